@@ -1,0 +1,58 @@
+//! The page shell and the routes.
+
+use crate::pages::{home::HomePage, lookup::LookupPage, not_found::NotFound, recalls};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::SsrMode;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content="Look up any serial number: genuine, under warranty, recalled or reported stolen." />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="serialtrace" href="/pkg/serialtrace.css" />
+        <Title formatter=|title: String| if title.is_empty() { "serialtrace".to_owned() } else { format!("{title} · serialtrace") } />
+        <Router>
+            <header class="site-header">
+                <A href="/" attr:class="brand">"serialtrace"</A>
+                <nav aria-label="Main">
+                    <A href="/">"Look up"</A>
+                    <A href="/recalls">"Recalls"</A>
+                </nav>
+            </header>
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/lookup") view=LookupPage ssr=SsrMode::Async />
+                    <Route path=path!("/recalls") view=recalls::RecallListPage ssr=SsrMode::Async />
+                    <Route path=path!("/recalls/:number") view=recalls::RecallPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>
+                    "serialtrace answers from manufacturers' records. A public answer never shows who owns a unit."
+                </p>
+            </footer>
+        </Router>
+    }
+}

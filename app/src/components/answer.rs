@@ -1,0 +1,87 @@
+//! The answer card: one unit's genuine / warranty / recall / stolen status.
+
+use leptos::prelude::*;
+use serialtrace::lookup::{LookupAnswer, LookupResult, StolenState, UnitAnswer, WarrantyState};
+
+#[component]
+pub fn Answer(answer: LookupAnswer) -> impl IntoView {
+    let (class, heading) = match answer.result {
+        LookupResult::Found => ("result found", "In the manufacturer's records"),
+        LookupResult::NotFound => ("result not-found", "Not in our records"),
+        LookupResult::Invalid => ("result invalid", "Not a valid serial number"),
+    };
+    let several = answer.matches.len() > 1;
+    view! {
+        <section class=class aria-labelledby="result-heading" data-result=answer.result.as_str()>
+            <h2 id="result-heading">{heading}</h2>
+            <p class="message">{answer.message.clone()}</p>
+            {several.then(|| view! { <h3 class="pick">"Which product is yours?"</h3> })}
+            <div class="matches">
+                {answer.matches.into_iter().map(|unit| view! { <UnitCard unit /> }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn UnitCard(unit: UnitAnswer) -> impl IntoView {
+    let stolen = unit.stolen.status == StolenState::ReportedStolen;
+    let warranty = match (unit.warranty.status, unit.warranty.ends_on.clone()) {
+        (WarrantyState::Active, Some(end)) => ("ok", format!("Under warranty until {end}")),
+        (WarrantyState::Active, None) => ("ok", "Under warranty".to_owned()),
+        (WarrantyState::Expired, Some(end)) => ("muted", format!("Warranty expired on {end}")),
+        (WarrantyState::Expired, None) => ("muted", "Warranty expired".to_owned()),
+        (WarrantyState::NotStarted, _) => (
+            "info",
+            "Warranty not started — register the product to start it".to_owned(),
+        ),
+        (WarrantyState::None, _) => ("muted", "No manufacturer's warranty".to_owned()),
+    };
+    let recall_count = unit.recalls.len();
+    view! {
+        <article class={if stolen { "unit stolen" } else { "unit" }} data-serial=unit.serial.clone()>
+            <header>
+                <h3>{unit.product.manufacturer.clone()} " " {unit.product.name.clone()}</h3>
+                <p class="meta">
+                    "Model " {unit.product.model.clone()}
+                    {unit.product.gtin.clone().map(|g| view! { " · GTIN " {g} })}
+                    " · Serial " <span class="serial">{unit.serial.clone()}</span>
+                    {unit.lot.clone().map(|l| view! { " · Lot " {l} })}
+                </p>
+            </header>
+            {stolen.then(|| view! {
+                <p class="status stolen" role="alert">
+                    <strong>"Reported stolen — do not buy; contact police."</strong>
+                    " If you have this unit, contact your local police."
+                </p>
+            })}
+            <dl class="statuses">
+                <div class="status ok"><dt>"Genuine"</dt><dd>"Yes — this serial is in the manufacturer's records"</dd></div>
+                <div class=format!("status {}", warranty.0)><dt>"Warranty"</dt><dd class="warranty">{warranty.1}</dd></div>
+                <div class={if recall_count > 0 { "status danger" } else { "status ok" }}>
+                    <dt>"Recalls"</dt>
+                    <dd>{if recall_count == 0 {
+                        "No open recall covers this unit".to_owned()
+                    } else {
+                        format!("{recall_count} recall{} covers this unit", if recall_count == 1 { "" } else { "s" })
+                    }}</dd>
+                </div>
+                {(!stolen).then(|| view! {
+                    <div class="status ok"><dt>"Theft"</dt><dd>"Not reported stolen"</dd></div>
+                })}
+            </dl>
+            {unit.recalls.into_iter().map(|r| {
+                let href = format!("/recalls/{}", r.number);
+                view! {
+                    <section class="recall" data-remedy-status=r.remedy_status.as_str()>
+                        <h4><a href=href>{r.number.clone()}</a> ": " {r.title.clone()}</h4>
+                        <p><strong>"Hazard: "</strong>{r.hazard.clone()}</p>
+                        <p><strong>"Remedy: "</strong>{r.remedy.label()}</p>
+                        <p><strong>"What to do: "</strong>{r.instructions.clone()}</p>
+                        <p class="remedy-status"><strong>"This unit: "</strong>{r.remedy_status.label()}</p>
+                    </section>
+                }
+            }).collect_view()}
+        </article>
+    }
+}

@@ -1,0 +1,18 @@
+//! serialtrace's web UI: pages, components and the server functions behind them.
+
+pub mod app;
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use app::{App, shell};
+
+/// The browser entry point: attaches the UI to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,89 @@
+//! `/lookup?serial=…[&gtin=…]`: the answer, rendered on the server so it is a shareable link
+//! and works without JavaScript.
+
+use crate::components::{answer::Answer, lookup_form::LookupForm};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+use serialtrace::lookup::LookupAnswer;
+
+/// A lookup's outcome as the page shows it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum LookupOutcome {
+    Answer(LookupAnswer),
+    /// Not a lookup at all (empty, too long, control characters): the reason.
+    Rejected(String),
+}
+
+#[server(endpoint = "lookup")]
+pub async fn lookup_serial(serial: String, gtin: Option<String>) -> Result<LookupOutcome, AppError> {
+    use serialtrace::service::lookup::{Channel, LookupFailure};
+    let services = crate::state::services()?;
+    let origin = crate::state::client_origin().await;
+    match services.lookup.lookup(&serial, gtin.as_deref(), Channel::Web, &origin).await {
+        Ok(answer) => Ok(LookupOutcome::Answer(answer)),
+        Err(LookupFailure::Rejected(reason)) => Ok(LookupOutcome::Rejected(reason.to_string())),
+        Err(LookupFailure::Store(error)) => Err(error.into()),
+    }
+}
+
+#[component]
+pub fn LookupPage() -> impl IntoView {
+    let query = use_query_map();
+    let serial = move || query.read().get("serial").unwrap_or_default();
+    let gtin = move || query.read().get("gtin").unwrap_or_default();
+    let outcome = Resource::new(
+        move || (serial(), gtin()),
+        |(serial, gtin)| lookup_serial(serial, Some(gtin).filter(|g| !g.trim().is_empty())),
+    );
+    view! {
+        <Title text="Lookup" />
+        <Suspense fallback=|| view! { <p class="loading">"Looking up…"</p> }>
+            {move || Suspend::new(async move {
+                let result = outcome.await;
+                let answer = match result {
+                    Ok(LookupOutcome::Answer(answer)) => view! { <Answer answer /> }.into_any(),
+                    Ok(LookupOutcome::Rejected(reason)) => {
+                        set_status(400);
+                        view! {
+                            <section class="result rejected" data-result="rejected" role="alert">
+                                <h2>"Nothing to look up"</h2>
+                                <p class="message">{reason}</p>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(error) => {
+                        set_status(503);
+                        view! {
+                            <section class="result error" role="alert">
+                                <h2>"No answer just now"</h2>
+                                <p class="message">{error.to_string()}</p>
+                            </section>
+                        }.into_any()
+                    }
+                };
+                view! {
+                    <section class="hero compact">
+                        <LookupForm serial=serial() gtin=gtin() />
+                    </section>
+                    {answer}
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Sets the HTTP status of the page being rendered on the server.
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(code),
+    ) {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

@@ -1,0 +1,4 @@
+pub mod home;
+pub mod lookup;
+pub mod not_found;
+pub mod recalls;

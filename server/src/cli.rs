@@ -1,0 +1,114 @@
+//! The `serialtrace` command line: serve, migrate, demo.
+
+use crate::config::{Config, DatabaseArgs, ServeArgs};
+use crate::startup::Application;
+use clap::{Parser, Subcommand};
+use serialtrace::demo::{self, DemoOptions, DemoReport};
+use serialtrace::store::{Db, catalogue};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// serialtrace: the public recall-and-warranty lookup portal.
+#[derive(Parser, Debug)]
+#[command(name = "serialtrace", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Migrate the database, then serve the portal and the JSON API.
+    Serve(ServeArgs),
+    /// Apply any pending database migrations, then exit.
+    Migrate,
+    /// Load the deterministic demo data set into an empty database and print serials to try
+    /// as lines `sample <outcome> <serial> [gtin]`.
+    Demo {
+        /// How many units to create (at least 1,000).
+        #[arg(long, default_value_t = 100_000)]
+        units: u64,
+        /// Seed for the generator: the same seed and day give the same data set.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(error) => {
+            eprintln!("serialtrace: could not start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("serialtrace: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SERIALTRACE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,leptos_axum=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = Db::connect(&cli.database.database_url, cli.database.read_connections).await?;
+    db.migrate().await?;
+    match cli.command {
+        Command::Migrate => {
+            say(&format!("migrations applied to {}", serialtrace::store::redact(&cli.database.database_url)));
+            Ok(())
+        }
+        Command::Demo { units, seed } => {
+            let report = demo::load(&db, DemoOptions { units, seed }).await?;
+            print_report(&report);
+            Ok(())
+        }
+        Command::Serve(serve) => {
+            if serve.demo_on_empty && catalogue::manufacturer_count(&db).await? == 0 {
+                say(&format!("empty database: loading the demo data set ({} units)…", serve.demo_units));
+                let report = demo::load(&db, DemoOptions { units: serve.demo_units, seed: 1 }).await?;
+                print_report(&report);
+            }
+            let config = Config::new(&cli.database, &serve);
+            let app = Application::build_with_db(&config, db).await?;
+            say(&format!("serialtrace is serving at http://{}", app.addr()));
+            app.run_until_stopped().await?;
+            Ok(())
+        }
+    }
+}
+
+fn print_report(report: &DemoReport) {
+    let mut lines = vec![format!(
+        "demo: loaded {} units in {:.1} s",
+        report.units,
+        report.elapsed.as_secs_f64()
+    )];
+    for s in &report.samples {
+        lines.push(match &s.gtin {
+            Some(gtin) => format!("sample {} {} {gtin}", s.outcome, s.serial),
+            None => format!("sample {} {}", s.outcome, s.serial),
+        });
+    }
+    say(&lines.join("\n"));
+}
+
+/// Writes a line for the operator on standard output.
+fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}

@@ -1,0 +1,59 @@
+//! Configuration, from flags and the environment (flags win).
+
+use clap::Args;
+use std::net::SocketAddr;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/serialtrace.db";
+
+/// Where the data lives: shared by every subcommand.
+#[derive(Args, Clone, Debug)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite://PATH (the default; the file and its directory are created) or
+    /// postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// Connections in the read pool.
+    #[arg(long, env = "SERIALTRACE_READ_CONNECTIONS", default_value_t = 8, global = true)]
+    pub read_connections: u32,
+}
+
+/// How the server runs.
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "SERIALTRACE_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Folder holding the built front end (pkg/ with the wasm, JS and CSS).
+    #[arg(long, env = "SERIALTRACE_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+
+    /// Load the demo data set when the database is empty (first start).
+    #[arg(long, env = "SERIALTRACE_DEMO_ON_EMPTY", default_value_t = false)]
+    pub demo_on_empty: bool,
+
+    /// Units in the demo data set loaded by --demo-on-empty.
+    #[arg(long, env = "SERIALTRACE_DEMO_UNITS", default_value_t = 100_000)]
+    pub demo_units: u64,
+}
+
+/// Everything the application needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub read_connections: u32,
+    pub addr: SocketAddr,
+    pub site_root: String,
+}
+
+impl Config {
+    pub fn new(db: &DatabaseArgs, serve: &ServeArgs) -> Self {
+        Self {
+            database_url: db.database_url.clone(),
+            read_connections: db.read_connections,
+            addr: serve.addr,
+            site_root: serve.site_root.clone(),
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The serialtrace binary's parts: configuration, the HTTP application and the CLI.
+
+pub mod cli;
+pub mod config;
+pub mod problem;
+pub mod routes;
+pub mod startup;

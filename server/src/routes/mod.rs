@@ -1,0 +1,3 @@
+pub mod api;
+pub mod digital_link;
+pub mod health;

@@ -1,0 +1,18 @@
+//! serialtrace: the domain of a public recall-and-warranty lookup portal.
+//!
+//! Everything outside `store` and `service` builds for the browser (wasm) as well, so the
+//! same parsers give instant feedback there and the final word on the server.
+
+pub mod format;
+pub mod gs1;
+pub mod lookup;
+pub mod recall;
+pub mod serial;
+pub mod warranty;
+
+#[cfg(feature = "server")]
+pub mod demo;
+#[cfg(feature = "server")]
+pub mod service;
+#[cfg(feature = "server")]
+pub mod store;

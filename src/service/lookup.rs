@@ -1,0 +1,247 @@
+//! The public lookup: one answer for a typed, pasted or scanned serial.
+
+use crate::format::FormatVerdict;
+use crate::lookup::{
+    LookupAnswer, LookupError, LookupQuery, LookupResult, ProductInfo, Rejection, StolenInfo, StolenState,
+    UnitAnswer, WarrantyInfo,
+};
+use crate::store::catalogue::{self, ProductFormat};
+use crate::store::lookups::{self, LookupLogEntry};
+use crate::store::{Db, StoreResult, now_text, parse_date, recalls, today, units};
+use crate::warranty::{WarrantyPolicy, WarrantyRecord, WarrantyStart, warranty_status};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Where a lookup came from, for the lookup log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Web,
+    Api,
+    Partner,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Api => "api",
+            Channel::Partner => "partner",
+        }
+    }
+}
+
+/// How many log entries may wait for the writer before new ones are dropped (and counted).
+const LOG_QUEUE: usize = 20_000;
+const LOG_BATCH: usize = 1_000;
+
+pub struct LookupService {
+    db: Db,
+    formats: Arc<RwLock<Vec<ProductFormat>>>,
+    log: mpsc::Sender<LookupLogEntry>,
+}
+
+impl LookupService {
+    /// Loads the product formats and starts the lookup-log writer.
+    pub async fn start(db: Db) -> StoreResult<Self> {
+        let formats = Arc::new(RwLock::new(catalogue::product_formats(&db).await?));
+        let (log, rx) = mpsc::channel(LOG_QUEUE);
+        tokio::spawn(write_log(db.clone(), rx));
+        Ok(Self { db, formats, log })
+    }
+
+    /// Re-reads the product formats (after products change).
+    pub async fn reload_formats(&self) -> StoreResult<()> {
+        let fresh = catalogue::product_formats(&self.db).await?;
+        *self.formats.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(())
+    }
+
+    /// Answers a lookup, or says why the input is not a lookup at all.
+    #[tracing::instrument(skip(self, input, gtin), fields(channel = channel.as_str()))]
+    pub async fn lookup(
+        &self,
+        input: &str,
+        gtin: Option<&str>,
+        channel: Channel,
+        origin: &str,
+    ) -> Result<LookupAnswer, LookupFailure> {
+        let query = match LookupQuery::parse(input, gtin) {
+            Ok(query) => query,
+            Err(LookupError::Rejected(rejection)) => return Err(LookupFailure::Rejected(rejection)),
+            Err(LookupError::Invalid(message)) => {
+                let answer = LookupAnswer::invalid(message, None);
+                self.record(&answer, None, channel, origin);
+                return Ok(answer);
+            }
+        };
+        let answer = self.answer(&query).await.map_err(LookupFailure::Store)?;
+        self.record(&answer, query.gtin.as_ref().map(|g| g.as_str().to_owned()), channel, origin);
+        Ok(answer)
+    }
+
+    async fn answer(&self, query: &LookupQuery) -> StoreResult<LookupAnswer> {
+        let serial = query.serial.normalised();
+        let (valid_for, broken_for) = self.classify(serial);
+        if valid_for.is_none() {
+            if let Some(product) = broken_for {
+                return Ok(LookupAnswer::invalid(
+                    format!(
+                        "{} is not a valid {} serial number: its check character does not match. Look again for a mistyped character (0 and O, 1 and I, 5 and S are easily confused).",
+                        query.serial.raw(),
+                        product
+                    ),
+                    Some(serial.to_owned()),
+                ));
+            }
+        }
+        let rows = units::find_by_serial(&self.db, serial, query.gtin.as_ref().map(|g| g.as_str())).await?;
+        if rows.is_empty() {
+            let message = match valid_for {
+                Some(product) => format!(
+                    "{} has the form of a {product} serial number, but it is not in the manufacturer's records. Check it for a typo; if it is right, the product may not be genuine.",
+                    query.serial.raw()
+                ),
+                None => format!(
+                    "{} is not in our records. Check it for a typo; a serial number we have no record of may mean the product is not genuine.",
+                    query.serial.raw()
+                ),
+            };
+            return Ok(LookupAnswer {
+                result: LookupResult::NotFound,
+                message,
+                serial: Some(serial.to_owned()),
+                matches: Vec::new(),
+            });
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let (records, notices) =
+            tokio::try_join!(units::warranty_records(&self.db, &ids), recalls::for_units(&self.db, &ids))?;
+        let today = today();
+        let matches: Vec<UnitAnswer> = rows
+            .into_iter()
+            .map(|row| {
+                let policy = WarrantyPolicy {
+                    months: u16::try_from(row.warranty_months).unwrap_or(0),
+                    starts: WarrantyStart::parse(&row.warranty_starts).unwrap_or(WarrantyStart::Sale),
+                    transferable: row.warranty_transferable,
+                };
+                let unit_records: Vec<WarrantyRecord> = records
+                    .iter()
+                    .filter(|(id, ..)| *id == row.id)
+                    .filter_map(|(_, kind, start, end)| {
+                        Some(WarrantyRecord {
+                            kind: kind.clone(),
+                            starts_on: parse_date(Some(start))?,
+                            ends_on: parse_date(Some(end))?,
+                        })
+                    })
+                    .collect();
+                let status =
+                    warranty_status(&policy, &unit_records, parse_date(row.manufactured_on.as_deref()), today);
+                UnitAnswer {
+                    serial: row.serial_raw,
+                    product: ProductInfo {
+                        manufacturer: row.manufacturer,
+                        model: row.model,
+                        name: row.name,
+                        gtin: row.gtin,
+                    },
+                    lot: row.lot,
+                    warranty: WarrantyInfo::from(&status),
+                    recalls: notices.iter().filter(|(id, _)| *id == row.id).map(|(_, n)| n.clone()).collect(),
+                    stolen: StolenInfo {
+                        status: if row.stolen { StolenState::ReportedStolen } else { StolenState::NotReported },
+                    },
+                }
+            })
+            .collect();
+        let message = if matches.len() == 1 {
+            "Genuine: this serial number is in the manufacturer's records.".to_owned()
+        } else {
+            format!(
+                "This serial number belongs to units of {} different products. Pick yours by product below, or add the product number (GTIN) from the box.",
+                matches.len()
+            )
+        };
+        Ok(LookupAnswer { result: LookupResult::Found, message, serial: Some(serial.to_owned()), matches })
+    }
+
+    /// The product whose format the serial fits, and one whose format it breaks.
+    fn classify(&self, serial: &str) -> (Option<String>, Option<String>) {
+        let formats = self.formats.read().unwrap_or_else(|e| e.into_inner());
+        let mut valid = None;
+        let mut broken = None;
+        for f in formats.iter() {
+            let label = || format!("{} {}", f.manufacturer, f.name);
+            match f.format.check(serial) {
+                FormatVerdict::Valid => {
+                    valid.get_or_insert_with(label);
+                }
+                FormatVerdict::BadCheck | FormatVerdict::BadBody => {
+                    broken.get_or_insert_with(label);
+                }
+                FormatVerdict::Foreign => {}
+            }
+        }
+        (valid, broken)
+    }
+
+    fn record(&self, answer: &LookupAnswer, gtin: Option<String>, channel: Channel, origin: &str) {
+        let entry = LookupLogEntry {
+            at: now_text(),
+            serial_norm: answer.serial.clone(),
+            gtin,
+            result: answer.result.as_str(),
+            match_count: answer.matches.len() as i64,
+            unit_id: None,
+            channel: channel.as_str(),
+            origin: origin.to_owned(),
+        };
+        if self.log.try_send(entry).is_err() {
+            tracing::warn!("lookup log queue full; an entry was dropped");
+        }
+    }
+}
+
+/// Why a lookup got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum LookupFailure {
+    #[error("{0}")]
+    Rejected(Rejection),
+    #[error("the lookup could not be answered: {0}")]
+    Store(crate::store::StoreError),
+}
+
+/// Drains the log queue in batches, so a lookup never waits for a write.
+async fn write_log(db: Db, mut rx: mpsc::Receiver<LookupLogEntry>) {
+    let mut batch = Vec::with_capacity(LOG_BATCH);
+    loop {
+        let received = rx.recv_many(&mut batch, LOG_BATCH).await;
+        if received == 0 {
+            break;
+        }
+        if let Err(error) = lookups::append(&db, &batch).await {
+            tracing::error!(%error, entries = batch.len(), "could not write the lookup log");
+        }
+        batch.clear();
+        if received < LOG_BATCH {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// The coarse origin kept in the lookup log: the /24 (IPv4) or /48 (IPv6) network, never
+/// the full address.
+pub fn coarse_origin(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
+    }
+}

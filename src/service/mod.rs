@@ -1,0 +1,22 @@
+//! Services: what the HTML pages, the JSON API and the CLI call. They take parsed input,
+//! talk to the store and return the domain's answer types.
+
+pub mod lookup;
+pub mod recalls;
+
+use crate::store::{Db, StoreResult};
+use std::sync::Arc;
+
+/// Everything a request handler needs, cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub lookup: Arc<lookup::LookupService>,
+}
+
+impl Services {
+    pub async fn start(db: Db) -> StoreResult<Self> {
+        let lookup = Arc::new(lookup::LookupService::start(db.clone()).await?);
+        Ok(Self { db, lookup })
+    }
+}

@@ -1,0 +1,82 @@
+//! Multi-row inserts: many rows per statement, for loading data sets and imports.
+
+use super::StoreResult;
+use sqlx::AnyConnection;
+
+/// One value of a row to insert.
+#[derive(Clone, Debug)]
+pub enum Val {
+    Int(i64),
+    Text(String),
+    OptInt(Option<i64>),
+    OptText(Option<String>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(v)
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(v.to_owned())
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::OptInt(v)
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::OptText(v)
+    }
+}
+
+/// Stays under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
+const MAX_PARAMS: usize = 30_000;
+
+/// Inserts `rows` into `table` in as few statements as the parameter limits allow.
+pub async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+) -> StoreResult<()> {
+    let per_statement = (MAX_PARAMS / columns.len()).max(1);
+    for chunk in rows.chunks(per_statement) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 1;
+        for (i, row) in chunk.iter().enumerate() {
+            debug_assert_eq!(row.len(), columns.len());
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for j in 0..row.len() {
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&n.to_string());
+                n += 1;
+            }
+            sql.push(')');
+        }
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            for value in row {
+                query = match value {
+                    Val::Int(v) => query.bind(*v),
+                    Val::Text(v) => query.bind(v.as_str()),
+                    Val::OptInt(v) => query.bind(*v),
+                    Val::OptText(v) => query.bind(v.as_deref()),
+                };
+            }
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! The store: one pool (SQLite or PostgreSQL, chosen by URL) and named queries.
+//!
+//! Queries are written once in SQL that both engines accept (`$n` parameters, ISO 8601 text
+//! dates, integers for flags); where a dialect must differ, [`Backend`] says so in one place.
+
+pub mod bulk;
+pub mod catalogue;
+pub mod lookups;
+pub mod recalls;
+pub mod units;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL (use sqlite:… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+    #[error("could not create the database directory {0}: {1}")]
+    Directory(String, std::io::Error),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// The name of the violated constraint, when the error is a constraint violation.
+    pub fn constraint(&self) -> Option<&str> {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => db.constraint(),
+            _ => None,
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The database: a writer pool and a reader pool (the same pool on PostgreSQL; on SQLite one
+/// writer connection, since SQLite allows one writer at a time, and a small read pool).
+#[derive(Clone, Debug)]
+pub struct Db {
+    backend: Backend,
+    writer: AnyPool,
+    reader: AnyPool,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Db {
+    pub async fn connect(url: &str, read_connections: u32) -> StoreResult<Self> {
+        install_default_drivers();
+        if url.starts_with("sqlite:") {
+            ensure_sqlite_directory(url)?;
+            let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+            let writer = sqlite_pool(&url, 1).await?;
+            // WAL is a property of the file: set it once, on the writer.
+            writer.execute("PRAGMA journal_mode = WAL").await?;
+            let reader = sqlite_pool(&url, read_connections.max(1)).await?;
+            Ok(Self { backend: Backend::Sqlite, writer, reader })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(read_connections.max(2) + 2)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Ok(Self { backend: Backend::Postgres, writer: pool.clone(), reader: pool })
+        } else {
+            Err(StoreError::UnsupportedUrl(redact(url)))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for statements that change data.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
+    /// The pool for reads.
+    pub fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.writer).await?;
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    /// After rows were inserted with explicit ids, PostgreSQL's identity sequences must be
+    /// moved past them; SQLite needs nothing.
+    pub async fn resync_ids(&self, tables: &[&str]) -> StoreResult<()> {
+        if self.backend == Backend::Postgres {
+            for table in tables {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                );
+                sqlx::query(&sql).execute(&self.writer).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+async fn sqlite_pool(url: &str, max: u32) -> StoreResult<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(max)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
+                     PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?)
+}
+
+fn ensure_sqlite_directory(url: &str) -> StoreResult<()> {
+    let path = url
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Directory(parent.display().to_string(), e))?;
+    }
+    Ok(())
+}
+
+/// A URL with any password hidden, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// `$first, $first+1, …` for `n` values: placeholders for an IN list or a VALUES row.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The current instant as stored: ISO 8601 UTC to the second.
+pub fn now_text() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        now.year(),
+        now.month() as u8,
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}
+
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// Parses a stored ISO date; a malformed one reads as absent rather than failing a lookup.
+pub fn parse_date(s: Option<&str>) -> Option<time::Date> {
+    let s = s?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.get(..10)?, &format).ok()
+}
+
+impl FromStr for Backend {
+    type Err = StoreError;
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact(url)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn numbered_placeholders() {
+        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+    }
+}

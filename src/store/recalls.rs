@@ -1,0 +1,444 @@
+//! Recalls: their scope rules, per-unit membership and the public listing.
+
+use super::{Db, StoreError, StoreResult, placeholders};
+use crate::lookup::RecallNotice;
+use crate::recall::scope::{ScopeRule, SerialRange};
+use crate::recall::{
+    ProductRef, RecallDetail, RecallFilter, RecallStatus, RecallSummary, Remedy, RemedyStatus, Severity,
+};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// A new recall's text and settings.
+#[derive(Clone, Debug)]
+pub struct NewRecall {
+    pub manufacturer_id: i64,
+    pub number: String,
+    pub title: String,
+    pub hazard: String,
+    pub description: String,
+    pub remedy: Remedy,
+    pub remedy_available: bool,
+    pub instructions: String,
+    pub severity: Severity,
+    pub starts_on: String,
+}
+
+pub async fn insert_draft(conn: &mut AnyConnection, recall: &NewRecall, now: &str) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO recalls (manufacturer_id, number, title, hazard, description, remedy, remedy_available,
+                              instructions, severity, status, starts_on, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11) RETURNING id",
+    )
+    .bind(recall.manufacturer_id)
+    .bind(&recall.number)
+    .bind(&recall.title)
+    .bind(&recall.hazard)
+    .bind(&recall.description)
+    .bind(recall.remedy.as_str())
+    .bind(i64::from(recall.remedy_available))
+    .bind(&recall.instructions)
+    .bind(recall.severity.as_str())
+    .bind(&recall.starts_on)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn insert_rule(conn: &mut AnyConnection, recall_id: i64, rule: &ScopeRule) -> StoreResult<()> {
+    let q = sqlx::query(
+        "INSERT INTO recall_scope_rules (recall_id, kind, product_id, serial_norm, range_prefix, range_width,
+                                         range_from, range_to, lot_id, window_from, window_to, component_unit_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(recall_id);
+    let none_i: Option<i64> = None;
+    let none_s: Option<String> = None;
+    let q = match rule {
+        ScopeRule::Serial { product_id, serial } => q
+            .bind("serial")
+            .bind(*product_id)
+            .bind(serial.clone())
+            .bind(none_s.clone())
+            .bind(none_i)
+            .bind(none_i)
+            .bind(none_i)
+            .bind(none_i)
+            .bind(none_s.clone())
+            .bind(none_s)
+            .bind(none_i),
+        ScopeRule::SerialRange(r) => q
+            .bind("serial_range")
+            .bind(r.product_id)
+            .bind(none_s.clone())
+            .bind(Some(r.prefix.clone()))
+            .bind(Some(i64::from(r.width)))
+            .bind(Some(r.from as i64))
+            .bind(Some(r.to as i64))
+            .bind(none_i)
+            .bind(none_s.clone())
+            .bind(none_s)
+            .bind(none_i),
+        ScopeRule::Lot { lot_id } | ScopeRule::ComponentLot { lot_id } => q
+            .bind(if matches!(rule, ScopeRule::Lot { .. }) { "lot" } else { "component_lot" })
+            .bind(none_i)
+            .bind(none_s.clone())
+            .bind(none_s.clone())
+            .bind(none_i)
+            .bind(none_i)
+            .bind(none_i)
+            .bind(Some(*lot_id))
+            .bind(none_s.clone())
+            .bind(none_s)
+            .bind(none_i),
+        ScopeRule::ProductionWindow { product_id, from, to } => q
+            .bind("production_window")
+            .bind(Some(*product_id))
+            .bind(none_s.clone())
+            .bind(none_s)
+            .bind(none_i)
+            .bind(none_i)
+            .bind(none_i)
+            .bind(none_i)
+            .bind(Some(from.to_string()))
+            .bind(Some(to.to_string()))
+            .bind(none_i),
+        ScopeRule::ComponentSerial { unit_id } => q
+            .bind("component_serial")
+            .bind(none_i)
+            .bind(none_s.clone())
+            .bind(none_s.clone())
+            .bind(none_i)
+            .bind(none_i)
+            .bind(none_i)
+            .bind(none_i)
+            .bind(none_s.clone())
+            .bind(none_s)
+            .bind(Some(*unit_id)),
+    };
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+pub async fn rules(conn: &mut AnyConnection, recall_id: i64) -> StoreResult<Vec<ScopeRule>> {
+    let rows = sqlx::query("SELECT * FROM recall_scope_rules WHERE recall_id = $1 ORDER BY id")
+        .bind(recall_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(rule_from_row).collect()
+}
+
+fn rule_from_row(r: &AnyRow) -> StoreResult<ScopeRule> {
+    let corrupt = |what: &str| StoreError::Database(sqlx::Error::Protocol(format!("scope rule {what}")));
+    let kind: String = r.get("kind");
+    let int = |c: &str| r.get::<Option<i64>, _>(c).ok_or_else(|| corrupt(c));
+    let text = |c: &str| r.get::<Option<String>, _>(c).ok_or_else(|| corrupt(c));
+    let date = |c: &str| super::parse_date(r.get::<Option<String>, _>(c).as_deref()).ok_or_else(|| corrupt(c));
+    Ok(match kind.as_str() {
+        "serial" => ScopeRule::Serial { product_id: r.get("product_id"), serial: text("serial_norm")? },
+        "serial_range" => ScopeRule::SerialRange(
+            SerialRange::new(
+                r.get("product_id"),
+                &text("range_prefix")?,
+                u8::try_from(int("range_width")?).map_err(|_| corrupt("width"))?,
+                int("range_from")? as u64,
+                int("range_to")? as u64,
+            )
+            .map_err(|_| corrupt("range"))?,
+        ),
+        "lot" => ScopeRule::Lot { lot_id: int("lot_id")? },
+        "production_window" => ScopeRule::ProductionWindow {
+            product_id: int("product_id")?,
+            from: date("window_from")?,
+            to: date("window_to")?,
+        },
+        "component_lot" => ScopeRule::ComponentLot { lot_id: int("lot_id")? },
+        "component_serial" => ScopeRule::ComponentSerial { unit_id: int("component_unit_id")? },
+        other => return Err(corrupt(other)),
+    })
+}
+
+/// One rule as SQL: an optional CTE and a SELECT of unit ids; parameters from `$4` on.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+fn rule_sql(rule: &ScopeRule) -> (String, String, Vec<Bind>) {
+    const ANCESTORS: &str = "WITH RECURSIVE affected(id) AS (
+            SELECT seed.id FROM ({seed}) seed
+            UNION
+            SELECT cl.parent_unit_id FROM component_links cl JOIN affected a ON cl.child_unit_id = a.id
+         ) ";
+    match rule {
+        ScopeRule::Serial { product_id: Some(p), serial } => (
+            String::new(),
+            "SELECT id FROM units WHERE serial_norm = $4 AND product_id = $5".into(),
+            vec![Bind::Text(serial.clone()), Bind::Int(*p)],
+        ),
+        ScopeRule::Serial { product_id: None, serial } => (
+            String::new(),
+            "SELECT id FROM units WHERE serial_norm = $4".into(),
+            vec![Bind::Text(serial.clone())],
+        ),
+        ScopeRule::SerialRange(range) => {
+            let (lo, hi) = range.bounds();
+            let (short, long) = range.lengths();
+            let mut binds = vec![
+                Bind::Text(lo),
+                Bind::Text(hi),
+                Bind::Int(short as i64),
+                Bind::Int(long as i64),
+            ];
+            let product = match range.product_id {
+                Some(p) => {
+                    binds.push(Bind::Int(p));
+                    " AND product_id = $8"
+                }
+                None => "",
+            };
+            (
+                String::new(),
+                format!(
+                    "SELECT id FROM units WHERE serial_norm >= $4 AND serial_norm < $5
+                       AND LENGTH(serial_norm) BETWEEN $6 AND $7{product}"
+                ),
+                binds,
+            )
+        }
+        ScopeRule::Lot { lot_id } => (
+            String::new(),
+            "SELECT id FROM units WHERE lot_id = $4".into(),
+            vec![Bind::Int(*lot_id)],
+        ),
+        ScopeRule::ProductionWindow { product_id, from, to } => (
+            String::new(),
+            "SELECT id FROM units WHERE product_id = $4 AND manufactured_on >= $5 AND manufactured_on <= $6".into(),
+            vec![Bind::Int(*product_id), Bind::Text(from.to_string()), Bind::Text(to.to_string())],
+        ),
+        ScopeRule::ComponentLot { lot_id } => (
+            ANCESTORS.replace(
+                "{seed}",
+                "SELECT id FROM units WHERE lot_id = $4 UNION SELECT parent_unit_id AS id FROM component_links WHERE child_lot_id = $4",
+            ),
+            "SELECT id FROM affected".into(),
+            vec![Bind::Int(*lot_id)],
+        ),
+        ScopeRule::ComponentSerial { unit_id } => (
+            ANCESTORS.replace("{seed}", "SELECT id FROM units WHERE id = $4"),
+            "SELECT id FROM affected".into(),
+            vec![Bind::Int(*unit_id)],
+        ),
+    }
+}
+
+/// What a recompute changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MembershipChange {
+    pub members: i64,
+    pub removed: u64,
+}
+
+/// Evaluates a recall's scope into per-unit membership. Units that stay in scope keep their
+/// remedy status; units that left are removed; new ones start open (or "remedy not yet
+/// available" when the recall says so).
+pub async fn recompute_membership(conn: &mut AnyConnection, recall_id: i64) -> StoreResult<MembershipChange> {
+    let remedy_available: i64 = sqlx::query_scalar("SELECT remedy_available FROM recalls WHERE id = $1")
+        .bind(recall_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let status = if remedy_available != 0 { RemedyStatus::Open } else { RemedyStatus::RemedyUnavailable };
+    let generation: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(generation), 0) + 1 FROM recall_units WHERE recall_id = $1")
+            .bind(recall_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    for rule in rules(conn, recall_id).await? {
+        let (cte, select, binds) = rule_sql(&rule);
+        let sql = format!(
+            "{cte}INSERT INTO recall_units (recall_id, unit_id, remedy_status, generation)
+             SELECT $1, s.id, $2, $3 FROM ({select}) s WHERE s.id IS NOT NULL
+             ON CONFLICT (recall_id, unit_id) DO UPDATE SET generation = excluded.generation"
+        );
+        let mut q = sqlx::query(&sql).bind(recall_id).bind(status.as_str()).bind(generation);
+        for b in binds {
+            q = match b {
+                Bind::Int(v) => q.bind(v),
+                Bind::Text(v) => q.bind(v),
+            };
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let removed = sqlx::query("DELETE FROM recall_units WHERE recall_id = $1 AND generation <> $2")
+        .bind(recall_id)
+        .bind(generation)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recall_units WHERE recall_id = $1")
+        .bind(recall_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO recall_products (recall_id, product_id)
+         SELECT DISTINCT $1, u.product_id FROM recall_units ru JOIN units u ON u.id = ru.unit_id
+         WHERE ru.recall_id = $1
+         ON CONFLICT (recall_id, product_id) DO NOTHING",
+    )
+    .bind(recall_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(MembershipChange { members, removed })
+}
+
+/// Publishes a draft: computes membership and makes it visible to lookups.
+pub async fn publish(conn: &mut AnyConnection, recall_id: i64, now: &str) -> StoreResult<MembershipChange> {
+    let change = recompute_membership(conn, recall_id).await?;
+    sqlx::query("UPDATE recalls SET status = 'active', published_at = $2 WHERE id = $1")
+        .bind(recall_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(change)
+}
+
+/// The active recalls covering each of the given units.
+pub async fn for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, RecallNotice)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT ru.unit_id, ru.remedy_status, r.number, r.title, r.hazard, r.remedy, r.instructions, r.severity
+         FROM recall_units ru JOIN recalls r ON r.id = ru.recall_id
+         WHERE ru.unit_id IN ({}) AND r.status = 'active'
+         ORDER BY r.starts_on DESC, r.number",
+        placeholders(1, unit_ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in unit_ids {
+        q = q.bind(*id);
+    }
+    Ok(q
+        .fetch_all(db.reader())
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.get("unit_id"),
+                RecallNotice {
+                    number: r.get("number"),
+                    title: r.get("title"),
+                    hazard: r.get("hazard"),
+                    remedy: Remedy::parse(r.get("remedy")).unwrap_or(Remedy::Repair),
+                    instructions: r.get("instructions"),
+                    severity: Severity::parse(r.get("severity")).unwrap_or(Severity::High),
+                    remedy_status: RemedyStatus::parse(r.get("remedy_status")).unwrap_or(RemedyStatus::Open),
+                },
+            )
+        })
+        .collect())
+}
+
+/// `%text%` for LIKE, with the user's own wildcards escaped.
+fn like_pattern(text: &str) -> String {
+    let escaped = text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+const SUMMARY_COLUMNS: &str = "r.id, r.number, r.title, r.hazard, r.remedy, r.severity, r.status, r.starts_on,
+    r.description, r.instructions, r.remedy_available, r.published_at, r.closed_at, m.name AS manufacturer";
+
+/// Active recalls matching the filter, newest first.
+pub async fn list_public(db: &Db, filter: &RecallFilter) -> StoreResult<Vec<RecallSummary>> {
+    let mut sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
+         WHERE r.status = 'active'"
+    );
+    let mut binds: Vec<String> = Vec::new();
+    if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        binds.push(like_pattern(text));
+        let n = binds.len();
+        sql.push_str(&format!(
+            " AND (LOWER(r.title) LIKE ${n} ESCAPE '\\' OR LOWER(r.hazard) LIKE ${n} ESCAPE '\\'
+                 OR LOWER(r.number) LIKE ${n} ESCAPE '\\' OR LOWER(r.description) LIKE ${n} ESCAPE '\\'
+                 OR LOWER(m.name) LIKE ${n} ESCAPE '\\'
+                 OR EXISTS (SELECT 1 FROM recall_products rp JOIN products p ON p.id = rp.product_id
+                            WHERE rp.recall_id = r.id AND (LOWER(p.name) LIKE ${n} ESCAPE '\\' OR LOWER(p.model) LIKE ${n} ESCAPE '\\')))"
+        ));
+    }
+    if let Some(m) = filter.manufacturer.as_deref().filter(|t| !t.trim().is_empty()) {
+        binds.push(m.trim().to_owned());
+        sql.push_str(&format!(" AND m.slug = ${}", binds.len()));
+    }
+    if let Some(p) = filter.product.as_deref().filter(|t| !t.trim().is_empty()) {
+        binds.push(like_pattern(p));
+        let n = binds.len();
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM recall_products rp JOIN products p ON p.id = rp.product_id
+                          WHERE rp.recall_id = r.id AND (LOWER(p.name) LIKE ${n} ESCAPE '\\' OR LOWER(p.model) LIKE ${n} ESCAPE '\\'))"
+        ));
+    }
+    sql.push_str(" ORDER BY r.starts_on DESC, r.number LIMIT 200");
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b.as_str());
+    }
+    let rows = q.fetch_all(db.reader()).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(summary_from_row(db, row).await?);
+    }
+    Ok(out)
+}
+
+/// A published (active or closed) recall by number; drafts are not public.
+pub async fn public_detail(db: &Db, number: &str) -> StoreResult<Option<RecallDetail>> {
+    let row = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
+         WHERE r.number = $1 AND r.status <> 'draft'"
+    ))
+    .bind(number)
+    .fetch_optional(db.reader())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let summary = summary_from_row(db, &row).await?;
+    let affected_units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recall_units WHERE recall_id = $1")
+        .bind(row.get::<i64, _>("id"))
+        .fetch_one(db.reader())
+        .await?;
+    Ok(Some(RecallDetail {
+        summary,
+        description: row.get("description"),
+        instructions: row.get("instructions"),
+        remedy_available: row.get::<i64, _>("remedy_available") != 0,
+        published_at: row.get("published_at"),
+        closed_at: row.get("closed_at"),
+        affected_units,
+    }))
+}
+
+async fn summary_from_row(db: &Db, row: &AnyRow) -> StoreResult<RecallSummary> {
+    let id: i64 = row.get("id");
+    let products = sqlx::query(
+        "SELECT p.model, p.name, (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = p.id) AS gtin
+         FROM recall_products rp JOIN products p ON p.id = rp.product_id
+         WHERE rp.recall_id = $1 ORDER BY p.model",
+    )
+    .bind(id)
+    .fetch_all(db.reader())
+    .await?
+    .into_iter()
+    .map(|p| ProductRef { model: p.get("model"), name: p.get("name"), gtin: p.get("gtin") })
+    .collect();
+    Ok(RecallSummary {
+        number: row.get("number"),
+        title: row.get("title"),
+        hazard: row.get("hazard"),
+        remedy: Remedy::parse(row.get("remedy")).unwrap_or(Remedy::Repair),
+        severity: Severity::parse(row.get("severity")).unwrap_or(Severity::High),
+        status: RecallStatus::parse(row.get("status")).unwrap_or(RecallStatus::Active),
+        manufacturer: row.get("manufacturer"),
+        products,
+        starts_on: row.get("starts_on"),
+    })
+}
