@@ -110,7 +110,7 @@ fn ai_length(ai: &str) -> Option<AiLength> {
         "240" | "241" | "250" | "251" => Variable(30),
         "422" | "424" => Fixed(3),
         "7003" => Fixed(10),
-        _ if ai.len() == 4 && matches!(&ai[..2], "31" | "32" | "33" | "34" | "35" | "36") => {
+        _ if ai.len() == 4 && matches!(ai.get(..2), Some("31" | "32" | "33" | "34" | "35" | "36")) => {
             Fixed(6)
         }
         _ => return None,
@@ -188,6 +188,7 @@ fn parse_raw(s: &str) -> Result<Vec<(String, String)>, Gs1Error> {
     while !rest.is_empty() {
         let (ai, length) = (2..=4)
             .filter_map(|n| rest.get(..n))
+            .filter(|ai| ai.bytes().all(|b| b.is_ascii_digit()))
             .find_map(|ai| ai_length(ai).map(|len| (ai, len)))
             .ok_or_else(|| {
                 Gs1Error::UnknownAi(rest.chars().take(4).collect::<String>())

@@ -173,7 +173,7 @@ impl LookupService {
         let mut valid = None;
         let mut broken = None;
         for f in formats.iter() {
-            let label = || format!("{} {}", f.manufacturer, f.name);
+            let label = || f.name.clone();
             match f.format.check(serial) {
                 FormatVerdict::Valid => {
                     valid.get_or_insert_with(label);

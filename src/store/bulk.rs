@@ -40,6 +40,8 @@ impl From<Option<String>> for Val {
 
 /// Stays under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
 const MAX_PARAMS: usize = 30_000;
+/// Rows per statement: past a few hundred, parsing and binding cost more than round trips save.
+const MAX_ROWS: usize = 200;
 
 /// Inserts `rows` into `table` in as few statements as the parameter limits allow.
 pub async fn insert_rows(
@@ -48,7 +50,7 @@ pub async fn insert_rows(
     columns: &[&str],
     rows: &[Vec<Val>],
 ) -> StoreResult<()> {
-    let per_statement = (MAX_PARAMS / columns.len()).max(1);
+    let per_statement = (MAX_PARAMS / columns.len()).clamp(1, MAX_ROWS);
     for chunk in rows.chunks(per_statement) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut n = 1;
