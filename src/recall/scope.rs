@@ -114,10 +114,13 @@ pub fn affected_units(rules: &[ScopeRule], units: &[UnitFacts], links: &[Compone
             parents.entry(*child).or_default().push(*parent);
         }
     }
+    // Its own visited set: a unit another rule already added still leads to its ancestors.
     let with_ancestors = |seeds: Vec<i64>, out: &mut BTreeSet<i64>| {
+        let mut visited = BTreeSet::new();
         let mut stack = seeds;
         while let Some(id) = stack.pop() {
-            if out.insert(id) {
+            if visited.insert(id) {
+                out.insert(id);
                 stack.extend(parents.get(&id).into_iter().flatten().copied());
             }
         }
@@ -209,6 +212,13 @@ mod tests {
         // Cell lot 11 is in pack 7 (lot-level link), which is in laptop 3.
         assert_eq!(eval(ScopeRule::ComponentLot { lot_id: 11 }), vec![3, 7]);
         assert_eq!(eval(ScopeRule::ComponentSerial { unit_id: 5 }), vec![2, 5]);
+    }
+
+    #[test]
+    fn a_unit_added_by_one_rule_still_reaches_its_ancestors_through_another() {
+        let (units, links) = fleet();
+        let rules = [ScopeRule::Lot { lot_id: 9 }, ScopeRule::ComponentLot { lot_id: 9 }];
+        assert_eq!(affected_units(&rules, &units, &links).into_iter().collect::<Vec<_>>(), vec![1, 4, 6]);
     }
 
     #[test]

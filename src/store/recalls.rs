@@ -442,3 +442,26 @@ async fn summary_from_row(db: &Db, row: &AnyRow) -> StoreResult<RecallSummary> {
         starts_on: row.get("starts_on"),
     })
 }
+
+/// Replaces a recall's scope rules (membership follows on the next recompute).
+pub async fn replace_rules(conn: &mut AnyConnection, recall_id: i64, new_rules: &[ScopeRule]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM recall_scope_rules WHERE recall_id = $1")
+        .bind(recall_id)
+        .execute(&mut *conn)
+        .await?;
+    for rule in new_rules {
+        insert_rule(conn, recall_id, rule).await?;
+    }
+    Ok(())
+}
+
+/// (unit id, remedy status) of every member of a recall, by unit id.
+pub async fn members(conn: &mut AnyConnection, recall_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    Ok(sqlx::query("SELECT unit_id, remedy_status FROM recall_units WHERE recall_id = $1 ORDER BY unit_id")
+        .bind(recall_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.get("unit_id"), r.get("remedy_status")))
+        .collect())
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs what building and testing serialtrace needs, skipping whatever is already there.
+# Everything comes from crates.io, npm and Debian's packages; nothing is downloaded elsewhere.
+#   scripts/setup.sh          build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
+#   scripts/setup.sh test     + PostgreSQL, Chromium and the browser-test packages
+#   scripts/setup.sh bench    + wrk
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose="${1:-build}"
+tools="$PWD/.tools"
+export PATH="$tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+apt_updated=""
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    if [ -z "$apt_updated" ]; then
+        say "apt-get update"
+        $sudo apt-get update -qq
+        apt_updated=1
+    fi
+    say "installing Debian packages: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# The Rust side.
+if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+fi
+if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
+    say "installing cargo-leptos 0.3.10 (about 15 minutes, once)"
+    cargo install cargo-leptos --version 0.3.10 --locked
+fi
+wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$wbg_version"; then
+    say "installing wasm-bindgen-cli $wbg_version (the version in Cargo.lock)"
+    # Without --locked: its own lockfile names a crate version the registry no longer has.
+    cargo install wasm-bindgen-cli --version "$wbg_version" --force
+fi
+# wasm-opt from npm's binaryen: Debian's (version 108) emits wasm that breaks at run time.
+if ! "$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q 'version 132'; then
+    command -v npm >/dev/null || apt_install nodejs npm
+    say "installing binaryen 132 (wasm-opt) under .tools/"
+    mkdir -p "$tools"
+    npm install --prefix "$tools" --no-audit --no-fund --silent binaryen@132.0.0
+fi
+
+case "$purpose" in
+    test)
+        ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+        command -v chromium >/dev/null || apt_install chromium
+        command -v python3 >/dev/null || apt_install python3
+        if [ ! -d end2end/node_modules/@playwright/test ]; then
+            say "installing the browser-test packages (npm ci in end2end/)"
+            (cd end2end && npm ci --no-audit --no-fund --silent)
+        fi
+        ;;
+    bench)
+        command -v wrk >/dev/null || apt_install wrk
+        ;;
+esac

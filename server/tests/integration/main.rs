@@ -1,0 +1,8 @@
+//! Integration tests: the real server on a random port, a fresh database per test (a SQLite
+//! file, or a new database on the throwaway PostgreSQL cluster `make test` starts), and a
+//! real HTTP client. Every test runs on both engines.
+
+mod common;
+mod lookup;
+mod pages;
+mod scope;
