@@ -17,7 +17,7 @@ pub enum LookupOutcome {
     Rejected(String),
 }
 
-#[server(endpoint = "lookup")]
+#[server(prefix = "/_fn", endpoint = "lookup")]
 pub async fn lookup_serial(serial: String, gtin: Option<String>) -> Result<LookupOutcome, AppError> {
     use serialtrace::service::lookup::{Channel, LookupFailure};
     let services = crate::state::services()?;

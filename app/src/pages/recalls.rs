@@ -16,7 +16,7 @@ pub struct RecallSearch {
     pub manufacturers: Vec<(String, String)>,
 }
 
-#[server(endpoint = "recalls")]
+#[server(prefix = "/_fn", endpoint = "recalls")]
 pub async fn search_recalls(filter: RecallFilter) -> Result<RecallSearch, AppError> {
     let services = crate::state::services()?;
     let (recalls, manufacturers) = tokio::try_join!(
@@ -26,7 +26,7 @@ pub async fn search_recalls(filter: RecallFilter) -> Result<RecallSearch, AppErr
     Ok(RecallSearch { recalls, manufacturers })
 }
 
-#[server(endpoint = "recall")]
+#[server(prefix = "/_fn", endpoint = "recall")]
 pub async fn fetch_recall(number: String) -> Result<Option<RecallDetail>, AppError> {
     let services = crate::state::services()?;
     Ok(serialtrace::service::recalls::detail(&services.db, &number).await?)
