@@ -25,7 +25,10 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { units: 100_000, seed: 1 }
+        Self {
+            units: 100_000,
+            seed: 1,
+        }
     }
 }
 
@@ -46,7 +49,9 @@ pub struct DemoReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("the database already holds data ({0} manufacturers); the demo loads only into an empty database")]
+    #[error(
+        "the database already holds data ({0} manufacturers); the demo loads only into an empty database"
+    )]
     NotEmpty(i64),
     #[error("the demo needs at least {MIN_UNITS} units")]
     TooFew,
@@ -104,7 +109,12 @@ const MANUFACTURERS: [(&str, &str); 6] = [
 ];
 
 fn structured(prefix: &str, alphabet: Alphabet, check: CheckScheme) -> SerialFormat {
-    SerialFormat::Structured { prefix: prefix.into(), body_len: 8, alphabet, check }
+    SerialFormat::Structured {
+        prefix: prefix.into(),
+        body_len: 8,
+        alphabet,
+        check,
+    }
 }
 
 fn products() -> Vec<ProductSpec> {
@@ -123,22 +133,143 @@ fn products() -> Vec<ProductSpec> {
         serialised: true,
     };
     vec![
-        p(1, "NV-P8", "Nordvik P8 smartphone", "phone", 24, Sale, SerialFormat::Imei { tac: "35332011".into() }, 15),
-        p(1, "NV-P9", "Nordvik P9 Pro smartphone", "phone", 24, Sale, SerialFormat::Imei { tac: "35332012".into() }, 10),
-        p(2, "HC-L14", "Hallmark Aero 14 laptop", "laptop", 12, Sale, structured("HL", Digits, Iso), 10),
-        p(2, "HC-L16", "Hallmark Aero 16 laptop", "laptop", 24, Sale, structured("HM", Digits, Iso), 6),
-        p(2, "HC-BP60", "Hallmark BP60 battery pack", "component", 12, Manufacture, structured("BP", Digits, Iso), 0),
+        p(
+            1,
+            "NV-P8",
+            "Nordvik P8 smartphone",
+            "phone",
+            24,
+            Sale,
+            SerialFormat::Imei {
+                tac: "35332011".into(),
+            },
+            15,
+        ),
+        p(
+            1,
+            "NV-P9",
+            "Nordvik P9 Pro smartphone",
+            "phone",
+            24,
+            Sale,
+            SerialFormat::Imei {
+                tac: "35332012".into(),
+            },
+            10,
+        ),
+        p(
+            2,
+            "HC-L14",
+            "Hallmark Aero 14 laptop",
+            "laptop",
+            12,
+            Sale,
+            structured("HL", Digits, Iso),
+            10,
+        ),
+        p(
+            2,
+            "HC-L16",
+            "Hallmark Aero 16 laptop",
+            "laptop",
+            24,
+            Sale,
+            structured("HM", Digits, Iso),
+            6,
+        ),
+        p(
+            2,
+            "HC-BP60",
+            "Hallmark BP60 battery pack",
+            "component",
+            12,
+            Manufacture,
+            structured("BP", Digits, Iso),
+            0,
+        ),
         ProductSpec {
             serialised: false,
-            ..p(2, "HC-CELL", "Hallmark 18650 cell", "component", 0, Manufacture, SerialFormat::Free, 0)
+            ..p(
+                2,
+                "HC-CELL",
+                "Hallmark 18650 cell",
+                "component",
+                0,
+                Manufacture,
+                SerialFormat::Free,
+                0,
+            )
         },
-        p(3, "AQ-W7", "Aquaclean W7 washing machine, 7 kg", "appliance", 24, Sale, structured("AQ", Digits, Luhn), 14),
-        p(3, "AQ-W9", "Aquaclean W9 washing machine, 9 kg", "appliance", 36, Sale, structured("AR", Digits, Luhn), 8),
-        p(4, "VR-E1", "Voltride E1 city e-bike", "e-bike", 24, Registration, structured("VR", Safe, Iso), 10),
-        p(4, "VR-C2", "Voltride C2 cargo e-bike", "e-bike", 24, Registration, structured("VC", Safe, Iso), 5),
-        p(5, "ML-IP3", "Medilinea IP3 infusion pump", "medical device", 36, Manufacture, structured("ML", Digits, Iso), 4),
-        p(6, "BL-T55", "Brightline 55-inch TV", "tv", 24, Sale, structured("BL", Digits, Luhn), 9),
-        p(6, "BL-T65", "Brightline 65-inch TV", "tv", 24, Sale, structured("BL", Digits, Luhn), 9),
+        p(
+            3,
+            "AQ-W7",
+            "Aquaclean W7 washing machine, 7 kg",
+            "appliance",
+            24,
+            Sale,
+            structured("AQ", Digits, Luhn),
+            14,
+        ),
+        p(
+            3,
+            "AQ-W9",
+            "Aquaclean W9 washing machine, 9 kg",
+            "appliance",
+            36,
+            Sale,
+            structured("AR", Digits, Luhn),
+            8,
+        ),
+        p(
+            4,
+            "VR-E1",
+            "Voltride E1 city e-bike",
+            "e-bike",
+            24,
+            Registration,
+            structured("VR", Safe, Iso),
+            10,
+        ),
+        p(
+            4,
+            "VR-C2",
+            "Voltride C2 cargo e-bike",
+            "e-bike",
+            24,
+            Registration,
+            structured("VC", Safe, Iso),
+            5,
+        ),
+        p(
+            5,
+            "ML-IP3",
+            "Medilinea IP3 infusion pump",
+            "medical device",
+            36,
+            Manufacture,
+            structured("ML", Digits, Iso),
+            4,
+        ),
+        p(
+            6,
+            "BL-T55",
+            "Brightline 55-inch TV",
+            "tv",
+            24,
+            Sale,
+            structured("BL", Digits, Luhn),
+            9,
+        ),
+        p(
+            6,
+            "BL-T65",
+            "Brightline 65-inch TV",
+            "tv",
+            24,
+            Sale,
+            structured("BL", Digits, Luhn),
+            9,
+        ),
     ]
 }
 
@@ -195,9 +326,22 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     let rows: Vec<Vec<Val>> = MANUFACTURERS
         .iter()
         .enumerate()
-        .map(|(i, (slug, name))| vec![(i as i64 + 1).into(), (*slug).into(), (*name).into(), now.as_str().into()])
+        .map(|(i, (slug, name))| {
+            vec![
+                (i as i64 + 1).into(),
+                (*slug).into(),
+                (*name).into(),
+                now.as_str().into(),
+            ]
+        })
         .collect();
-    insert_rows(&mut tx, "manufacturers", &["id", "slug", "name", "created_at"], &rows).await?;
+    insert_rows(
+        &mut tx,
+        "manufacturers",
+        &["id", "slug", "name", "created_at"],
+        &rows,
+    )
+    .await?;
 
     let rows: Vec<Vec<Val>> = specs
         .iter()
@@ -222,8 +366,17 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
         &mut tx,
         "products",
         &[
-            "id", "manufacturer_id", "model", "name", "category", "warranty_months", "warranty_starts",
-            "warranty_transferable", "serial_format", "serialised", "created_at",
+            "id",
+            "manufacturer_id",
+            "model",
+            "name",
+            "category",
+            "warranty_months",
+            "warranty_starts",
+            "warranty_transferable",
+            "serial_format",
+            "serialised",
+            "created_at",
         ],
         &rows,
     )
@@ -234,19 +387,24 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     insert_rows(&mut tx, "product_gtins", &["gtin", "product_id"], &rows).await?;
 
     // Unit counts: finished products by weight; one battery pack per laptop.
-    let total_weight: u64 = specs.iter().map(|s| s.weight).sum::<u64>() + specs[2].weight + specs[3].weight;
-    let mut counts: Vec<u64> = specs.iter().map(|s| options.units * s.weight / total_weight).collect();
+    let total_weight: u64 =
+        specs.iter().map(|s| s.weight).sum::<u64>() + specs[2].weight + specs[3].weight;
+    let mut counts: Vec<u64> = specs
+        .iter()
+        .map(|s| options.units * s.weight / total_weight)
+        .collect();
     counts[(HC_BP60 - 1) as usize] = counts[(HC_L14 - 1) as usize] + counts[(HC_L16 - 1) as usize];
     let assigned: u64 = counts.iter().sum();
     counts[(NV_P8 - 1) as usize] += options.units - assigned;
 
     // Lots: one per product per month of manufacture.
     let mut lots: BTreeMap<(i64, String), (i64, Date)> = BTreeMap::new();
-    let lot_id = |product: i64, made: Date, lots: &mut BTreeMap<(i64, String), (i64, Date)>| -> i64 {
-        let next = lots.len() as i64 + 1;
-        let first = made.replace_day(1).unwrap_or(made);
-        lots.entry((product, yymm(made))).or_insert((next, first)).0
-    };
+    let lot_id =
+        |product: i64, made: Date, lots: &mut BTreeMap<(i64, String), (i64, Date)>| -> i64 {
+            let next = lots.len() as i64 + 1;
+            let first = made.replace_day(1).unwrap_or(made);
+            lots.entry((product, yymm(made))).or_insert((next, first)).0
+        };
 
     let mut units: Vec<Unit> = Vec::with_capacity(options.units as usize);
     let mut id = 0i64;
@@ -256,7 +414,9 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
             continue;
         }
         let first_seq = if product == BL_T65 {
-            counts[(BL_T55 - 1) as usize].saturating_sub(SHARED_TV_SERIALS - 1).max(1)
+            counts[(BL_T55 - 1) as usize]
+                .saturating_sub(SHARED_TV_SERIALS - 1)
+                .max(1)
         } else {
             1
         };
@@ -266,13 +426,23 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
             let sold_on = made + time::Duration::days(5 + rng.below(120) as i64);
             let sold = (rng.chance(75) && sold_on < today).then_some(sold_on);
             let lot = lot_id(product, made, &mut lots);
-            units.push(Unit { id, product, lot, serial: spec.format.serial_for(seq), made, sold });
+            units.push(Unit {
+                id,
+                product,
+                lot,
+                serial: spec.format.serial_for(seq),
+                made,
+                sold,
+            });
         }
     }
     // Battery packs: made a week before their laptop, each from the cell lot of its month.
     let bp_format = &specs[(HC_BP60 - 1) as usize].format;
-    let laptops: Vec<(i64, Date)> =
-        units.iter().filter(|u| u.product == HC_L14 || u.product == HC_L16).map(|u| (u.id, u.made)).collect();
+    let laptops: Vec<(i64, Date)> = units
+        .iter()
+        .filter(|u| u.product == HC_L14 || u.product == HC_L16)
+        .map(|u| (u.id, u.made))
+        .collect();
     let mut links: Vec<Vec<Val>> = Vec::with_capacity(laptops.len() * 2);
     for (seq, (laptop, made)) in laptops.iter().enumerate() {
         id += 1;
@@ -287,19 +457,44 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
             made: pack_made,
             sold: None,
         });
-        links.push(vec![(*laptop).into(), Some(id).into(), None::<i64>.into(), now.as_str().into()]);
-        links.push(vec![id.into(), None::<i64>.into(), Some(cell_lot).into(), now.as_str().into()]);
+        links.push(vec![
+            (*laptop).into(),
+            Some(id).into(),
+            None::<i64>.into(),
+            now.as_str().into(),
+        ]);
+        links.push(vec![
+            id.into(),
+            None::<i64>.into(),
+            Some(cell_lot).into(),
+            now.as_str().into(),
+        ]);
     }
 
     let rows: Vec<Vec<Val>> = lots
         .iter()
         .map(|((product, code), (id, first))| {
             let model = specs[(*product - 1) as usize].model;
-            let code = if *product == HC_CELL { format!("CELL-{code}") } else { format!("{model}-{code}") };
-            vec![(*id).into(), (*product).into(), code.into(), first.to_string().into()]
+            let code = if *product == HC_CELL {
+                format!("CELL-{code}")
+            } else {
+                format!("{model}-{code}")
+            };
+            vec![
+                (*id).into(),
+                (*product).into(),
+                code.into(),
+                first.to_string().into(),
+            ]
         })
         .collect();
-    insert_rows(&mut tx, "lots", &["id", "product_id", "code", "produced_on"], &rows).await?;
+    insert_rows(
+        &mut tx,
+        "lots",
+        &["id", "product_id", "code", "produced_on"],
+        &rows,
+    )
+    .await?;
 
     const UNIT_BATCH: usize = 20_000;
     let mut warranty_id = 0i64;
@@ -357,7 +552,11 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
                 u.id.into(),
                 "manufactured".into(),
                 format!("{}T08:00:00Z", u.made).into(),
-                Some(format!("{} plant", MANUFACTURERS[(manufacturer - 1) as usize].1)).into(),
+                Some(format!(
+                    "{} plant",
+                    MANUFACTURERS[(manufacturer - 1) as usize].1
+                ))
+                .into(),
             ]);
             if let Some(sold) = u.sold {
                 event_id += 1;
@@ -373,21 +572,55 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
         insert_rows(
             &mut tx,
             "units",
-            &["id", "manufacturer_id", "product_id", "lot_id", "serial_raw", "serial_norm", "manufactured_on", "status", "created_at"],
+            &[
+                "id",
+                "manufacturer_id",
+                "product_id",
+                "lot_id",
+                "serial_raw",
+                "serial_norm",
+                "manufactured_on",
+                "status",
+                "created_at",
+            ],
             &unit_rows,
         )
         .await?;
         insert_rows(
             &mut tx,
             "warranty_records",
-            &["id", "unit_id", "kind", "starts_on", "ends_on", "source", "created_at"],
+            &[
+                "id",
+                "unit_id",
+                "kind",
+                "starts_on",
+                "ends_on",
+                "source",
+                "created_at",
+            ],
             &warranty_rows,
         )
         .await?;
-        insert_rows(&mut tx, "events", &["id", "unit_id", "kind", "at", "place"], &event_rows).await?;
-    }
-    insert_rows(&mut tx, "component_links", &["parent_unit_id", "child_unit_id", "child_lot_id", "linked_at"], &links)
+        insert_rows(
+            &mut tx,
+            "events",
+            &["id", "unit_id", "kind", "at", "place"],
+            &event_rows,
+        )
         .await?;
+    }
+    insert_rows(
+        &mut tx,
+        "component_links",
+        &[
+            "parent_unit_id",
+            "child_unit_id",
+            "child_lot_id",
+            "linked_at",
+        ],
+        &links,
+    )
+    .await?;
 
     // Theft reports: a few sold units, some since recovered. Case details stay private.
     let mut thefts = Vec::new();
@@ -402,7 +635,12 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
             thefts.push(vec![
                 u.id.into(),
                 (if police { "police" } else { "owner" }).into(),
-                Some(if police { "Metropolitan Police".to_owned() } else { "City Police".to_owned() }).into(),
+                Some(if police {
+                    "Metropolitan Police".to_owned()
+                } else {
+                    "City Police".to_owned()
+                })
+                .into(),
                 Some(format!("CASE-{:06}", rng.below(1_000_000))).into(),
                 (if recovered { "recovered" } else { "active" }).into(),
                 now.as_str().into(),
@@ -412,7 +650,14 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     insert_rows(
         &mut tx,
         "theft_reports",
-        &["unit_id", "reporter_kind", "agency", "case_number", "status", "reported_at"],
+        &[
+            "unit_id",
+            "reporter_kind",
+            "agency",
+            "case_number",
+            "status",
+            "reported_at",
+        ],
         &thefts,
     )
     .await?;
@@ -532,7 +777,16 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
         starts_on: (today - time::Duration::days(700)).to_string(),
     };
     let closed_id = insert_draft(&mut tx, &closed, &now).await?;
-    insert_rule(&mut tx, closed_id, &ScopeRule::ProductionWindow { product_id: BL_T55, from: today - time::Duration::days(1800), to: today - time::Duration::days(1500) }).await?;
+    insert_rule(
+        &mut tx,
+        closed_id,
+        &ScopeRule::ProductionWindow {
+            product_id: BL_T55,
+            from: today - time::Duration::days(1800),
+            to: today - time::Duration::days(1500),
+        },
+    )
+    .await?;
     publish(&mut tx, closed_id, &now).await?;
     sqlx::query("UPDATE recalls SET status = 'closed', closed_at = $2 WHERE id = $1")
         .bind(closed_id)
@@ -540,10 +794,28 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    db.resync_ids(&["manufacturers", "products", "lots", "units", "warranty_records", "events"]).await?;
+    db.resync_ids(&[
+        "manufacturers",
+        "products",
+        "lots",
+        "units",
+        "warranty_records",
+        "events",
+    ])
+    .await?;
 
     let samples = pick_samples(db, &specs, &counts, &published, today).await?;
-    Ok(DemoReport { units: units.len() as u64, elapsed: started.elapsed(), samples })
+    let rows: Vec<Vec<Val>> = samples
+        .iter()
+        .map(|s| vec![s.outcome.into(), s.serial.clone().into(), s.gtin.clone().into()])
+        .collect();
+    let mut conn = db.writer().acquire().await?;
+    insert_rows(&mut conn, "demo_samples", &["outcome", "serial", "gtin"], &rows).await?;
+    Ok(DemoReport {
+        units: units.len() as u64,
+        elapsed: started.elapsed(),
+        samples,
+    })
 }
 
 /// One serial per lookup outcome, read back from what was loaded.
@@ -637,27 +909,66 @@ async fn pick_samples(
         for b in &binds {
             q = q.bind(b.as_str());
         }
-        let serial = q.fetch_optional(db.reader()).await?.ok_or(DemoError::NoSample(outcome))?;
+        let serial = q
+            .fetch_optional(db.reader())
+            .await?
+            .ok_or(DemoError::NoSample(outcome))?;
         let gtin = (outcome == "remedied").then(|| gtin_for(ML_IP3).as_str().to_owned());
-        samples.push(Sample { outcome, serial, gtin });
+        samples.push(Sample {
+            outcome,
+            serial,
+            gtin,
+        });
     }
     // Serials of the laptop format that were never issued: one with a right check
     // character (not in our records), one with a wrong one (not a valid serial).
     let laptop = &specs[(HC_L14 - 1) as usize].format;
     let unissued = laptop.serial_for(counts[(HC_L14 - 1) as usize] + 5_000);
-    let issued: HashSet<String> = sqlx::query_scalar::<_, String>("SELECT serial_norm FROM units WHERE serial_norm = $1")
-        .bind(&unissued)
-        .fetch_all(db.reader())
-        .await?
-        .into_iter()
-        .collect();
+    let issued: HashSet<String> =
+        sqlx::query_scalar::<_, String>("SELECT serial_norm FROM units WHERE serial_norm = $1")
+            .bind(&unissued)
+            .fetch_all(db.reader())
+            .await?
+            .into_iter()
+            .collect();
     if !issued.is_empty() {
         return Err(DemoError::NoSample("not_found"));
     }
-    samples.push(Sample { outcome: "not_found", serial: unissued, gtin: None });
+    samples.push(Sample {
+        outcome: "not_found",
+        serial: unissued,
+        gtin: None,
+    });
     let mut typo = laptop.serial_for(7);
     let last = typo.pop().unwrap_or('0');
     typo.push(if last == 'Z' { 'Y' } else { 'Z' });
-    samples.push(Sample { outcome: "invalid", serial: typo, gtin: None });
+    samples.push(Sample {
+        outcome: "invalid",
+        serial: typo,
+        gtin: None,
+    });
     Ok(samples)
 }
+
+/// The samples a demo load recorded, in the order it printed them (none without a demo).
+pub async fn recorded_samples(db: &Db) -> Result<Vec<(String, String, Option<String>)>, DemoError> {
+    use sqlx::Row;
+    let rows = sqlx::query("SELECT outcome, serial, gtin FROM demo_samples").fetch_all(db.reader()).await?;
+    let mut samples: Vec<(String, String, Option<String>)> =
+        rows.into_iter().map(|r| (r.get("outcome"), r.get("serial"), r.get("gtin"))).collect();
+    samples.sort_by_key(|(outcome, ..)| OUTCOMES.iter().position(|o| o == outcome).unwrap_or(usize::MAX));
+    Ok(samples)
+}
+
+/// Every sample outcome, in the order they are printed.
+pub const OUTCOMES: [&str; 9] = [
+    "active_warranty",
+    "expired_warranty",
+    "recalled",
+    "component_recall",
+    "remedied",
+    "stolen",
+    "several_products",
+    "not_found",
+    "invalid",
+];

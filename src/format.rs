@@ -72,7 +72,9 @@ impl SerialFormat {
                 body_len,
                 check,
                 ..
-            } => Some(prefix.len() + usize::from(*body_len) + usize::from(*check != CheckScheme::None)),
+            } => Some(
+                prefix.len() + usize::from(*body_len) + usize::from(*check != CheckScheme::None),
+            ),
             SerialFormat::Imei { .. } => Some(15),
             SerialFormat::Free => None,
         }
@@ -99,7 +101,9 @@ impl SerialFormat {
                 alphabet,
                 check,
             } => {
-                if Some(normalised.len()) != self.total_len() || !normalised.starts_with(prefix.as_str()) {
+                if Some(normalised.len()) != self.total_len()
+                    || !normalised.starts_with(prefix.as_str())
+                {
                     return FormatVerdict::Foreign;
                 }
                 let rest = &normalised[prefix.len()..];
@@ -211,7 +215,9 @@ mod tests {
             assert_eq!(f.check(&s), FormatVerdict::Valid, "{s}");
         }
         assert_eq!(f.check("XX123"), FormatVerdict::Foreign);
-        let imei = SerialFormat::Imei { tac: "35332011".into() };
+        let imei = SerialFormat::Imei {
+            tac: "35332011".into(),
+        };
         let s = imei.serial_for(42);
         assert_eq!(imei.check(&s), FormatVerdict::Valid);
     }

@@ -19,7 +19,11 @@ pub enum GtinError {
 
 impl Gtin {
     pub fn parse(input: &str) -> Result<Self, GtinError> {
-        let digits: String = input.trim().chars().filter(|c| *c != ' ' && *c != '-').collect();
+        let digits: String = input
+            .trim()
+            .chars()
+            .filter(|c| *c != ' ' && *c != '-')
+            .collect();
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(GtinError::NotDigits);
         }
@@ -110,7 +114,9 @@ fn ai_length(ai: &str) -> Option<AiLength> {
         "240" | "241" | "250" | "251" => Variable(30),
         "422" | "424" => Fixed(3),
         "7003" => Fixed(10),
-        _ if ai.len() == 4 && matches!(ai.get(..2), Some("31" | "32" | "33" | "34" | "35" | "36")) => {
+        _ if ai.len() == 4
+            && matches!(ai.get(..2), Some("31" | "32" | "33" | "34" | "35" | "36")) =>
+        {
             Fixed(6)
         }
         _ => return None,
@@ -120,7 +126,10 @@ fn ai_length(ai: &str) -> Option<AiLength> {
 /// Whether `input` looks like GS1 element-string data rather than a plain serial.
 pub fn looks_like_element_string(input: &str) -> bool {
     let s = input.trim_start();
-    s.starts_with("(0") || s.starts_with("(1") || s.starts_with("(2") || s.starts_with(']')
+    s.starts_with("(0")
+        || s.starts_with("(1")
+        || s.starts_with("(2")
+        || s.starts_with(']')
         || s.contains(GROUP_SEPARATOR)
 }
 
@@ -155,12 +164,14 @@ fn parse_bracketed(s: &str) -> Result<Vec<(String, String)>, Gs1Error> {
                 "expected “(” to open an application identifier".into(),
             ));
         };
-        let close = after_open
-            .find(')')
-            .ok_or_else(|| Gs1Error::Malformed("an application identifier is not closed with “)”".into()))?;
+        let close = after_open.find(')').ok_or_else(|| {
+            Gs1Error::Malformed("an application identifier is not closed with “)”".into())
+        })?;
         let ai = &after_open[..close];
         if !(2..=4).contains(&ai.len()) || !ai.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Gs1Error::Malformed(format!("“{ai}” is not an application identifier")));
+            return Err(Gs1Error::Malformed(format!(
+                "“{ai}” is not an application identifier"
+            )));
         }
         let after_ai = &after_open[close + 1..];
         let end = after_ai.find('(').unwrap_or(after_ai.len());
@@ -178,9 +189,9 @@ fn parse_bracketed(s: &str) -> Result<Vec<(String, String)>, Gs1Error> {
 fn parse_raw(s: &str) -> Result<Vec<(String, String)>, Gs1Error> {
     // A symbology identifier: "]" followed by a code character and a modifier digit.
     let mut rest = match s.strip_prefix(']') {
-        Some(after) => after
-            .get(2..)
-            .ok_or_else(|| Gs1Error::Truncated("a symbology identifier with nothing after it".into()))?,
+        Some(after) => after.get(2..).ok_or_else(|| {
+            Gs1Error::Truncated("a symbology identifier with nothing after it".into())
+        })?,
         None => s,
     };
     rest = rest.trim_start_matches(GROUP_SEPARATOR);
@@ -190,15 +201,13 @@ fn parse_raw(s: &str) -> Result<Vec<(String, String)>, Gs1Error> {
             .filter_map(|n| rest.get(..n))
             .filter(|ai| ai.bytes().all(|b| b.is_ascii_digit()))
             .find_map(|ai| ai_length(ai).map(|len| (ai, len)))
-            .ok_or_else(|| {
-                Gs1Error::UnknownAi(rest.chars().take(4).collect::<String>())
-            })?;
+            .ok_or_else(|| Gs1Error::UnknownAi(rest.chars().take(4).collect::<String>()))?;
         let data = &rest[ai.len()..];
         let (value, next) = match length {
             AiLength::Fixed(n) => {
-                let value = data.get(..n).ok_or_else(|| {
-                    Gs1Error::Truncated(format!("({ai}) needs {n} characters"))
-                })?;
+                let value = data
+                    .get(..n)
+                    .ok_or_else(|| Gs1Error::Truncated(format!("({ai}) needs {n} characters")))?;
                 (value, &data[n..])
             }
             AiLength::Variable(max) => {
@@ -284,7 +293,11 @@ pub fn parse_digital_link(input: &str) -> Result<Gs1Data, Gs1Error> {
             }
         }
     }
-    for (key, value) in query.into_iter().flat_map(|q| q.split('&')).filter_map(|kv| kv.split_once('=')) {
+    for (key, value) in query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter_map(|kv| kv.split_once('='))
+    {
         let value = percent_decode(value)?;
         match key {
             "17" | "exp" => data.expiry = Some(value),
@@ -294,7 +307,9 @@ pub fn parse_digital_link(input: &str) -> Result<Gs1Data, Gs1Error> {
         }
     }
     if data.gtin.is_none() {
-        return Err(Gs1Error::Malformed("a Digital Link needs a GTIN after /01/".into()));
+        return Err(Gs1Error::Malformed(
+            "a Digital Link needs a GTIN after /01/".into(),
+        ));
     }
     Ok(data)
 }
@@ -348,8 +363,14 @@ mod tests {
 
     #[test]
     fn gtin_check_digits() {
-        assert_eq!(Gtin::parse("09506000134352").unwrap().as_str(), "09506000134352");
-        assert_eq!(Gtin::parse("9506000134352").unwrap().as_str(), "09506000134352");
+        assert_eq!(
+            Gtin::parse("09506000134352").unwrap().as_str(),
+            "09506000134352"
+        );
+        assert_eq!(
+            Gtin::parse("9506000134352").unwrap().as_str(),
+            "09506000134352"
+        );
         assert_eq!(Gtin::parse("96385074").unwrap().as_str(), "00000096385074");
         assert_eq!(Gtin::parse("09506000134353"), Err(GtinError::CheckDigit));
         assert_eq!(Gtin::parse("123"), Err(GtinError::Length(3)));
@@ -380,18 +401,42 @@ mod tests {
 
     #[test]
     fn malformed_element_strings_say_why() {
-        assert!(matches!(parse_element_string("(01)0950600013435"), Err(Gs1Error::Malformed(_))));
-        assert!(matches!(parse_element_string("(01)09506000134353(21)A"), Err(Gs1Error::Gtin(_))));
-        assert!(matches!(parse_element_string("(99)ABC"), Err(Gs1Error::UnknownAi(_))));
-        assert!(matches!(parse_element_string("]C1010950600013"), Err(Gs1Error::Truncated(_))));
-        assert!(matches!(parse_element_string("(21"), Err(Gs1Error::Malformed(_))));
-        assert!(matches!(parse_element_string("]d2"), Err(Gs1Error::Truncated(_))));
-        assert!(matches!(parse_element_string("(21)"), Err(Gs1Error::Truncated(_))));
+        assert!(matches!(
+            parse_element_string("(01)0950600013435"),
+            Err(Gs1Error::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_element_string("(01)09506000134353(21)A"),
+            Err(Gs1Error::Gtin(_))
+        ));
+        assert!(matches!(
+            parse_element_string("(99)ABC"),
+            Err(Gs1Error::UnknownAi(_))
+        ));
+        assert!(matches!(
+            parse_element_string("]C1010950600013"),
+            Err(Gs1Error::Truncated(_))
+        ));
+        assert!(matches!(
+            parse_element_string("(21"),
+            Err(Gs1Error::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_element_string("]d2"),
+            Err(Gs1Error::Truncated(_))
+        ));
+        assert!(matches!(
+            parse_element_string("(21)"),
+            Err(Gs1Error::Truncated(_))
+        ));
     }
 
     #[test]
     fn digital_links() {
-        let d = parse_digital_link("https://id.example.com/01/09506000134352/10/LOT%2F7/21/ABC%20123?17=261231").unwrap();
+        let d = parse_digital_link(
+            "https://id.example.com/01/09506000134352/10/LOT%2F7/21/ABC%20123?17=261231",
+        )
+        .unwrap();
         assert_eq!(d.gtin.unwrap().as_str(), "09506000134352");
         assert_eq!(d.serial.as_deref(), Some("ABC 123"));
         assert_eq!(d.lot.as_deref(), Some("LOT/7"));

@@ -45,7 +45,9 @@ pub enum LookupError {
 pub enum Rejection {
     #[error("Enter a serial number, or paste barcode data or a product link.")]
     Empty,
-    #[error("That is too long to be a serial number ({0} characters; at most {MAX_INPUT_LEN}, or {MAX_LINK_LEN} for a product link).")]
+    #[error(
+        "That is too long to be a serial number ({0} characters; at most {MAX_INPUT_LEN}, or {MAX_LINK_LEN} for a product link)."
+    )]
     TooLong(usize),
     #[error("The input contains control characters; type or paste just the serial number.")]
     ControlCharacters,
@@ -116,9 +118,17 @@ impl LookupQuery {
             (take_serial(&data)?, data, InputKind::Gs1ElementString)
         } else if let Some(imei) = strip_imei_label(trimmed) {
             let imei = Imei::parse(imei)?;
-            (Serial::parse(imei.as_str())?, Gs1Data::default(), InputKind::Imei)
+            (
+                Serial::parse(imei.as_str())?,
+                Gs1Data::default(),
+                InputKind::Imei,
+            )
         } else {
-            (Serial::parse(trimmed)?, Gs1Data::default(), InputKind::Typed)
+            (
+                Serial::parse(trimmed)?,
+                Gs1Data::default(),
+                InputKind::Typed,
+            )
         };
 
         let gtin = match (typed_gtin, data.gtin) {
@@ -129,7 +139,12 @@ impl LookupQuery {
             }
             (typed, scanned) => typed.or(scanned),
         };
-        Ok(Self { serial, gtin, lot: data.lot, kind })
+        Ok(Self {
+            serial,
+            gtin,
+            lot: data.lot,
+            kind,
+        })
     }
 }
 
@@ -184,7 +199,12 @@ pub struct LookupAnswer {
 
 impl LookupAnswer {
     pub fn invalid(message: impl Into<String>, serial: Option<String>) -> Self {
-        Self { result: LookupResult::Invalid, message: message.into(), serial, matches: Vec::new() }
+        Self {
+            result: LookupResult::Invalid,
+            message: message.into(),
+            serial,
+            matches: Vec::new(),
+        }
     }
 }
 
@@ -276,31 +296,80 @@ mod tests {
     #[test]
     fn barcodes_links_and_imeis() {
         let q = LookupQuery::parse("(01)09506000134352(21)XYZ1", None).unwrap();
-        assert_eq!((q.serial.normalised(), q.kind), ("XYZ1", InputKind::Gs1ElementString));
+        assert_eq!(
+            (q.serial.normalised(), q.kind),
+            ("XYZ1", InputKind::Gs1ElementString)
+        );
         let q = LookupQuery::parse("]C101095060001343522112345\u{1d}10L9", None).unwrap();
         assert_eq!(q.serial.normalised(), "12345");
         assert_eq!(q.lot.as_deref(), Some("L9"));
-        let q = LookupQuery::parse("https://id.example.org/01/09506000134352/21/QQ7?17=270101", None).unwrap();
-        assert_eq!((q.serial.normalised(), q.kind), ("QQ7", InputKind::DigitalLink));
+        let q = LookupQuery::parse(
+            "https://id.example.org/01/09506000134352/21/QQ7?17=270101",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (q.serial.normalised(), q.kind),
+            ("QQ7", InputKind::DigitalLink)
+        );
         let q = LookupQuery::parse("IMEI: 490154203237518", None).unwrap();
-        assert_eq!((q.serial.normalised(), q.kind), ("490154203237518", InputKind::Imei));
-        assert!(matches!(LookupQuery::parse("IMEI 490154203237519", None), Err(LookupError::Invalid(_))));
+        assert_eq!(
+            (q.serial.normalised(), q.kind),
+            ("490154203237518", InputKind::Imei)
+        );
+        assert!(matches!(
+            LookupQuery::parse("IMEI 490154203237519", None),
+            Err(LookupError::Invalid(_))
+        ));
     }
 
     #[test]
     fn rejections_and_invalid_inputs() {
         use LookupError::*;
-        assert_eq!(LookupQuery::parse("   ", None), Err(Rejected(Rejection::Empty)));
-        assert_eq!(LookupQuery::parse("", None), Err(Rejected(Rejection::Empty)));
-        assert_eq!(LookupQuery::parse(&"A".repeat(10_000), None), Err(Rejected(Rejection::TooLong(10_000))));
-        assert_eq!(LookupQuery::parse("AB\0C", None), Err(Rejected(Rejection::ControlCharacters)));
-        assert_eq!(LookupQuery::parse("AB\u{7}C", None), Err(Rejected(Rejection::ControlCharacters)));
-        assert!(matches!(LookupQuery::parse("<script>alert(1)</script>", None), Err(Invalid(_))));
-        assert!(matches!(LookupQuery::parse("' OR 1=1 --", None), Err(Invalid(_))));
-        assert!(matches!(LookupQuery::parse("АВС123", None), Err(Invalid(_))));
-        assert!(matches!(LookupQuery::parse("A".repeat(21).as_str(), None), Err(Invalid(_))));
-        assert!(matches!(LookupQuery::parse("(01)123(21)X", None), Err(Invalid(_))));
-        assert!(matches!(LookupQuery::parse("AB1", Some("123")), Err(Invalid(_))));
+        assert_eq!(
+            LookupQuery::parse("   ", None),
+            Err(Rejected(Rejection::Empty))
+        );
+        assert_eq!(
+            LookupQuery::parse("", None),
+            Err(Rejected(Rejection::Empty))
+        );
+        assert_eq!(
+            LookupQuery::parse(&"A".repeat(10_000), None),
+            Err(Rejected(Rejection::TooLong(10_000)))
+        );
+        assert_eq!(
+            LookupQuery::parse("AB\0C", None),
+            Err(Rejected(Rejection::ControlCharacters))
+        );
+        assert_eq!(
+            LookupQuery::parse("AB\u{7}C", None),
+            Err(Rejected(Rejection::ControlCharacters))
+        );
+        assert!(matches!(
+            LookupQuery::parse("<script>alert(1)</script>", None),
+            Err(Invalid(_))
+        ));
+        assert!(matches!(
+            LookupQuery::parse("' OR 1=1 --", None),
+            Err(Invalid(_))
+        ));
+        assert!(matches!(
+            LookupQuery::parse("АВС123", None),
+            Err(Invalid(_))
+        ));
+        assert!(matches!(
+            LookupQuery::parse("A".repeat(21).as_str(), None),
+            Err(Invalid(_))
+        ));
+        assert!(matches!(
+            LookupQuery::parse("(01)123(21)X", None),
+            Err(Invalid(_))
+        ));
+        assert!(matches!(
+            LookupQuery::parse("AB1", Some("123")),
+            Err(Invalid(_))
+        ));
         assert!(matches!(
             LookupQuery::parse("(01)09506000134352(21)X", Some("96385074")),
             Err(Invalid(_))

@@ -17,9 +17,7 @@ pub struct Serial {
 pub enum SerialError {
     #[error("Enter a serial number.")]
     Empty,
-    #[error(
-        "A serial number has at most {MAX_SERIAL_LEN} letters and digits; this one has {0}."
-    )]
+    #[error("A serial number has at most {MAX_SERIAL_LEN} letters and digits; this one has {0}.")]
     TooLong(usize),
     #[error(
         "A serial number contains only letters A–Z and digits 0–9; “{0}” at position {1} is not one of them."
@@ -92,7 +90,7 @@ pub fn luhn_valid(digits: &str) -> bool {
     if digits.len() < 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    luhn_sum(digits) % 10 == 0
+    luhn_sum(digits).is_multiple_of(10)
 }
 
 /// The Luhn check digit to append to `body`.
@@ -203,10 +201,7 @@ mod tests {
         assert!(!luhn_valid("490154203237519"));
         assert_eq!(luhn_check_digit("49015420323751"), '8');
         assert!(Imei::parse("49-015420-323751-8").is_ok());
-        assert_eq!(
-            Imei::parse("490154203237517"),
-            Err(ImeiError::CheckDigit)
-        );
+        assert_eq!(Imei::parse("490154203237517"), Err(ImeiError::CheckDigit));
         assert_eq!(Imei::parse("4901542032375"), Err(ImeiError::Length(13)));
     }
 

@@ -50,8 +50,12 @@ pub struct WarrantyRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum WarrantyStatus {
-    Active { ends_on: Date },
-    Expired { ended_on: Date },
+    Active {
+        ends_on: Date,
+    },
+    Expired {
+        ended_on: Date,
+    },
     /// The policy starts at sale or registration and neither has happened yet.
     NotStarted,
     /// The product carries no warranty.
@@ -75,21 +79,22 @@ pub fn warranty_status(
     today: Date,
 ) -> WarrantyStatus {
     let derived;
-    let records = if records.is_empty() && policy.starts == WarrantyStart::Manufacture && policy.months > 0 {
-        match manufactured_on {
-            Some(made) => {
-                derived = [WarrantyRecord {
-                    kind: "initial".into(),
-                    starts_on: made,
-                    ends_on: add_months(made, u32::from(policy.months)),
-                }];
-                &derived[..]
+    let records =
+        if records.is_empty() && policy.starts == WarrantyStart::Manufacture && policy.months > 0 {
+            match manufactured_on {
+                Some(made) => {
+                    derived = [WarrantyRecord {
+                        kind: "initial".into(),
+                        starts_on: made,
+                        ends_on: add_months(made, u32::from(policy.months)),
+                    }];
+                    &derived[..]
+                }
+                None => records,
             }
-            None => records,
-        }
-    } else {
-        records
-    };
+        } else {
+            records
+        };
     if records.is_empty() {
         return if policy.months == 0 {
             WarrantyStatus::None
@@ -118,7 +123,11 @@ pub fn warranty_status(
         }
         return WarrantyStatus::Active { ends_on: end };
     }
-    let past_end = records.iter().filter(|r| r.ends_on < today).map(|r| r.ends_on).max();
+    let past_end = records
+        .iter()
+        .filter(|r| r.ends_on < today)
+        .map(|r| r.ends_on)
+        .max();
     match past_end {
         Some(ended_on) => WarrantyStatus::Expired { ended_on },
         None => WarrantyStatus::NotStarted,
@@ -158,15 +167,35 @@ mod tests {
             warranty_status(&REGISTRATION_24, &[], None, today),
             WarrantyStatus::NotStarted
         );
-        let none = WarrantyPolicy { months: 0, ..REGISTRATION_24 };
-        assert_eq!(warranty_status(&none, &[], None, today), WarrantyStatus::None);
+        let none = WarrantyPolicy {
+            months: 0,
+            ..REGISTRATION_24
+        };
         assert_eq!(
-            warranty_status(&REGISTRATION_24, &[record(date!(2025 - 01 - 01), date!(2027 - 01 - 01))], None, today),
-            WarrantyStatus::Active { ends_on: date!(2027 - 01 - 01) }
+            warranty_status(&none, &[], None, today),
+            WarrantyStatus::None
         );
         assert_eq!(
-            warranty_status(&REGISTRATION_24, &[record(date!(2023 - 01 - 01), date!(2025 - 01 - 01))], None, today),
-            WarrantyStatus::Expired { ended_on: date!(2025 - 01 - 01) }
+            warranty_status(
+                &REGISTRATION_24,
+                &[record(date!(2025 - 01 - 01), date!(2027 - 01 - 01))],
+                None,
+                today
+            ),
+            WarrantyStatus::Active {
+                ends_on: date!(2027 - 01 - 01)
+            }
+        );
+        assert_eq!(
+            warranty_status(
+                &REGISTRATION_24,
+                &[record(date!(2023 - 01 - 01), date!(2025 - 01 - 01))],
+                None,
+                today
+            ),
+            WarrantyStatus::Expired {
+                ended_on: date!(2025 - 01 - 01)
+            }
         );
         // An extension that follows the initial warranty extends the end date.
         assert_eq!(
@@ -179,12 +208,19 @@ mod tests {
                 None,
                 today
             ),
-            WarrantyStatus::Active { ends_on: date!(2028 - 01 - 01) }
+            WarrantyStatus::Active {
+                ends_on: date!(2028 - 01 - 01)
+            }
         );
-        let from_manufacture = WarrantyPolicy { starts: WarrantyStart::Manufacture, ..REGISTRATION_24 };
+        let from_manufacture = WarrantyPolicy {
+            starts: WarrantyStart::Manufacture,
+            ..REGISTRATION_24
+        };
         assert_eq!(
             warranty_status(&from_manufacture, &[], Some(date!(2025 - 03 - 01)), today),
-            WarrantyStatus::Active { ends_on: date!(2027 - 03 - 01) }
+            WarrantyStatus::Active {
+                ends_on: date!(2027 - 03 - 01)
+            }
         );
     }
 

@@ -273,3 +273,10 @@ CREATE TABLE outbox (
     CONSTRAINT outbox_dedupe_key UNIQUE (dedupe_key)
 );
 CREATE INDEX outbox_pending ON outbox (sent_at, next_attempt_at);
+
+-- Serials to try, written by `serialtrace demo` so every start can print them again.
+CREATE TABLE demo_samples (
+    outcome  TEXT PRIMARY KEY,
+    serial   TEXT NOT NULL,
+    gtin     TEXT
+);

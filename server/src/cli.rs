@@ -40,7 +40,10 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(error) => {
             eprintln!("serialtrace: could not start the async runtime: {error}");
@@ -60,7 +63,10 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SERIALTRACE_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,leptos_axum=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -68,7 +74,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     db.migrate().await?;
     match cli.command {
         Command::Migrate => {
-            say(&format!("migrations applied to {}", serialtrace::store::redact(&cli.database.database_url)));
+            say(&format!(
+                "migrations applied to {}",
+                serialtrace::store::redact(&cli.database.database_url)
+            ));
             Ok(())
         }
         Command::Demo { units, seed } => {
@@ -78,13 +87,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve(serve) => {
             if serve.demo_on_empty && catalogue::manufacturer_count(&db).await? == 0 {
-                say(&format!("empty database: loading the demo data set ({} units)…", serve.demo_units));
-                let report = demo::load(&db, DemoOptions { units: serve.demo_units, seed: 1 }).await?;
+                say(&format!(
+                    "empty database: loading the demo data set ({} units)…",
+                    serve.demo_units
+                ));
+                let report = demo::load(
+                    &db,
+                    DemoOptions {
+                        units: serve.demo_units,
+                        seed: 1,
+                    },
+                )
+                .await?;
                 print_report(&report);
             }
             let config = Config::new(&cli.database, &serve);
+            let samples = demo::recorded_samples(&db).await?;
             let app = Application::build_with_db(&config, db).await?;
             say(&format!("serialtrace is serving at http://{}", app.addr()));
+            if !samples.is_empty() {
+                let mut lines = vec!["serials to try (demo data):".to_owned()];
+                for (outcome, serial, gtin) in samples {
+                    lines.push(format!("  {outcome:<17} http://{}/lookup?serial={serial}{}", app.addr(), gtin.map(|g| format!("&gtin={g}")).unwrap_or_default()));
+                }
+                say(&lines.join("\n"));
+            }
             app.run_until_stopped().await?;
             Ok(())
         }

@@ -14,7 +14,12 @@ pub struct DatabaseArgs {
     pub database_url: String,
 
     /// Connections in the read pool.
-    #[arg(long, env = "SERIALTRACE_READ_CONNECTIONS", default_value_t = 8, global = true)]
+    #[arg(
+        long,
+        env = "SERIALTRACE_READ_CONNECTIONS",
+        default_value_t = 8,
+        global = true
+    )]
     pub read_connections: u32,
 }
 

@@ -40,8 +40,15 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        let state = AppState { leptos_options, services };
-        Ok(Self { listener, router: router(state), addr })
+        let state = AppState {
+            leptos_options,
+            services,
+        };
+        Ok(Self {
+            listener,
+            router: router(state),
+            addr,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -54,9 +61,13 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 

@@ -12,14 +12,21 @@ use time::Date;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScopeRule {
     /// One serial (normalised), optionally only of one product.
-    Serial { product_id: Option<i64>, serial: String },
+    Serial {
+        product_id: Option<i64>,
+        serial: String,
+    },
     /// Serials `prefix` + a fixed-width numeric body from `from` to `to` (inclusive),
     /// followed by at most a check character.
     SerialRange(SerialRange),
     /// Every unit of a lot.
     Lot { lot_id: i64 },
     /// A product's units made between two dates (inclusive).
-    ProductionWindow { product_id: i64, from: Date, to: Date },
+    ProductionWindow {
+        product_id: i64,
+        from: Date,
+        to: Date,
+    },
     /// Every unit of a component lot and every finished unit containing one, however deep.
     ComponentLot { lot_id: i64 },
     /// A component unit and every finished unit containing it, however deep.
@@ -46,7 +53,13 @@ pub enum RangeError {
 }
 
 impl SerialRange {
-    pub fn new(product_id: Option<i64>, prefix: &str, width: u8, from: u64, to: u64) -> Result<Self, RangeError> {
+    pub fn new(
+        product_id: Option<i64>,
+        prefix: &str,
+        width: u8,
+        from: u64,
+        to: u64,
+    ) -> Result<Self, RangeError> {
         if !(1..=18).contains(&width) {
             return Err(RangeError::BadWidth);
         }
@@ -56,7 +69,13 @@ impl SerialRange {
         if to >= 10u64.pow(u32::from(width)) {
             return Err(RangeError::TooWide(width));
         }
-        Ok(Self { product_id, prefix: prefix.to_owned(), width, from, to })
+        Ok(Self {
+            product_id,
+            prefix: prefix.to_owned(),
+            width,
+            from,
+            to,
+        })
     }
 
     /// Bounds `lo <= serial < hi` for comparison as strings: the body is fixed-width digits,
@@ -107,7 +126,11 @@ pub enum ComponentLink {
 }
 
 /// Every unit a scope covers (the reference evaluation).
-pub fn affected_units(rules: &[ScopeRule], units: &[UnitFacts], links: &[ComponentLink]) -> BTreeSet<i64> {
+pub fn affected_units(
+    rules: &[ScopeRule],
+    units: &[UnitFacts],
+    links: &[ComponentLink],
+) -> BTreeSet<i64> {
     let mut parents: HashMap<i64, Vec<i64>> = HashMap::new();
     for link in links {
         if let ComponentLink::Unit { parent, child } = link {
@@ -134,20 +157,37 @@ pub fn affected_units(rules: &[ScopeRule], units: &[UnitFacts], links: &[Compone
                     .filter(|u| &u.serial == serial && product_id.is_none_or(|p| p == u.product_id))
                     .map(|u| u.id),
             ),
-            ScopeRule::SerialRange(range) => {
-                affected.extend(units.iter().filter(|u| range.covers(u.product_id, &u.serial)).map(|u| u.id))
-            }
-            ScopeRule::Lot { lot_id } => {
-                affected.extend(units.iter().filter(|u| u.lot_id == Some(*lot_id)).map(|u| u.id))
-            }
-            ScopeRule::ProductionWindow { product_id, from, to } => affected.extend(
+            ScopeRule::SerialRange(range) => affected.extend(
                 units
                     .iter()
-                    .filter(|u| u.product_id == *product_id && u.manufactured_on.is_some_and(|d| *from <= d && d <= *to))
+                    .filter(|u| range.covers(u.product_id, &u.serial))
+                    .map(|u| u.id),
+            ),
+            ScopeRule::Lot { lot_id } => affected.extend(
+                units
+                    .iter()
+                    .filter(|u| u.lot_id == Some(*lot_id))
+                    .map(|u| u.id),
+            ),
+            ScopeRule::ProductionWindow {
+                product_id,
+                from,
+                to,
+            } => affected.extend(
+                units
+                    .iter()
+                    .filter(|u| {
+                        u.product_id == *product_id
+                            && u.manufactured_on.is_some_and(|d| *from <= d && d <= *to)
+                    })
                     .map(|u| u.id),
             ),
             ScopeRule::ComponentLot { lot_id } => {
-                let mut seeds: Vec<i64> = units.iter().filter(|u| u.lot_id == Some(*lot_id)).map(|u| u.id).collect();
+                let mut seeds: Vec<i64> = units
+                    .iter()
+                    .filter(|u| u.lot_id == Some(*lot_id))
+                    .map(|u| u.id)
+                    .collect();
                 seeds.extend(links.iter().filter_map(|l| match l {
                     ComponentLink::Lot { parent, lot_id: l } if l == lot_id => Some(*parent),
                     _ => None,
@@ -167,7 +207,13 @@ mod tests {
     use time::macros::date;
 
     fn unit(id: i64, product_id: i64, serial: &str, lot_id: Option<i64>, made: Date) -> UnitFacts {
-        UnitFacts { id, product_id, serial: serial.into(), lot_id, manufactured_on: Some(made) }
+        UnitFacts {
+            id,
+            product_id,
+            serial: serial.into(),
+            lot_id,
+            manufactured_on: Some(made),
+        }
     }
 
     fn fleet() -> (Vec<UnitFacts>, Vec<ComponentLink>) {
@@ -181,11 +227,26 @@ mod tests {
             unit(7, 2, "BP00000003", None, date!(2024 - 12 - 01)),
         ];
         let links = vec![
-            ComponentLink::Unit { parent: 1, child: 4 },
-            ComponentLink::Unit { parent: 2, child: 5 },
-            ComponentLink::Unit { parent: 6, child: 1 },
-            ComponentLink::Lot { parent: 7, lot_id: 11 }, // pack 7 is built from cell lot 11
-            ComponentLink::Unit { parent: 3, child: 7 },
+            ComponentLink::Unit {
+                parent: 1,
+                child: 4,
+            },
+            ComponentLink::Unit {
+                parent: 2,
+                child: 5,
+            },
+            ComponentLink::Unit {
+                parent: 6,
+                child: 1,
+            },
+            ComponentLink::Lot {
+                parent: 7,
+                lot_id: 11,
+            }, // pack 7 is built from cell lot 11
+            ComponentLink::Unit {
+                parent: 3,
+                child: 7,
+            },
         ];
         (units, links)
     }
@@ -193,9 +254,25 @@ mod tests {
     #[test]
     fn each_rule_kind() {
         let (units, links) = fleet();
-        let eval = |rule: ScopeRule| affected_units(&[rule], &units, &links).into_iter().collect::<Vec<_>>();
-        assert_eq!(eval(ScopeRule::Serial { product_id: None, serial: "LT00000102".into() }), vec![2]);
-        assert_eq!(eval(ScopeRule::Serial { product_id: Some(2), serial: "LT00000102".into() }), Vec::<i64>::new());
+        let eval = |rule: ScopeRule| {
+            affected_units(&[rule], &units, &links)
+                .into_iter()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            eval(ScopeRule::Serial {
+                product_id: None,
+                serial: "LT00000102".into()
+            }),
+            vec![2]
+        );
+        assert_eq!(
+            eval(ScopeRule::Serial {
+                product_id: Some(2),
+                serial: "LT00000102".into()
+            }),
+            Vec::<i64>::new()
+        );
         let range = SerialRange::new(Some(1), "LT", 6, 100, 199).unwrap();
         // LT + 6 digits: "LT000001" .. and a 2-char tail; here the serials are 10 long, so
         // the tail "01"/"02" is two characters: not covered.
@@ -204,7 +281,11 @@ mod tests {
         assert_eq!(eval(ScopeRule::SerialRange(range)), vec![1, 2]);
         assert_eq!(eval(ScopeRule::Lot { lot_id: 7 }), vec![3]);
         assert_eq!(
-            eval(ScopeRule::ProductionWindow { product_id: 1, from: date!(2025 - 02 - 01), to: date!(2025 - 03 - 31) }),
+            eval(ScopeRule::ProductionWindow {
+                product_id: 1,
+                from: date!(2025 - 02 - 01),
+                to: date!(2025 - 03 - 31)
+            }),
             vec![2, 3]
         );
         // Battery lot 9 is in pack 4, which is in laptop 1, which is in dock 6.
@@ -217,8 +298,16 @@ mod tests {
     #[test]
     fn a_unit_added_by_one_rule_still_reaches_its_ancestors_through_another() {
         let (units, links) = fleet();
-        let rules = [ScopeRule::Lot { lot_id: 9 }, ScopeRule::ComponentLot { lot_id: 9 }];
-        assert_eq!(affected_units(&rules, &units, &links).into_iter().collect::<Vec<_>>(), vec![1, 4, 6]);
+        let rules = [
+            ScopeRule::Lot { lot_id: 9 },
+            ScopeRule::ComponentLot { lot_id: 9 },
+        ];
+        assert_eq!(
+            affected_units(&rules, &units, &links)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            vec![1, 4, 6]
+        );
     }
 
     #[test]
@@ -227,8 +316,14 @@ mod tests {
         assert_eq!(r.bounds(), ("X990".into(), "X:".into()));
         assert!(r.covers(1, "X999Q"));
         assert!(!r.covers(1, "X989Q"));
-        assert_eq!(SerialRange::new(None, "X", 3, 5, 1000), Err(RangeError::TooWide(3)));
-        assert_eq!(SerialRange::new(None, "X", 3, 5, 1), Err(RangeError::Reversed));
+        assert_eq!(
+            SerialRange::new(None, "X", 3, 5, 1000),
+            Err(RangeError::TooWide(3))
+        );
+        assert_eq!(
+            SerialRange::new(None, "X", 3, 5, 1),
+            Err(RangeError::Reversed)
+        );
     }
 
     proptest! {

@@ -2,8 +2,8 @@
 
 use crate::format::FormatVerdict;
 use crate::lookup::{
-    LookupAnswer, LookupError, LookupQuery, LookupResult, ProductInfo, Rejection, StolenInfo, StolenState,
-    UnitAnswer, WarrantyInfo,
+    LookupAnswer, LookupError, LookupQuery, LookupResult, ProductInfo, Rejection, StolenInfo,
+    StolenState, UnitAnswer, WarrantyInfo,
 };
 use crate::store::catalogue::{self, ProductFormat};
 use crate::store::lookups::{self, LookupLogEntry};
@@ -68,7 +68,9 @@ impl LookupService {
     ) -> Result<LookupAnswer, LookupFailure> {
         let query = match LookupQuery::parse(input, gtin) {
             Ok(query) => query,
-            Err(LookupError::Rejected(rejection)) => return Err(LookupFailure::Rejected(rejection)),
+            Err(LookupError::Rejected(rejection)) => {
+                return Err(LookupFailure::Rejected(rejection));
+            }
             Err(LookupError::Invalid(message)) => {
                 let answer = LookupAnswer::invalid(message, None);
                 self.record(&answer, None, channel, origin);
@@ -76,26 +78,30 @@ impl LookupService {
             }
         };
         let answer = self.answer(&query).await.map_err(LookupFailure::Store)?;
-        self.record(&answer, query.gtin.as_ref().map(|g| g.as_str().to_owned()), channel, origin);
+        self.record(
+            &answer,
+            query.gtin.as_ref().map(|g| g.as_str().to_owned()),
+            channel,
+            origin,
+        );
         Ok(answer)
     }
 
     async fn answer(&self, query: &LookupQuery) -> StoreResult<LookupAnswer> {
         let serial = query.serial.normalised();
         let (valid_for, broken_for) = self.classify(serial);
-        if valid_for.is_none() {
-            if let Some(product) = broken_for {
-                return Ok(LookupAnswer::invalid(
-                    format!(
-                        "{} is not a valid {} serial number: its check character does not match. Look again for a mistyped character (0 and O, 1 and I, 5 and S are easily confused).",
-                        query.serial.raw(),
-                        product
-                    ),
-                    Some(serial.to_owned()),
-                ));
-            }
+        if let (None, Some(product)) = (&valid_for, broken_for) {
+            return Ok(LookupAnswer::invalid(
+                format!(
+                    "{} is not a valid {} serial number: its check character does not match. Look again for a mistyped character (0 and O, 1 and I, 5 and S are easily confused).",
+                    query.serial.raw(),
+                    product
+                ),
+                Some(serial.to_owned()),
+            ));
         }
-        let rows = units::find_by_serial(&self.db, serial, query.gtin.as_ref().map(|g| g.as_str())).await?;
+        let rows = units::find_by_serial(&self.db, serial, query.gtin.as_ref().map(|g| g.as_str()))
+            .await?;
         if rows.is_empty() {
             let message = match valid_for {
                 Some(product) => format!(
@@ -115,15 +121,18 @@ impl LookupService {
             });
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let (records, notices) =
-            tokio::try_join!(units::warranty_records(&self.db, &ids), recalls::for_units(&self.db, &ids))?;
+        let (records, notices) = tokio::try_join!(
+            units::warranty_records(&self.db, &ids),
+            recalls::for_units(&self.db, &ids)
+        )?;
         let today = today();
         let matches: Vec<UnitAnswer> = rows
             .into_iter()
             .map(|row| {
                 let policy = WarrantyPolicy {
                     months: u16::try_from(row.warranty_months).unwrap_or(0),
-                    starts: WarrantyStart::parse(&row.warranty_starts).unwrap_or(WarrantyStart::Sale),
+                    starts: WarrantyStart::parse(&row.warranty_starts)
+                        .unwrap_or(WarrantyStart::Sale),
                     transferable: row.warranty_transferable,
                 };
                 let unit_records: Vec<WarrantyRecord> = records
@@ -137,8 +146,12 @@ impl LookupService {
                         })
                     })
                     .collect();
-                let status =
-                    warranty_status(&policy, &unit_records, parse_date(row.manufactured_on.as_deref()), today);
+                let status = warranty_status(
+                    &policy,
+                    &unit_records,
+                    parse_date(row.manufactured_on.as_deref()),
+                    today,
+                );
                 UnitAnswer {
                     serial: row.serial_raw,
                     product: ProductInfo {
@@ -149,9 +162,17 @@ impl LookupService {
                     },
                     lot: row.lot,
                     warranty: WarrantyInfo::from(&status),
-                    recalls: notices.iter().filter(|(id, _)| *id == row.id).map(|(_, n)| n.clone()).collect(),
+                    recalls: notices
+                        .iter()
+                        .filter(|(id, _)| *id == row.id)
+                        .map(|(_, n)| n.clone())
+                        .collect(),
                     stolen: StolenInfo {
-                        status: if row.stolen { StolenState::ReportedStolen } else { StolenState::NotReported },
+                        status: if row.stolen {
+                            StolenState::ReportedStolen
+                        } else {
+                            StolenState::NotReported
+                        },
                     },
                 }
             })
@@ -164,7 +185,12 @@ impl LookupService {
                 matches.len()
             )
         };
-        Ok(LookupAnswer { result: LookupResult::Found, message, serial: Some(serial.to_owned()), matches })
+        Ok(LookupAnswer {
+            result: LookupResult::Found,
+            message,
+            serial: Some(serial.to_owned()),
+            matches,
+        })
     }
 
     /// The product whose format the serial fits, and one whose format it breaks.

@@ -8,7 +8,12 @@ const MAX_FILTER_LEN: usize = 100;
 
 pub async fn search(db: &Db, filter: RecallFilter) -> StoreResult<Vec<RecallSummary>> {
     let clip = |s: Option<String>| {
-        s.map(|s| s.chars().filter(|c| !c.is_control()).take(MAX_FILTER_LEN).collect::<String>())
+        s.map(|s| {
+            s.chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_FILTER_LEN)
+                .collect::<String>()
+        })
     };
     let filter = RecallFilter {
         text: clip(filter.text),

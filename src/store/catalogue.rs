@@ -60,5 +60,8 @@ pub async fn manufacturers_with_recalls(db: &Db) -> StoreResult<Vec<(String, Str
     )
     .fetch_all(db.reader())
     .await?;
-    Ok(rows.into_iter().map(|r| (r.get("slug"), r.get("name"))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.get("slug"), r.get("name")))
+        .collect())
 }

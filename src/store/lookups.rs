@@ -38,15 +38,26 @@ pub async fn append(db: &Db, entries: &[LookupLogEntry]) -> StoreResult<()> {
     insert_rows(
         &mut conn,
         "lookup_log",
-        &["at", "serial_norm", "gtin", "result", "match_count", "unit_id", "channel", "origin"],
+        &[
+            "at",
+            "serial_norm",
+            "gtin",
+            "result",
+            "match_count",
+            "unit_id",
+            "channel",
+            "origin",
+        ],
         &rows,
     )
     .await
 }
 
 pub async fn count_for_serial(db: &Db, serial_norm: &str) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM lookup_log WHERE serial_norm = $1")
-        .bind(serial_norm)
-        .fetch_one(db.reader())
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM lookup_log WHERE serial_norm = $1")
+            .bind(serial_norm)
+            .fetch_one(db.reader())
+            .await?,
+    )
 }

@@ -62,19 +62,31 @@ impl Db {
         install_default_drivers();
         if url.starts_with("sqlite:") {
             ensure_sqlite_directory(url)?;
-            let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+            let url = if url.contains('?') {
+                url.to_owned()
+            } else {
+                format!("{url}?mode=rwc")
+            };
             let writer = sqlite_pool(&url, 1).await?;
             // WAL is a property of the file: set it once, on the writer.
             writer.execute("PRAGMA journal_mode = WAL").await?;
             let reader = sqlite_pool(&url, read_connections.max(1)).await?;
-            Ok(Self { backend: Backend::Sqlite, writer, reader })
+            Ok(Self {
+                backend: Backend::Sqlite,
+                writer,
+                reader,
+            })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
                 .max_connections(read_connections.max(2) + 2)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Ok(Self { backend: Backend::Postgres, writer: pool.clone(), reader: pool })
+            Ok(Self {
+                backend: Backend::Postgres,
+                writer: pool.clone(),
+                reader: pool,
+            })
         } else {
             Err(StoreError::UnsupportedUrl(redact(url)))
         }
@@ -158,7 +170,10 @@ fn ensure_sqlite_directory(url: &str) -> StoreResult<()> {
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent)
             .map_err(|e| StoreError::Directory(parent.display().to_string(), e))?;
     }
@@ -181,7 +196,10 @@ pub fn redact(url: &str) -> String {
 
 /// `$first, $first+1, …` for `n` values: placeholders for an IN list or a VALUES row.
 pub fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The current instant as stored: ISO 8601 UTC to the second.

@@ -4,7 +4,8 @@ use super::{Db, StoreError, StoreResult, placeholders};
 use crate::lookup::RecallNotice;
 use crate::recall::scope::{ScopeRule, SerialRange};
 use crate::recall::{
-    ProductRef, RecallDetail, RecallFilter, RecallStatus, RecallSummary, Remedy, RemedyStatus, Severity,
+    ProductRef, RecallDetail, RecallFilter, RecallStatus, RecallSummary, Remedy, RemedyStatus,
+    Severity,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -24,7 +25,11 @@ pub struct NewRecall {
     pub starts_on: String,
 }
 
-pub async fn insert_draft(conn: &mut AnyConnection, recall: &NewRecall, now: &str) -> StoreResult<i64> {
+pub async fn insert_draft(
+    conn: &mut AnyConnection,
+    recall: &NewRecall,
+    now: &str,
+) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO recalls (manufacturer_id, number, title, hazard, description, remedy, remedy_available,
                               instructions, severity, status, starts_on, created_at)
@@ -45,7 +50,11 @@ pub async fn insert_draft(conn: &mut AnyConnection, recall: &NewRecall, now: &st
     .await?)
 }
 
-pub async fn insert_rule(conn: &mut AnyConnection, recall_id: i64, rule: &ScopeRule) -> StoreResult<()> {
+pub async fn insert_rule(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    rule: &ScopeRule,
+) -> StoreResult<()> {
     let q = sqlx::query(
         "INSERT INTO recall_scope_rules (recall_id, kind, product_id, serial_norm, range_prefix, range_width,
                                          range_from, range_to, lot_id, window_from, window_to, component_unit_id)
@@ -80,7 +89,11 @@ pub async fn insert_rule(conn: &mut AnyConnection, recall_id: i64, rule: &ScopeR
             .bind(none_s)
             .bind(none_i),
         ScopeRule::Lot { lot_id } | ScopeRule::ComponentLot { lot_id } => q
-            .bind(if matches!(rule, ScopeRule::Lot { .. }) { "lot" } else { "component_lot" })
+            .bind(if matches!(rule, ScopeRule::Lot { .. }) {
+                "lot"
+            } else {
+                "component_lot"
+            })
             .bind(none_i)
             .bind(none_s.clone())
             .bind(none_s.clone())
@@ -91,7 +104,11 @@ pub async fn insert_rule(conn: &mut AnyConnection, recall_id: i64, rule: &ScopeR
             .bind(none_s.clone())
             .bind(none_s)
             .bind(none_i),
-        ScopeRule::ProductionWindow { product_id, from, to } => q
+        ScopeRule::ProductionWindow {
+            product_id,
+            from,
+            to,
+        } => q
             .bind("production_window")
             .bind(Some(*product_id))
             .bind(none_s.clone())
@@ -129,13 +146,19 @@ pub async fn rules(conn: &mut AnyConnection, recall_id: i64) -> StoreResult<Vec<
 }
 
 fn rule_from_row(r: &AnyRow) -> StoreResult<ScopeRule> {
-    let corrupt = |what: &str| StoreError::Database(sqlx::Error::Protocol(format!("scope rule {what}")));
+    let corrupt =
+        |what: &str| StoreError::Database(sqlx::Error::Protocol(format!("scope rule {what}")));
     let kind: String = r.get("kind");
     let int = |c: &str| r.get::<Option<i64>, _>(c).ok_or_else(|| corrupt(c));
     let text = |c: &str| r.get::<Option<String>, _>(c).ok_or_else(|| corrupt(c));
-    let date = |c: &str| super::parse_date(r.get::<Option<String>, _>(c).as_deref()).ok_or_else(|| corrupt(c));
+    let date = |c: &str| {
+        super::parse_date(r.get::<Option<String>, _>(c).as_deref()).ok_or_else(|| corrupt(c))
+    };
     Ok(match kind.as_str() {
-        "serial" => ScopeRule::Serial { product_id: r.get("product_id"), serial: text("serial_norm")? },
+        "serial" => ScopeRule::Serial {
+            product_id: r.get("product_id"),
+            serial: text("serial_norm")?,
+        },
         "serial_range" => ScopeRule::SerialRange(
             SerialRange::new(
                 r.get("product_id"),
@@ -146,14 +169,20 @@ fn rule_from_row(r: &AnyRow) -> StoreResult<ScopeRule> {
             )
             .map_err(|_| corrupt("range"))?,
         ),
-        "lot" => ScopeRule::Lot { lot_id: int("lot_id")? },
+        "lot" => ScopeRule::Lot {
+            lot_id: int("lot_id")?,
+        },
         "production_window" => ScopeRule::ProductionWindow {
             product_id: int("product_id")?,
             from: date("window_from")?,
             to: date("window_to")?,
         },
-        "component_lot" => ScopeRule::ComponentLot { lot_id: int("lot_id")? },
-        "component_serial" => ScopeRule::ComponentSerial { unit_id: int("component_unit_id")? },
+        "component_lot" => ScopeRule::ComponentLot {
+            lot_id: int("lot_id")?,
+        },
+        "component_serial" => ScopeRule::ComponentSerial {
+            unit_id: int("component_unit_id")?,
+        },
         other => return Err(corrupt(other)),
     })
 }
@@ -242,17 +271,26 @@ pub struct MembershipChange {
 /// Evaluates a recall's scope into per-unit membership. Units that stay in scope keep their
 /// remedy status; units that left are removed; new ones start open (or "remedy not yet
 /// available" when the recall says so).
-pub async fn recompute_membership(conn: &mut AnyConnection, recall_id: i64) -> StoreResult<MembershipChange> {
-    let remedy_available: i64 = sqlx::query_scalar("SELECT remedy_available FROM recalls WHERE id = $1")
-        .bind(recall_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let status = if remedy_available != 0 { RemedyStatus::Open } else { RemedyStatus::RemedyUnavailable };
-    let generation: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(generation), 0) + 1 FROM recall_units WHERE recall_id = $1")
+pub async fn recompute_membership(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+) -> StoreResult<MembershipChange> {
+    let remedy_available: i64 =
+        sqlx::query_scalar("SELECT remedy_available FROM recalls WHERE id = $1")
             .bind(recall_id)
             .fetch_one(&mut *conn)
             .await?;
+    let status = if remedy_available != 0 {
+        RemedyStatus::Open
+    } else {
+        RemedyStatus::RemedyUnavailable
+    };
+    let generation: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(generation), 0) + 1 FROM recall_units WHERE recall_id = $1",
+    )
+    .bind(recall_id)
+    .fetch_one(&mut *conn)
+    .await?;
     for rule in rules(conn, recall_id).await? {
         let (cte, select, binds) = rule_sql(&rule);
         let sql = format!(
@@ -260,7 +298,10 @@ pub async fn recompute_membership(conn: &mut AnyConnection, recall_id: i64) -> S
              SELECT $1, s.id, $2, $3 FROM ({select}) s WHERE s.id IS NOT NULL
              ON CONFLICT (recall_id, unit_id) DO UPDATE SET generation = excluded.generation"
         );
-        let mut q = sqlx::query(&sql).bind(recall_id).bind(status.as_str()).bind(generation);
+        let mut q = sqlx::query(&sql)
+            .bind(recall_id)
+            .bind(status.as_str())
+            .bind(generation);
         for b in binds {
             q = match b {
                 Bind::Int(v) => q.bind(v),
@@ -292,7 +333,11 @@ pub async fn recompute_membership(conn: &mut AnyConnection, recall_id: i64) -> S
 }
 
 /// Publishes a draft: computes membership and makes it visible to lookups.
-pub async fn publish(conn: &mut AnyConnection, recall_id: i64, now: &str) -> StoreResult<MembershipChange> {
+pub async fn publish(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    now: &str,
+) -> StoreResult<MembershipChange> {
     let change = recompute_membership(conn, recall_id).await?;
     sqlx::query("UPDATE recalls SET status = 'active', published_at = $2 WHERE id = $1")
         .bind(recall_id)
@@ -318,8 +363,7 @@ pub async fn for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, Recal
     for id in unit_ids {
         q = q.bind(*id);
     }
-    Ok(q
-        .fetch_all(db.reader())
+    Ok(q.fetch_all(db.reader())
         .await?
         .into_iter()
         .map(|r| {
@@ -332,7 +376,8 @@ pub async fn for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, Recal
                     remedy: Remedy::parse(r.get("remedy")).unwrap_or(Remedy::Repair),
                     instructions: r.get("instructions"),
                     severity: Severity::parse(r.get("severity")).unwrap_or(Severity::High),
-                    remedy_status: RemedyStatus::parse(r.get("remedy_status")).unwrap_or(RemedyStatus::Open),
+                    remedy_status: RemedyStatus::parse(r.get("remedy_status"))
+                        .unwrap_or(RemedyStatus::Open),
                 },
             )
         })
@@ -341,7 +386,12 @@ pub async fn for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, Recal
 
 /// `%text%` for LIKE, with the user's own wildcards escaped.
 fn like_pattern(text: &str) -> String {
-    let escaped = text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -366,7 +416,11 @@ pub async fn list_public(db: &Db, filter: &RecallFilter) -> StoreResult<Vec<Reca
                             WHERE rp.recall_id = r.id AND (LOWER(p.name) LIKE ${n} ESCAPE '\\' OR LOWER(p.model) LIKE ${n} ESCAPE '\\')))"
         ));
     }
-    if let Some(m) = filter.manufacturer.as_deref().filter(|t| !t.trim().is_empty()) {
+    if let Some(m) = filter
+        .manufacturer
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+    {
         binds.push(m.trim().to_owned());
         sql.push_str(&format!(" AND m.slug = ${}", binds.len()));
     }
@@ -402,10 +456,11 @@ pub async fn public_detail(db: &Db, number: &str) -> StoreResult<Option<RecallDe
     .await?;
     let Some(row) = row else { return Ok(None) };
     let summary = summary_from_row(db, &row).await?;
-    let affected_units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recall_units WHERE recall_id = $1")
-        .bind(row.get::<i64, _>("id"))
-        .fetch_one(db.reader())
-        .await?;
+    let affected_units: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM recall_units WHERE recall_id = $1")
+            .bind(row.get::<i64, _>("id"))
+            .fetch_one(db.reader())
+            .await?;
     Ok(Some(RecallDetail {
         summary,
         description: row.get("description"),
@@ -444,7 +499,11 @@ async fn summary_from_row(db: &Db, row: &AnyRow) -> StoreResult<RecallSummary> {
 }
 
 /// Replaces a recall's scope rules (membership follows on the next recompute).
-pub async fn replace_rules(conn: &mut AnyConnection, recall_id: i64, new_rules: &[ScopeRule]) -> StoreResult<()> {
+pub async fn replace_rules(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    new_rules: &[ScopeRule],
+) -> StoreResult<()> {
     sqlx::query("DELETE FROM recall_scope_rules WHERE recall_id = $1")
         .bind(recall_id)
         .execute(&mut *conn)
@@ -457,11 +516,13 @@ pub async fn replace_rules(conn: &mut AnyConnection, recall_id: i64, new_rules: 
 
 /// (unit id, remedy status) of every member of a recall, by unit id.
 pub async fn members(conn: &mut AnyConnection, recall_id: i64) -> StoreResult<Vec<(i64, String)>> {
-    Ok(sqlx::query("SELECT unit_id, remedy_status FROM recall_units WHERE recall_id = $1 ORDER BY unit_id")
-        .bind(recall_id)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.get("unit_id"), r.get("remedy_status")))
-        .collect())
+    Ok(sqlx::query(
+        "SELECT unit_id, remedy_status FROM recall_units WHERE recall_id = $1 ORDER BY unit_id",
+    )
+    .bind(recall_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.get("unit_id"), r.get("remedy_status")))
+    .collect())
 }

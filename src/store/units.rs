@@ -21,7 +21,11 @@ pub struct UnitRow {
 }
 
 /// Units whose normalised serial is `serial`, optionally of the product with `gtin`.
-pub async fn find_by_serial(db: &Db, serial: &str, gtin: Option<&str>) -> StoreResult<Vec<UnitRow>> {
+pub async fn find_by_serial(
+    db: &Db,
+    serial: &str,
+    gtin: Option<&str>,
+) -> StoreResult<Vec<UnitRow>> {
     const SELECT: &str = "SELECT u.id, u.serial_raw, u.manufactured_on, m.name AS manufacturer, p.model, p.name,
             p.warranty_months, p.warranty_starts, p.warranty_transferable, l.code AS lot,
             (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = p.id) AS gtin,
@@ -69,7 +73,10 @@ pub async fn find_by_serial(db: &Db, serial: &str, gtin: Option<&str>) -> StoreR
 }
 
 /// (unit id, kind, starts_on, ends_on) for each warranty record of the given units.
-pub async fn warranty_records(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, String, String, String)>> {
+pub async fn warranty_records(
+    db: &Db,
+    unit_ids: &[i64],
+) -> StoreResult<Vec<(i64, String, String, String)>> {
     if unit_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -85,6 +92,13 @@ pub async fn warranty_records(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64
         .fetch_all(db.reader())
         .await?
         .into_iter()
-        .map(|r| (r.get("unit_id"), r.get("kind"), r.get("starts_on"), r.get("ends_on")))
+        .map(|r| {
+            (
+                r.get("unit_id"),
+                r.get("kind"),
+                r.get("starts_on"),
+                r.get("ends_on"),
+            )
+        })
         .collect())
 }

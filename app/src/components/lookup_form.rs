@@ -17,7 +17,10 @@ fn feedback(serial: &str, gtin: &str) -> Option<(bool, String)> {
                 InputKind::Gs1ElementString => "Barcode read: serial number",
                 InputKind::DigitalLink => "Product link read: serial number",
             };
-            let gtin = q.gtin.map(|g| format!(", product number (GTIN) {g}")).unwrap_or_default();
+            let gtin = q
+                .gtin
+                .map(|g| format!(", product number (GTIN) {g}"))
+                .unwrap_or_default();
             (true, format!("{what} {}{gtin}.", q.serial.normalised()))
         }
         Err(LookupError::Rejected(r)) => (false, r.to_string()),
@@ -75,7 +78,10 @@ mod tests {
         assert_eq!(feedback("  ", ""), None);
         let (ok, msg) = feedback("(01)09506000134352(21)AB1", "").unwrap();
         assert!(ok);
-        assert!(msg.contains("AB1") && msg.contains("09506000134352"), "{msg}");
+        assert!(
+            msg.contains("AB1") && msg.contains("09506000134352"),
+            "{msg}"
+        );
         let (ok, msg) = feedback("AB<1>", "").unwrap();
         assert!(!ok);
         assert!(msg.contains("position 3"), "{msg}");

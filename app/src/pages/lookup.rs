@@ -18,11 +18,18 @@ pub enum LookupOutcome {
 }
 
 #[server(prefix = "/_fn", endpoint = "lookup")]
-pub async fn lookup_serial(serial: String, gtin: Option<String>) -> Result<LookupOutcome, AppError> {
+pub async fn lookup_serial(
+    serial: String,
+    gtin: Option<String>,
+) -> Result<LookupOutcome, AppError> {
     use serialtrace::service::lookup::{Channel, LookupFailure};
     let services = crate::state::services()?;
     let origin = crate::state::client_origin().await;
-    match services.lookup.lookup(&serial, gtin.as_deref(), Channel::Web, &origin).await {
+    match services
+        .lookup
+        .lookup(&serial, gtin.as_deref(), Channel::Web, &origin)
+        .await
+    {
         Ok(answer) => Ok(LookupOutcome::Answer(answer)),
         Err(LookupFailure::Rejected(reason)) => Ok(LookupOutcome::Rejected(reason.to_string())),
         Err(LookupFailure::Store(error)) => Err(error.into()),

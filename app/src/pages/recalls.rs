@@ -23,7 +23,10 @@ pub async fn search_recalls(filter: RecallFilter) -> Result<RecallSearch, AppErr
         serialtrace::service::recalls::search(&services.db, filter),
         serialtrace::store::catalogue::manufacturers_with_recalls(&services.db),
     )?;
-    Ok(RecallSearch { recalls, manufacturers })
+    Ok(RecallSearch {
+        recalls,
+        manufacturers,
+    })
 }
 
 #[server(prefix = "/_fn", endpoint = "recall")]
@@ -37,7 +40,11 @@ pub fn RecallListPage() -> impl IntoView {
     let query = use_query_map();
     let filter = move || {
         let q = query.read();
-        RecallFilter { text: q.get("q"), manufacturer: q.get("manufacturer"), product: q.get("product") }
+        RecallFilter {
+            text: q.get("q"),
+            manufacturer: q.get("manufacturer"),
+            product: q.get("product"),
+        }
     };
     let search = Resource::new(filter, search_recalls);
     view! {
@@ -87,7 +94,12 @@ pub fn RecallListPage() -> impl IntoView {
 #[component]
 fn RecallItem(recall: RecallSummary) -> impl IntoView {
     let href = format!("/recalls/{}", recall.number);
-    let products = recall.products.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ");
+    let products = recall
+        .products
+        .iter()
+        .map(|p| p.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     view! {
         <li class=format!("recall-item severity-{}", recall.severity.as_str())>
             <h2><a href=href>{recall.title.clone()}</a></h2>

@@ -25,15 +25,25 @@ pub async fn lookup(
     let Query(params) = match params {
         Ok(params) => params,
         Err(rejection) => {
-            return Problem::bad_request(format!("The query string could not be read: {}", rejection.body_text()))
-                .into_response();
+            return Problem::bad_request(format!(
+                "The query string could not be read: {}",
+                rejection.body_text()
+            ))
+            .into_response();
         }
     };
     let serial = params.serial.unwrap_or_default();
     let origin = coarse_origin(peer.ip());
-    match state.services.lookup.lookup(&serial, params.gtin.as_deref(), Channel::Api, &origin).await {
+    match state
+        .services
+        .lookup
+        .lookup(&serial, params.gtin.as_deref(), Channel::Api, &origin)
+        .await
+    {
         Ok(answer) => Json(answer).into_response(),
-        Err(LookupFailure::Rejected(reason)) => Problem::bad_request(reason.to_string()).into_response(),
+        Err(LookupFailure::Rejected(reason)) => {
+            Problem::bad_request(reason.to_string()).into_response()
+        }
         Err(LookupFailure::Store(error)) => {
             tracing::error!(%error, "lookup failed");
             Problem::unavailable().into_response()
@@ -43,5 +53,6 @@ pub async fn lookup(
 
 /// Anything else under `/api/`: a problem, never the HTML 404 page.
 pub async fn not_found() -> Response {
-    Problem::not_found("There is no API endpoint at this address; see /api/v1/lookup.").into_response()
+    Problem::not_found("There is no API endpoint at this address; see /api/v1/lookup.")
+        .into_response()
 }

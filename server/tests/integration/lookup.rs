@@ -6,8 +6,18 @@ use serde_json::Value;
 
 /// What no public answer may ever contain: case numbers, agencies, owners' details.
 fn assert_no_private_data(body: &str) {
-    for secret in ["CASE-", "Metropolitan Police", "City Police", "price", "owner_", "email"] {
-        assert!(!body.contains(secret), "a public answer leaked {secret:?}: {body}");
+    for secret in [
+        "CASE-",
+        "Metropolitan Police",
+        "City Police",
+        "price",
+        "owner_",
+        "email",
+    ] {
+        assert!(
+            !body.contains(secret),
+            "a public answer leaked {secret:?}: {body}"
+        );
     }
 }
 
@@ -25,26 +35,49 @@ async fn every_outcome_as_json(engine: Engine) {
     assert_eq!(body["result"], "found");
     let unit = only_match(&body);
     assert_eq!(unit["warranty"]["status"], "active");
-    assert!(unit["warranty"]["ends_on"].as_str().is_some_and(|d| d.len() == 10));
+    assert!(
+        unit["warranty"]["ends_on"]
+            .as_str()
+            .is_some_and(|d| d.len() == 10)
+    );
     assert_eq!(unit["recalls"].as_array().map(Vec::len), Some(0));
     assert_eq!(unit["stolen"]["status"], "not_reported");
     assert_eq!(unit["product"]["manufacturer"], "Nordvik Mobile");
-    assert!(unit["product"]["gtin"].as_str().is_some_and(|g| g.len() == 14));
+    assert!(
+        unit["product"]["gtin"]
+            .as_str()
+            .is_some_and(|g| g.len() == 14)
+    );
 
     let (_, body) = app.api_lookup(&app.sample("expired_warranty").serial).await;
     assert_eq!(only_match(&body)["warranty"]["status"], "expired");
 
     let (_, body) = app.api_lookup(&app.sample("recalled").serial).await;
     let recall = &only_match(&body)["recalls"][0];
-    assert!(recall["number"].as_str().is_some_and(|n| n.ends_with("-001")), "{body}");
+    assert!(
+        recall["number"]
+            .as_str()
+            .is_some_and(|n| n.ends_with("-001")),
+        "{body}"
+    );
     assert_eq!(recall["remedy"], "repair");
     assert_eq!(recall["remedy_status"], "open");
     assert!(recall["hazard"].as_str().is_some_and(|h| !h.is_empty()));
 
     let (_, body) = app.api_lookup(&app.sample("component_recall").serial).await;
     let unit = only_match(&body);
-    assert!(unit["product"]["model"].as_str().is_some_and(|m| m.starts_with("HC-L")), "a laptop: {body}");
-    assert!(unit["recalls"][0]["number"].as_str().is_some_and(|n| n.ends_with("-004")), "{body}");
+    assert!(
+        unit["product"]["model"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("HC-L")),
+        "a laptop: {body}"
+    );
+    assert!(
+        unit["recalls"][0]["number"]
+            .as_str()
+            .is_some_and(|n| n.ends_with("-004")),
+        "{body}"
+    );
     assert_eq!(unit["recalls"][0]["remedy_status"], "open");
 
     let (_, body) = app.api_lookup(&app.sample("remedied").serial).await;
@@ -55,21 +88,39 @@ async fn every_outcome_as_json(engine: Engine) {
     assert_no_private_data(&body.to_string());
 
     let (_, body) = app.api_lookup(&app.sample("several_products").serial).await;
-    let models: Vec<&str> = body["matches"].as_array().expect("matches").iter().filter_map(|m| m["product"]["model"].as_str()).collect();
+    let models: Vec<&str> = body["matches"]
+        .as_array()
+        .expect("matches")
+        .iter()
+        .filter_map(|m| m["product"]["model"].as_str())
+        .collect();
     assert_eq!(models, ["BL-T55", "BL-T65"]);
 
     let (status, body) = app.api_lookup(&app.sample("not_found").serial).await;
     assert_eq!((status, body["result"].as_str()), (200, Some("not_found")));
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("not in the manufacturer's records")), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not in the manufacturer's records")),
+        "{body}"
+    );
 
     let (status, body) = app.api_lookup(&app.sample("invalid").serial).await;
     assert_eq!((status, body["result"].as_str()), (200, Some("invalid")));
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("check character")), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("check character")),
+        "{body}"
+    );
 
     // The GTIN narrows a serial shared by two products to one.
     let shared = &app.sample("several_products").serial;
     let (_, both) = app.api_lookup(shared).await;
-    let t65_gtin = both["matches"][1]["product"]["gtin"].as_str().expect("a GTIN").to_owned();
+    let t65_gtin = both["matches"][1]["product"]["gtin"]
+        .as_str()
+        .expect("a GTIN")
+        .to_owned();
     let response = app
         .client
         .get(format!("{}/api/v1/lookup", app.base))
@@ -98,7 +149,10 @@ async fn every_outcome_as_html(engine: Engine) {
     for (outcome, text) in expectations {
         let (status, html) = app.page_lookup(&app.sample(outcome).serial).await;
         assert_eq!(status, 200, "{outcome}");
-        assert!(html.contains(text), "{outcome}: expected {text:?} in the page");
+        assert!(
+            html.contains(text),
+            "{outcome}: expected {text:?} in the page"
+        );
         assert_no_private_data(&html);
     }
     // Typed the way people type: lower case, spaces and dashes.
@@ -135,7 +189,10 @@ async fn barcodes_and_digital_links(engine: Engine) {
     ] {
         let response = app.get(&path).await;
         assert_eq!(response.status().as_u16(), 303, "{path}");
-        let location = response.headers()["location"].to_str().expect("ascii").to_owned();
+        let location = response.headers()["location"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
         assert!(location.starts_with("/lookup?serial="), "{location}");
         let page = app.get(&location).await;
         assert_eq!(page.status().as_u16(), 200);
@@ -144,9 +201,15 @@ async fn barcodes_and_digital_links(engine: Engine) {
     }
     // A link with a bad GTIN check digit still answers, saying what is wrong.
     let response = app.get(&format!("/01/09506000100112/21/{serial}")).await;
-    let location = response.headers()["location"].to_str().expect("ascii").to_owned();
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     let html = app.get(&location).await.text().await.expect("html");
-    assert!(html.contains("Not a valid serial number") && html.contains("check digit"), "{html}");
+    assert!(
+        html.contains("Not a valid serial number") && html.contains("check digit"),
+        "{html}"
+    );
 
     // An IMEI with its label, as printed on a phone box; one with a broken check digit.
     let imei = &app.sample("active_warranty").serial;
@@ -154,7 +217,11 @@ async fn barcodes_and_digital_links(engine: Engine) {
     assert_eq!(body["result"], "found");
     let mut broken = imei.clone();
     let last = broken.pop().expect("digit");
-    broken.push(if last == '9' { '0' } else { char::from(last as u8 + 1) });
+    broken.push(if last == '9' {
+        '0'
+    } else {
+        char::from(last as u8 + 1)
+    });
     let (_, body) = app.api_lookup(&broken).await;
     assert_eq!(body["result"], "invalid", "{body}");
 }
@@ -163,10 +230,26 @@ both_engines!(barcodes_and_digital_links);
 async fn bad_input_gets_clear_answers(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     // Not a lookup at all: 400 with problem+json (API) or a readable page (HTML).
-    for input in ["", "   ", &"A".repeat(10_240), "AB\0CD", "AB\u{7}CD", "AB\u{1b}[31mCD"] {
-        let response = app.client.get(format!("{}/api/v1/lookup", app.base)).query(&[("serial", input)]).send().await.expect("answer");
+    for input in [
+        "",
+        "   ",
+        &"A".repeat(10_240),
+        "AB\0CD",
+        "AB\u{7}CD",
+        "AB\u{1b}[31mCD",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}/api/v1/lookup", app.base))
+            .query(&[("serial", input)])
+            .send()
+            .await
+            .expect("answer");
         assert_eq!(response.status().as_u16(), 400, "{input:?}");
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
         let problem: Value = response.json().await.expect("json");
         assert_eq!(problem["status"], 400);
         assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
@@ -200,11 +283,17 @@ async fn bad_input_gets_clear_answers(engine: Engine) {
         let (status, body) = app.api_lookup(input).await;
         assert_eq!(status, 200, "{input:?}: {body}");
         assert_eq!(body["result"], "invalid", "{input:?}: {body}");
-        assert!(body["message"].as_str().is_some_and(|m| m.len() > 10), "{input:?}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.len() > 10),
+            "{input:?}"
+        );
         let (status, html) = app.page_lookup(input).await;
         assert_eq!(status, 200, "{input:?}");
         assert!(html.contains("Not a valid serial number"), "{input:?}");
-        assert!(!html.contains("<script>alert(1)") && !html.contains("<img src=x"), "markup echoed: {input:?}");
+        assert!(
+            !html.contains("<script>alert(1)") && !html.contains("<img src=x"),
+            "markup echoed: {input:?}"
+        );
     }
     // The database is intact after all of that.
     let (_, body) = app.api_lookup(&app.sample("active_warranty").serial).await;
@@ -213,7 +302,10 @@ async fn bad_input_gets_clear_answers(engine: Engine) {
     // Unknown API paths are problems too, never the HTML 404 page.
     let response = app.get("/api/v1/nope").await;
     assert_eq!(response.status().as_u16(), 404);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
 }
 both_engines!(bad_input_gets_clear_answers);
 
@@ -224,7 +316,9 @@ async fn lookups_are_logged(engine: Engine) {
     app.page_lookup(&serial).await;
     let mut logged = 0;
     for _ in 0..50 {
-        logged = serialtrace::store::lookups::count_for_serial(&app.db, &serial).await.expect("count");
+        logged = serialtrace::store::lookups::count_for_serial(&app.db, &serial)
+            .await
+            .expect("count");
         if logged >= 2 {
             break;
         }
@@ -243,6 +337,10 @@ async fn health_and_readiness(engine: Engine) {
     assert_eq!(response.text().await.expect("body"), "ready");
     app.db.close().await;
     let response = app.get("/readyz").await;
-    assert_eq!(response.status().as_u16(), 503, "not ready once the database is gone");
+    assert_eq!(
+        response.status().as_u16(),
+        503,
+        "not ready once the database is gone"
+    );
 }
 both_engines!(health_and_readiness);

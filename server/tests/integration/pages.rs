@@ -10,20 +10,58 @@ async fn recall_list_and_search(engine: Engine) {
     assert_eq!(response.status().as_u16(), 200);
     let html = response.text().await.expect("html");
     for n in 1..=4 {
-        assert!(html.contains(&format!("R-{year}-00{n}")), "active recall {n} listed");
+        assert!(
+            html.contains(&format!("R-{year}-00{n}")),
+            "active recall {n} listed"
+        );
     }
-    assert!(!html.contains("-017"), "a closed recall is not listed among active ones");
+    assert!(
+        !html.contains("-017"),
+        "a closed recall is not listed among active ones"
+    );
     assert!(html.contains("4 active recalls"));
 
-    let html = app.get("/recalls?q=BATTERY").await.text().await.expect("html");
-    assert!(html.contains(&format!("R-{year}-004")) && html.contains("1 active recall"), "search by hazard text");
-    let html = app.get("/recalls?manufacturer=voltride").await.text().await.expect("html");
-    assert!(html.contains(&format!("R-{year}-002")) && html.contains("1 active recall"), "filter by manufacturer");
-    let html = app.get("/recalls?product=IP3").await.text().await.expect("html");
-    assert!(html.contains(&format!("R-{year}-003")) && html.contains("1 active recall"), "filter by product");
+    let html = app
+        .get("/recalls?q=BATTERY")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains(&format!("R-{year}-004")) && html.contains("1 active recall"),
+        "search by hazard text"
+    );
+    let html = app
+        .get("/recalls?manufacturer=voltride")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains(&format!("R-{year}-002")) && html.contains("1 active recall"),
+        "filter by manufacturer"
+    );
+    let html = app
+        .get("/recalls?product=IP3")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains(&format!("R-{year}-003")) && html.contains("1 active recall"),
+        "filter by product"
+    );
     // Wildcards and markup in a search are just text.
-    let html = app.get("/recalls?q=%25%25_%3Cb%3E").await.text().await.expect("html");
-    assert!(html.contains("0 active recalls") && !html.contains("<b>"), "no match, no echoed markup");
+    let html = app
+        .get("/recalls?q=%25%25_%3Cb%3E")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("0 active recalls") && !html.contains("<b>"),
+        "no match, no echoed markup"
+    );
 }
 both_engines!(recall_list_and_search);
 
@@ -34,18 +72,40 @@ async fn recall_pages(engine: Engine) {
     assert_eq!(response.status().as_u16(), 200);
     let html = response.text().await.expect("html");
     assert!(html.contains("Hallmark Aero laptops: battery cells may overheat"));
-    assert!(html.contains("Hallmark Aero 14 laptop"), "finished products reached through the component are listed");
+    assert!(
+        html.contains("Hallmark Aero 14 laptop"),
+        "finished products reached through the component are listed"
+    );
     assert!(html.contains("Is my unit affected?"));
     assert!(html.contains("Free replacement"));
 
-    let html = app.get(&format!("/recalls/R-{year}-002")).await.text().await.expect("html");
+    let html = app
+        .get(&format!("/recalls/R-{year}-002"))
+        .await
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("(not yet available)"));
 
     let response = app.get(&format!("/recalls/R-{}-017", year - 2)).await;
-    assert_eq!(response.status().as_u16(), 200, "a closed recall keeps its page");
-    assert!(response.text().await.expect("html").contains("This recall is closed."));
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "a closed recall keeps its page"
+    );
+    assert!(
+        response
+            .text()
+            .await
+            .expect("html")
+            .contains("This recall is closed.")
+    );
 
-    for missing in ["/recalls/R-1999-999", "/recalls/%3Cscript%3E", "/no/such/page"] {
+    for missing in [
+        "/recalls/R-1999-999",
+        "/recalls/%3Cscript%3E",
+        "/no/such/page",
+    ] {
         let response = app.get(missing).await;
         assert_eq!(response.status().as_u16(), 404, "{missing}");
         assert!(!response.text().await.expect("html").contains("<script>"));

@@ -62,11 +62,16 @@ pub async fn fresh_db(engine: Engine) -> (Db, String) {
                 .await
                 .expect("create the test database");
             pool.close().await;
-            let base = admin.rsplit_once('/').map(|(b, _)| b).expect("a database URL");
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .expect("a database URL");
             format!("{base}/{name}")
         }
     };
-    let db = Db::connect(&url, 4).await.expect("connect to the test database");
+    let db = Db::connect(&url, 4)
+        .await
+        .expect("connect to the test database");
     db.migrate().await.expect("migrate");
     (db, url)
 }
@@ -89,7 +94,15 @@ impl TestApp {
     /// Starts the server on a random port over a fresh database holding the demo data set.
     pub async fn spawn(engine: Engine) -> Self {
         let (db, url) = fresh_db(engine).await;
-        let report = demo::load(&db, DemoOptions { units: 3_000, seed: 7 }).await.expect("load the demo data");
+        let report = demo::load(
+            &db,
+            DemoOptions {
+                units: 3_000,
+                seed: 7,
+            },
+        )
+        .await
+        .expect("load the demo data");
         let samples = report.samples.into_iter().map(|s| (s.outcome, s)).collect();
         let config = Config {
             database_url: url,
@@ -97,18 +110,27 @@ impl TestApp {
             addr: "127.0.0.1:0".parse().expect("an address"),
             site_root: "target/site".into(),
         };
-        let app = Application::build_with_db(&config, db.clone()).await.expect("build the application");
+        let app = Application::build_with_db(&config, db.clone())
+            .await
+            .expect("build the application");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
-        Self { base, client, db, samples }
+        Self {
+            base,
+            client,
+            db,
+            samples,
+        }
     }
 
     pub fn sample(&self, outcome: &str) -> &Sample {
-        self.samples.get(outcome).unwrap_or_else(|| panic!("no sample {outcome}"))
+        self.samples
+            .get(outcome)
+            .unwrap_or_else(|| panic!("no sample {outcome}"))
     }
 
     pub async fn get(&self, path_and_query: &str) -> reqwest::Response {
