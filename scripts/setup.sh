@@ -58,6 +58,7 @@ case "$purpose" in
         ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
         command -v chromium >/dev/null || apt_install chromium
         command -v python3 >/dev/null || apt_install python3
+        command -v curl >/dev/null || apt_install curl
         if [ ! -d end2end/node_modules/@playwright/test ]; then
             say "installing the browser-test packages (npm ci in end2end/)"
             (cd end2end && npm ci --no-audit --no-fund --silent)
@@ -65,5 +66,8 @@ case "$purpose" in
         ;;
     bench)
         command -v wrk >/dev/null || apt_install wrk
+        command -v bc >/dev/null || apt_install bc
+        command -v python3 >/dev/null || apt_install python3
+        command -v curl >/dev/null || apt_install curl
         ;;
 esac

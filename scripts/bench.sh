@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `make bench`: measured, never asserted. Builds in release, loads 1M demo units into a fresh
+# SQLite database, and load-tests GET /api/v1/lookup on a mix of sample serials at 64
+# connections beside a trivial axum handler on the same box (the ceiling).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh bench
+export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+units="${BENCH_UNITS:-1000000}"
+duration="${BENCH_SECONDS:-15}"
+connections=64
+
+cargo leptos build --release
+cargo build --release -p serialtrace-server --example ceiling
+
+work=$(mktemp -d /tmp/serialtrace-bench.XXXXXX)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_up() {
+    for _ in $(seq 1 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    echo "bench: $1 did not come up" >&2; return 1
+}
+
+export DATABASE_URL="sqlite://$work/bench.db"
+export SERIALTRACE_LOG=warn
+echo "== demo load: $units units into a fresh SQLite database"
+start=$(date +%s.%N)
+./target/release/serialtrace demo --units "$units" | tee "$work/demo.txt"
+end=$(date +%s.%N)
+load_seconds=$(echo "$end - $start" | bc)
+serials=$(awk '$1 == "sample" { print $3 }' "$work/demo.txt" | tr '\n' ' ')
+
+port=$(free_port)
+./target/release/serialtrace serve --addr "127.0.0.1:$port" --site-root target/site >"$work/server.log" 2>&1 &
+pids+=($!)
+wait_up "http://127.0.0.1:$port/readyz"
+ceiling_port=$(free_port)
+./target/release/examples/ceiling "127.0.0.1:$ceiling_port" &
+pids+=($!)
+wait_up "http://127.0.0.1:$ceiling_port/api/v1/lookup"
+
+run_wrk() { # url label
+    SERIALS="$serials" wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/mix.lua "$1" | tee "$work/$2.txt" >&2
+    local rps p50 p99
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' "$work/$2.txt")
+    p50=$(awk '$1 == "50%" { print $2 }' "$work/$2.txt")
+    p99=$(awk '$1 == "99%" { print $2 }' "$work/$2.txt")
+    echo "$rps $p50 $p99"
+}
+echo "== warm-up"
+SERIALS="$serials" wrk -t2 -c"$connections" -d3s -s bench/mix.lua "http://127.0.0.1:$port" >/dev/null
+echo "== lookup: GET /api/v1/lookup, $connections connections, ${duration}s"
+read -r l_rps l_p50 l_p99 < <(run_wrk "http://127.0.0.1:$port" lookup)
+echo "== ceiling: trivial axum handler, fixed JSON body"
+read -r c_rps c_p50 c_p99 < <(run_wrk "http://127.0.0.1:$ceiling_port" ceiling)
+
+wasm=target/site/pkg/serialtrace.wasm
+wasm_gz=$(gzip -9 -c "$wasm" | wc -c)
+ratio=$(echo "scale=1; 100 * $l_rps / $c_rps" | bc)
+
+echo
+echo "serialtrace bench, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo)"
+printf '  demo load (%s units, SQLite):   %.1f s\n' "$units" "$load_seconds"
+printf '  lookup API:        %10s req/s   p50 %-8s p99 %s\n' "$l_rps" "$l_p50" "$l_p99"
+printf '  ceiling (trivial): %10s req/s   p50 %-8s p99 %s\n' "$c_rps" "$c_p50" "$c_p99"
+printf '  lookup / ceiling:  %s%%\n' "$ratio"
+printf '  hydrate wasm:      %s bytes gzipped (%s KB)\n' "$wasm_gz" "$((wasm_gz / 1024))"
