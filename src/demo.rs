@@ -502,7 +502,7 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     for chunk in units.chunks(UNIT_BATCH) {
         let mut unit_rows = Vec::with_capacity(chunk.len());
         let mut warranty_rows = Vec::new();
-        let mut event_rows = Vec::with_capacity(chunk.len() * 2);
+        let mut event_rows = Vec::with_capacity(chunk.len());
         for u in chunk {
             let spec = &specs[(u.product - 1) as usize];
             let registered = match (u.sold, spec.starts) {
@@ -546,18 +546,7 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
                     now.as_str().into(),
                 ]);
             }
-            event_id += 1;
-            event_rows.push(vec![
-                event_id.into(),
-                u.id.into(),
-                "manufactured".into(),
-                format!("{}T08:00:00Z", u.made).into(),
-                Some(format!(
-                    "{} plant",
-                    MANUFACTURERS[(manufacturer - 1) as usize].1
-                ))
-                .into(),
-            ]);
+            // Manufacture is the unit's own date; the journey shows it without a second copy.
             if let Some(sold) = u.sold {
                 event_id += 1;
                 event_rows.push(vec![

@@ -233,6 +233,8 @@ CREATE TABLE lookup_log (
     gtin         TEXT,
     result       TEXT NOT NULL CHECK (result IN ('found', 'not_found', 'invalid')),
     match_count  BIGINT NOT NULL,
+    -- Identical lookups in one flush of the log writer are one row with their count.
+    hits         BIGINT NOT NULL DEFAULT 1 CHECK (hits > 0),
     unit_id      BIGINT,
     channel      TEXT NOT NULL CHECK (channel IN ('web', 'api', 'partner')),
     origin       TEXT NOT NULL
@@ -280,3 +282,11 @@ CREATE TABLE demo_samples (
     serial   TEXT NOT NULL,
     gtin     TEXT
 );
+
+-- Bumped by every change a public answer can show (recalls, thefts, warranties, units), so
+-- each server instance knows when its cache of answers is stale.
+CREATE TABLE cache_epoch (
+    id       BIGINT PRIMARY KEY CHECK (id = 1),
+    version  BIGINT NOT NULL
+);
+INSERT INTO cache_epoch (id, version) VALUES (1, 0);

@@ -9,8 +9,10 @@ use crate::store::catalogue::{self, ProductFormat};
 use crate::store::lookups::{self, LookupLogEntry};
 use crate::store::{Db, StoreResult, now_text, parse_date, recalls, today, units};
 use crate::warranty::{WarrantyPolicy, WarrantyRecord, WarrantyStart, warranty_status};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use time::Date;
 use tokio::sync::mpsc;
 
 /// Where a lookup came from, for the lookup log.
@@ -32,22 +34,55 @@ impl Channel {
 }
 
 /// How many log entries may wait for the writer before new ones are dropped (and counted).
-const LOG_QUEUE: usize = 20_000;
-const LOG_BATCH: usize = 1_000;
+const LOG_QUEUE: usize = 50_000;
+const LOG_BATCH: usize = 5_000;
+/// Answers kept in memory; a lookup of a cached serial needs no query at all.
+const CACHE_ENTRIES: usize = 100_000;
+/// How often an instance checks whether another one changed what answers show.
+const EPOCH_POLL: Duration = Duration::from_millis(500);
+
+type CacheKey = (String, Option<String>);
+
+/// A cached answer, valid while the cache epoch and the day (warranty status depends on the
+/// date) are those it was computed under.
+#[derive(Clone)]
+struct Cached {
+    epoch: i64,
+    day: Date,
+    answer: Arc<LookupAnswer>,
+}
 
 pub struct LookupService {
     db: Db,
     formats: Arc<RwLock<Vec<ProductFormat>>>,
     log: mpsc::Sender<LookupLogEntry>,
+    cache: quick_cache::sync::Cache<CacheKey, Cached>,
+    epoch: Arc<AtomicI64>,
 }
 
 impl LookupService {
-    /// Loads the product formats and starts the lookup-log writer.
+    /// Loads the product formats and starts the lookup-log writer and the epoch watcher.
     pub async fn start(db: Db) -> StoreResult<Self> {
         let formats = Arc::new(RwLock::new(catalogue::product_formats(&db).await?));
         let (log, rx) = mpsc::channel(LOG_QUEUE);
         tokio::spawn(write_log(db.clone(), rx));
-        Ok(Self { db, formats, log })
+        let epoch = Arc::new(AtomicI64::new(lookups::epoch(&db).await?));
+        tokio::spawn(watch_epoch(db.clone(), Arc::downgrade(&epoch)));
+        Ok(Self { db, formats, log, cache: quick_cache::sync::Cache::new(CACHE_ENTRIES), epoch })
+    }
+
+    /// Makes every cached answer stale, here at once and in other instances within
+    /// [`EPOCH_POLL`]: for writes made outside a store function that bumps the epoch itself.
+    pub async fn invalidate(&self) -> StoreResult<()> {
+        let mut conn = self.db.writer().acquire().await?;
+        lookups::bump_epoch(&mut conn).await?;
+        self.refresh_epoch().await
+    }
+
+    /// Re-reads the epoch now (after this instance changed what answers show).
+    pub async fn refresh_epoch(&self) -> StoreResult<()> {
+        self.epoch.store(lookups::epoch(&self.db).await?, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Re-reads the product formats (after products change).
@@ -65,7 +100,7 @@ impl LookupService {
         gtin: Option<&str>,
         channel: Channel,
         origin: &str,
-    ) -> Result<LookupAnswer, LookupFailure> {
+    ) -> Result<Arc<LookupAnswer>, LookupFailure> {
         let query = match LookupQuery::parse(input, gtin) {
             Ok(query) => query,
             Err(LookupError::Rejected(rejection)) => {
@@ -74,10 +109,10 @@ impl LookupService {
             Err(LookupError::Invalid(message)) => {
                 let answer = LookupAnswer::invalid(message, None);
                 self.record(&answer, None, channel, origin);
-                return Ok(answer);
+                return Ok(Arc::new(answer));
             }
         };
-        let answer = self.answer(&query).await.map_err(LookupFailure::Store)?;
+        let answer = self.cached_answer(&query).await.map_err(LookupFailure::Store)?;
         self.record(
             &answer,
             query.gtin.as_ref().map(|g| g.as_str().to_owned()),
@@ -87,15 +122,27 @@ impl LookupService {
         Ok(answer)
     }
 
+    async fn cached_answer(&self, query: &LookupQuery) -> StoreResult<Arc<LookupAnswer>> {
+        let key = (query.serial.normalised().to_owned(), query.gtin.as_ref().map(|g| g.as_str().to_owned()));
+        // Read the epoch before the database: if it moves during the read, the entry is
+        // already stale when stored, never wrongly fresh.
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        let day = today();
+        if let Some(hit) = self.cache.get(&key).filter(|c| c.epoch == epoch && c.day == day) {
+            return Ok(hit.answer);
+        }
+        let answer = Arc::new(self.answer(query).await?);
+        self.cache.insert(key, Cached { epoch, day, answer: answer.clone() });
+        Ok(answer)
+    }
+
     async fn answer(&self, query: &LookupQuery) -> StoreResult<LookupAnswer> {
         let serial = query.serial.normalised();
         let (valid_for, broken_for) = self.classify(serial);
         if let (None, Some(product)) = (&valid_for, broken_for) {
             return Ok(LookupAnswer::invalid(
                 format!(
-                    "{} is not a valid {} serial number: its check character does not match. Look again for a mistyped character (0 and O, 1 and I, 5 and S are easily confused).",
-                    query.serial.raw(),
-                    product
+                    "{serial} is not a valid {product} serial number: its check character does not match. Look again for a mistyped character (0 and O, 1 and I, 5 and S are easily confused)."
                 ),
                 Some(serial.to_owned()),
             ));
@@ -105,12 +152,10 @@ impl LookupService {
         if rows.is_empty() {
             let message = match valid_for {
                 Some(product) => format!(
-                    "{} has the form of a {product} serial number, but it is not in the manufacturer's records. Check it for a typo; if it is right, the product may not be genuine.",
-                    query.serial.raw()
+                    "{serial} has the form of a {product} serial number, but it is not in the manufacturer's records. Check it for a typo; if it is right, the product may not be genuine."
                 ),
                 None => format!(
-                    "{} is not in our records. Check it for a typo; a serial number we have no record of may mean the product is not genuine.",
-                    query.serial.raw()
+                    "{serial} is not in our records. Check it for a typo; a serial number we have no record of may mean the product is not genuine."
                 ),
             };
             return Ok(LookupAnswer {
@@ -237,6 +282,19 @@ pub enum LookupFailure {
     Rejected(Rejection),
     #[error("the lookup could not be answered: {0}")]
     Store(crate::store::StoreError),
+}
+
+/// Follows the cache epoch in the database, so answers another instance changed are not
+/// served from this one's cache for longer than one poll. Ends with the service.
+async fn watch_epoch(db: Db, epoch: std::sync::Weak<AtomicI64>) {
+    loop {
+        tokio::time::sleep(EPOCH_POLL).await;
+        let Some(epoch) = epoch.upgrade() else { break };
+        match lookups::epoch(&db).await {
+            Ok(current) => epoch.store(current, Ordering::SeqCst),
+            Err(error) => tracing::warn!(%error, "could not read the cache epoch"),
+        }
+    }
 }
 
 /// Drains the log queue in batches, so a lookup never waits for a write.

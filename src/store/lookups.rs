@@ -1,9 +1,12 @@
-//! The lookup log: every lookup, written in batches off the request path.
+//! The lookup log (every lookup, written in batches off the request path) and the cache
+//! epoch that tells server instances when cached answers are stale.
 
 use super::bulk::{Val, insert_rows};
 use super::{Db, StoreResult};
+use sqlx::AnyConnection;
+use std::collections::HashMap;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LookupLogEntry {
     pub at: String,
     pub serial_norm: Option<String>,
@@ -15,22 +18,30 @@ pub struct LookupLogEntry {
     pub origin: String,
 }
 
+/// Appends entries; identical ones (all but the time) become one row with their count.
 pub async fn append(db: &Db, entries: &[LookupLogEntry]) -> StoreResult<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let rows: Vec<Vec<Val>> = entries
-        .iter()
-        .map(|e| {
+    let mut grouped: HashMap<(&Option<String>, &Option<String>, &str, i64, Option<i64>, &str, &str), (&str, i64)> =
+        HashMap::new();
+    for e in entries {
+        let key = (&e.serial_norm, &e.gtin, e.result, e.match_count, e.unit_id, e.channel, e.origin.as_str());
+        grouped.entry(key).or_insert((e.at.as_str(), 0)).1 += 1;
+    }
+    let rows: Vec<Vec<Val>> = grouped
+        .into_iter()
+        .map(|((serial, gtin, result, matches, unit, channel, origin), (at, hits))| {
             vec![
-                e.at.clone().into(),
-                e.serial_norm.clone().into(),
-                e.gtin.clone().into(),
-                e.result.into(),
-                e.match_count.into(),
-                e.unit_id.into(),
-                e.channel.into(),
-                e.origin.clone().into(),
+                at.into(),
+                serial.clone().into(),
+                gtin.clone().into(),
+                result.into(),
+                matches.into(),
+                unit.into(),
+                channel.into(),
+                origin.into(),
+                hits.into(),
             ]
         })
         .collect();
@@ -38,26 +49,31 @@ pub async fn append(db: &Db, entries: &[LookupLogEntry]) -> StoreResult<()> {
     insert_rows(
         &mut conn,
         "lookup_log",
-        &[
-            "at",
-            "serial_norm",
-            "gtin",
-            "result",
-            "match_count",
-            "unit_id",
-            "channel",
-            "origin",
-        ],
+        &["at", "serial_norm", "gtin", "result", "match_count", "unit_id", "channel", "origin", "hits"],
         &rows,
     )
     .await
 }
 
+/// How many lookups of a serial the log holds.
 pub async fn count_for_serial(db: &Db, serial_norm: &str) -> StoreResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM lookup_log WHERE serial_norm = $1")
-            .bind(serial_norm)
-            .fetch_one(db.reader())
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT CAST(COALESCE(SUM(hits), 0) AS BIGINT) FROM lookup_log WHERE serial_norm = $1")
+        .bind(serial_norm)
+        .fetch_one(db.reader())
+        .await?)
+}
+
+/// The current cache epoch.
+pub async fn epoch(db: &Db) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT version FROM cache_epoch WHERE id = 1")
+        .fetch_one(db.reader())
+        .await?)
+}
+
+/// Marks every cached answer stale: call in the transaction of any change a lookup shows.
+pub async fn bump_epoch(conn: &mut AnyConnection) -> StoreResult<()> {
+    sqlx::query("UPDATE cache_epoch SET version = version + 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

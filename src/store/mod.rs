@@ -67,10 +67,10 @@ impl Db {
             } else {
                 format!("{url}?mode=rwc")
             };
-            let writer = sqlite_pool(&url, 1).await?;
+            let writer = sqlite_pool(&url, 1, WRITER_CACHE_KIB).await?;
             // WAL is a property of the file: set it once, on the writer.
             writer.execute("PRAGMA journal_mode = WAL").await?;
-            let reader = sqlite_pool(&url, read_connections.max(1)).await?;
+            let reader = sqlite_pool(&url, read_connections.max(1), READER_CACHE_KIB).await?;
             Ok(Self {
                 backend: Backend::Sqlite,
                 writer,
@@ -141,16 +141,24 @@ impl Db {
     }
 }
 
-async fn sqlite_pool(url: &str, max: u32) -> StoreResult<AnyPool> {
+/// SQLite page cache per connection: large for the one writer (bulk loads and imports touch
+/// many index pages), modest for each reader.
+const WRITER_CACHE_KIB: u32 = 256 * 1024;
+const READER_CACHE_KIB: u32 = 32 * 1024;
+
+async fn sqlite_pool(url: &str, max: u32, cache_kib: u32) -> StoreResult<AnyPool> {
     Ok(AnyPoolOptions::new()
         .max_connections(max)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
-        .after_connect(|conn, _meta| {
+        .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 conn.execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
+                    format!(
+                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
+                         PRAGMA cache_size = -{cache_kib}; PRAGMA temp_store = MEMORY;"
+                    )
+                    .as_str(),
                 )
                 .await?;
                 Ok(())

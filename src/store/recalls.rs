@@ -329,6 +329,7 @@ pub async fn recompute_membership(
     .bind(recall_id)
     .execute(&mut *conn)
     .await?;
+    super::lookups::bump_epoch(conn).await?;
     Ok(MembershipChange { members, removed })
 }
 
@@ -344,6 +345,7 @@ pub async fn publish(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+    super::lookups::bump_epoch(conn).await?;
     Ok(change)
 }
 

@@ -40,7 +40,7 @@ pub async fn lookup(
         .lookup(&serial, params.gtin.as_deref(), Channel::Api, &origin)
         .await
     {
-        Ok(answer) => Json(answer).into_response(),
+        Ok(answer) => Json(&*answer).into_response(),
         Err(LookupFailure::Rejected(reason)) => {
             Problem::bad_request(reason.to_string()).into_response()
         }

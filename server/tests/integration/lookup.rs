@@ -344,3 +344,59 @@ async fn health_and_readiness(engine: Engine) {
     );
 }
 both_engines!(health_and_readiness);
+
+/// Polls the JSON lookup until `check` holds (at most ~3 s): answers may be cached, and a
+/// change made elsewhere reaches this instance within one epoch poll.
+async fn eventually(app: &TestApp, serial: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let mut body = Value::Null;
+    for _ in 0..30 {
+        body = app.api_lookup(serial).await.1;
+        if check(&body) {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the answer did not follow the change: {body}");
+}
+
+async fn cached_answers_follow_changes(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let serial = app.sample("active_warranty").serial.clone();
+    let (_, before) = app.api_lookup(&serial).await;
+    assert_eq!(only_match(&before)["stolen"]["status"], "not_reported");
+    assert_eq!(only_match(&before)["recalls"].as_array().map(Vec::len), Some(0));
+
+    // Another instance (here: the test, through the store) reports the unit stolen.
+    let mut conn = app.db.writer().acquire().await.expect("conn");
+    let unit_id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE serial_norm = $1")
+        .bind(&serial)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("unit");
+    sqlx::query(
+        "INSERT INTO theft_reports (unit_id, reporter_kind, status, reported_at) VALUES ($1, 'owner', 'active', '2026-01-01T00:00:00Z')",
+    )
+    .bind(unit_id)
+    .execute(&mut *conn)
+    .await
+    .expect("report");
+    serialtrace::store::lookups::bump_epoch(&mut conn).await.expect("bump");
+    eventually(&app, &serial, |b| b["matches"][0]["stolen"]["status"] == "reported_stolen").await;
+
+    // A recall's scope grows to cover the unit: the recompute itself marks answers stale.
+    let recall_id: i64 = sqlx::query_scalar("SELECT id FROM recalls WHERE number LIKE '%-001'")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("recall");
+    serialtrace::store::recalls::insert_rule(
+        &mut conn,
+        recall_id,
+        &serialtrace::recall::scope::ScopeRule::Serial { product_id: None, serial: serial.clone() },
+    )
+    .await
+    .expect("rule");
+    serialtrace::store::recalls::recompute_membership(&mut conn, recall_id).await.expect("recompute");
+    let after = eventually(&app, &serial, |b| b["matches"][0]["recalls"].as_array().is_some_and(|r| !r.is_empty())).await;
+    assert_eq!(after["matches"][0]["recalls"][0]["remedy_status"], "open");
+}
+both_engines!(cached_answers_follow_changes);
