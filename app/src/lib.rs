@@ -9,10 +9,12 @@ pub mod state;
 
 pub use app::{App, shell};
 
-/// The browser entry point: attaches the UI to the server-rendered page.
+/// The browser entry point. Pages are rendered on the server and stay plain HTML; only the
+/// interactive islands (the lookup form's instant feedback) hydrate, which keeps the wasm
+/// small and every page readable with JavaScript off.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

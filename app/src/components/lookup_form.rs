@@ -28,7 +28,7 @@ fn feedback(serial: &str, gtin: &str) -> Option<(bool, String)> {
     })
 }
 
-#[component]
+#[island]
 pub fn LookupForm(
     /// The serial to show in the field (as the person typed it).
     serial: String,
