@@ -796,10 +796,22 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     let samples = pick_samples(db, &specs, &counts, &published, today).await?;
     let rows: Vec<Vec<Val>> = samples
         .iter()
-        .map(|s| vec![s.outcome.into(), s.serial.clone().into(), s.gtin.clone().into()])
+        .map(|s| {
+            vec![
+                s.outcome.into(),
+                s.serial.clone().into(),
+                s.gtin.clone().into(),
+            ]
+        })
         .collect();
     let mut conn = db.writer().acquire().await?;
-    insert_rows(&mut conn, "demo_samples", &["outcome", "serial", "gtin"], &rows).await?;
+    insert_rows(
+        &mut conn,
+        "demo_samples",
+        &["outcome", "serial", "gtin"],
+        &rows,
+    )
+    .await?;
     Ok(DemoReport {
         units: units.len() as u64,
         elapsed: started.elapsed(),
@@ -942,10 +954,19 @@ async fn pick_samples(
 /// The samples a demo load recorded, in the order it printed them (none without a demo).
 pub async fn recorded_samples(db: &Db) -> Result<Vec<(String, String, Option<String>)>, DemoError> {
     use sqlx::Row;
-    let rows = sqlx::query("SELECT outcome, serial, gtin FROM demo_samples").fetch_all(db.reader()).await?;
-    let mut samples: Vec<(String, String, Option<String>)> =
-        rows.into_iter().map(|r| (r.get("outcome"), r.get("serial"), r.get("gtin"))).collect();
-    samples.sort_by_key(|(outcome, ..)| OUTCOMES.iter().position(|o| o == outcome).unwrap_or(usize::MAX));
+    let rows = sqlx::query("SELECT outcome, serial, gtin FROM demo_samples")
+        .fetch_all(db.reader())
+        .await?;
+    let mut samples: Vec<(String, String, Option<String>)> = rows
+        .into_iter()
+        .map(|r| (r.get("outcome"), r.get("serial"), r.get("gtin")))
+        .collect();
+    samples.sort_by_key(|(outcome, ..)| {
+        OUTCOMES
+            .iter()
+            .position(|o| o == outcome)
+            .unwrap_or(usize::MAX)
+    });
     Ok(samples)
 }
 

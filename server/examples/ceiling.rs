@@ -9,7 +9,9 @@ const BODY: &str = r#"{"result":"found","message":"Genuine: this serial number i
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:3900".into());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:3900".into());
     let app = Router::new().route(
         "/api/v1/lookup",
         get(|| async { ([(header::CONTENT_TYPE, "application/json")], BODY) }),

@@ -108,7 +108,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !samples.is_empty() {
                 let mut lines = vec!["serials to try (demo data):".to_owned()];
                 for (outcome, serial, gtin) in samples {
-                    lines.push(format!("  {outcome:<17} http://{}/lookup?serial={serial}{}", app.addr(), gtin.map(|g| format!("&gtin={g}")).unwrap_or_default()));
+                    lines.push(format!(
+                        "  {outcome:<17} http://{}/lookup?serial={serial}{}",
+                        app.addr(),
+                        gtin.map(|g| format!("&gtin={g}")).unwrap_or_default()
+                    ));
                 }
                 say(&lines.join("\n"));
             }

@@ -68,7 +68,13 @@ impl LookupService {
         tokio::spawn(write_log(db.clone(), rx));
         let epoch = Arc::new(AtomicI64::new(lookups::epoch(&db).await?));
         tokio::spawn(watch_epoch(db.clone(), Arc::downgrade(&epoch)));
-        Ok(Self { db, formats, log, cache: quick_cache::sync::Cache::new(CACHE_ENTRIES), epoch })
+        Ok(Self {
+            db,
+            formats,
+            log,
+            cache: quick_cache::sync::Cache::new(CACHE_ENTRIES),
+            epoch,
+        })
     }
 
     /// Makes every cached answer stale, here at once and in other instances within
@@ -81,7 +87,8 @@ impl LookupService {
 
     /// Re-reads the epoch now (after this instance changed what answers show).
     pub async fn refresh_epoch(&self) -> StoreResult<()> {
-        self.epoch.store(lookups::epoch(&self.db).await?, Ordering::SeqCst);
+        self.epoch
+            .store(lookups::epoch(&self.db).await?, Ordering::SeqCst);
         Ok(())
     }
 
@@ -112,7 +119,10 @@ impl LookupService {
                 return Ok(Arc::new(answer));
             }
         };
-        let answer = self.cached_answer(&query).await.map_err(LookupFailure::Store)?;
+        let answer = self
+            .cached_answer(&query)
+            .await
+            .map_err(LookupFailure::Store)?;
         self.record(
             &answer,
             query.gtin.as_ref().map(|g| g.as_str().to_owned()),
@@ -123,16 +133,30 @@ impl LookupService {
     }
 
     async fn cached_answer(&self, query: &LookupQuery) -> StoreResult<Arc<LookupAnswer>> {
-        let key = (query.serial.normalised().to_owned(), query.gtin.as_ref().map(|g| g.as_str().to_owned()));
+        let key = (
+            query.serial.normalised().to_owned(),
+            query.gtin.as_ref().map(|g| g.as_str().to_owned()),
+        );
         // Read the epoch before the database: if it moves during the read, the entry is
         // already stale when stored, never wrongly fresh.
         let epoch = self.epoch.load(Ordering::SeqCst);
         let day = today();
-        if let Some(hit) = self.cache.get(&key).filter(|c| c.epoch == epoch && c.day == day) {
+        if let Some(hit) = self
+            .cache
+            .get(&key)
+            .filter(|c| c.epoch == epoch && c.day == day)
+        {
             return Ok(hit.answer);
         }
         let answer = Arc::new(self.answer(query).await?);
-        self.cache.insert(key, Cached { epoch, day, answer: answer.clone() });
+        self.cache.insert(
+            key,
+            Cached {
+                epoch,
+                day,
+                answer: answer.clone(),
+            },
+        );
         Ok(answer)
     }
 

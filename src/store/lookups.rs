@@ -18,38 +18,68 @@ pub struct LookupLogEntry {
     pub origin: String,
 }
 
+/// An entry but for its time: (serial, gtin, result, matches, unit, channel, origin).
+type LogKey<'a> = (
+    &'a Option<String>,
+    &'a Option<String>,
+    &'a str,
+    i64,
+    Option<i64>,
+    &'a str,
+    &'a str,
+);
+
 /// Appends entries; identical ones (all but the time) become one row with their count.
 pub async fn append(db: &Db, entries: &[LookupLogEntry]) -> StoreResult<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let mut grouped: HashMap<(&Option<String>, &Option<String>, &str, i64, Option<i64>, &str, &str), (&str, i64)> =
-        HashMap::new();
+    let mut grouped: HashMap<LogKey<'_>, (&str, i64)> = HashMap::new();
     for e in entries {
-        let key = (&e.serial_norm, &e.gtin, e.result, e.match_count, e.unit_id, e.channel, e.origin.as_str());
+        let key = (
+            &e.serial_norm,
+            &e.gtin,
+            e.result,
+            e.match_count,
+            e.unit_id,
+            e.channel,
+            e.origin.as_str(),
+        );
         grouped.entry(key).or_insert((e.at.as_str(), 0)).1 += 1;
     }
     let rows: Vec<Vec<Val>> = grouped
         .into_iter()
-        .map(|((serial, gtin, result, matches, unit, channel, origin), (at, hits))| {
-            vec![
-                at.into(),
-                serial.clone().into(),
-                gtin.clone().into(),
-                result.into(),
-                matches.into(),
-                unit.into(),
-                channel.into(),
-                origin.into(),
-                hits.into(),
-            ]
-        })
+        .map(
+            |((serial, gtin, result, matches, unit, channel, origin), (at, hits))| {
+                vec![
+                    at.into(),
+                    serial.clone().into(),
+                    gtin.clone().into(),
+                    result.into(),
+                    matches.into(),
+                    unit.into(),
+                    channel.into(),
+                    origin.into(),
+                    hits.into(),
+                ]
+            },
+        )
         .collect();
     let mut conn = db.writer().acquire().await?;
     insert_rows(
         &mut conn,
         "lookup_log",
-        &["at", "serial_norm", "gtin", "result", "match_count", "unit_id", "channel", "origin", "hits"],
+        &[
+            "at",
+            "serial_norm",
+            "gtin",
+            "result",
+            "match_count",
+            "unit_id",
+            "channel",
+            "origin",
+            "hits",
+        ],
         &rows,
     )
     .await
@@ -57,17 +87,21 @@ pub async fn append(db: &Db, entries: &[LookupLogEntry]) -> StoreResult<()> {
 
 /// How many lookups of a serial the log holds.
 pub async fn count_for_serial(db: &Db, serial_norm: &str) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT CAST(COALESCE(SUM(hits), 0) AS BIGINT) FROM lookup_log WHERE serial_norm = $1")
-        .bind(serial_norm)
-        .fetch_one(db.reader())
-        .await?)
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(hits), 0) AS BIGINT) FROM lookup_log WHERE serial_norm = $1",
+    )
+    .bind(serial_norm)
+    .fetch_one(db.reader())
+    .await?)
 }
 
 /// The current cache epoch.
 pub async fn epoch(db: &Db) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT version FROM cache_epoch WHERE id = 1")
-        .fetch_one(db.reader())
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT version FROM cache_epoch WHERE id = 1")
+            .fetch_one(db.reader())
+            .await?,
+    )
 }
 
 /// Marks every cached answer stale: call in the transaction of any change a lookup shows.

@@ -30,7 +30,9 @@ pub async fn lookup_serial(
         .lookup(&serial, gtin.as_deref(), Channel::Web, &origin)
         .await
     {
-        Ok(answer) => Ok(LookupOutcome::Answer(std::sync::Arc::unwrap_or_clone(answer))),
+        Ok(answer) => Ok(LookupOutcome::Answer(std::sync::Arc::unwrap_or_clone(
+            answer,
+        ))),
         Err(LookupFailure::Rejected(reason)) => Ok(LookupOutcome::Rejected(reason.to_string())),
         Err(LookupFailure::Store(error)) => Err(error.into()),
     }

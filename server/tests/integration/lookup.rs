@@ -364,7 +364,10 @@ async fn cached_answers_follow_changes(engine: Engine) {
     let serial = app.sample("active_warranty").serial.clone();
     let (_, before) = app.api_lookup(&serial).await;
     assert_eq!(only_match(&before)["stolen"]["status"], "not_reported");
-    assert_eq!(only_match(&before)["recalls"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        only_match(&before)["recalls"].as_array().map(Vec::len),
+        Some(0)
+    );
 
     // Another instance (here: the test, through the store) reports the unit stolen.
     let mut conn = app.db.writer().acquire().await.expect("conn");
@@ -380,8 +383,13 @@ async fn cached_answers_follow_changes(engine: Engine) {
     .execute(&mut *conn)
     .await
     .expect("report");
-    serialtrace::store::lookups::bump_epoch(&mut conn).await.expect("bump");
-    eventually(&app, &serial, |b| b["matches"][0]["stolen"]["status"] == "reported_stolen").await;
+    serialtrace::store::lookups::bump_epoch(&mut conn)
+        .await
+        .expect("bump");
+    eventually(&app, &serial, |b| {
+        b["matches"][0]["stolen"]["status"] == "reported_stolen"
+    })
+    .await;
 
     // A recall's scope grows to cover the unit: the recompute itself marks answers stale.
     let recall_id: i64 = sqlx::query_scalar("SELECT id FROM recalls WHERE number LIKE '%-001'")
@@ -391,12 +399,22 @@ async fn cached_answers_follow_changes(engine: Engine) {
     serialtrace::store::recalls::insert_rule(
         &mut conn,
         recall_id,
-        &serialtrace::recall::scope::ScopeRule::Serial { product_id: None, serial: serial.clone() },
+        &serialtrace::recall::scope::ScopeRule::Serial {
+            product_id: None,
+            serial: serial.clone(),
+        },
     )
     .await
     .expect("rule");
-    serialtrace::store::recalls::recompute_membership(&mut conn, recall_id).await.expect("recompute");
-    let after = eventually(&app, &serial, |b| b["matches"][0]["recalls"].as_array().is_some_and(|r| !r.is_empty())).await;
+    serialtrace::store::recalls::recompute_membership(&mut conn, recall_id)
+        .await
+        .expect("recompute");
+    let after = eventually(&app, &serial, |b| {
+        b["matches"][0]["recalls"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    })
+    .await;
     assert_eq!(after["matches"][0]["recalls"][0]["remedy_status"], "open");
 }
 both_engines!(cached_answers_follow_changes);
