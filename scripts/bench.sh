@@ -45,8 +45,8 @@ ceiling_port=$(free_port)
 pids+=($!)
 wait_up "http://127.0.0.1:$ceiling_port/api/v1/lookup"
 
-run_wrk() { # url label
-    SERIALS="$serials" wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/mix.lua "$1" | tee "$work/$2.txt" >&2
+run_wrk() { # url label [serials file]
+    SERIALS="$serials" SERIALS_FILE="${3:-}" wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/mix.lua "$1" | tee "$work/$2.txt" >&2
     local rps p50 p99
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$work/$2.txt")
     p50=$(awk '$1 == "50%" { print $2 }' "$work/$2.txt")
@@ -57,6 +57,16 @@ echo "== warm-up"
 SERIALS="$serials" wrk -t2 -c"$connections" -d3s -s bench/mix.lua "http://127.0.0.1:$port" >/dev/null
 echo "== lookup: GET /api/v1/lookup, $connections connections, ${duration}s"
 read -r l_rps l_p50 l_p99 < <(run_wrk "http://127.0.0.1:$port" lookup)
+# Distinct serials in a shuffled order, more than the answer cache holds: nearly every
+# request is a first lookup of its serial and goes to the database.
+python3 - "$work/bench.db" "$work/cold.txt" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT serial_norm FROM units ORDER BY (id * 7919) % 1000003 LIMIT 400000").fetchall()
+open(sys.argv[2], "w").write("\n".join(r[0] for r in rows) + "\n")
+PY
+echo "== cold lookups: distinct serials, nearly all answered from the database"
+read -r k_rps k_p50 k_p99 < <(run_wrk "http://127.0.0.1:$port" cold "$work/cold.txt")
 echo "== ceiling: trivial axum handler, fixed JSON body"
 read -r c_rps c_p50 c_p99 < <(run_wrk "http://127.0.0.1:$ceiling_port" ceiling)
 
@@ -70,4 +80,5 @@ printf '  demo load (%s units, SQLite):   %.1f s\n' "$units" "$load_seconds"
 printf '  lookup API:        %10s req/s   p50 %-8s p99 %s\n' "$l_rps" "$l_p50" "$l_p99"
 printf '  ceiling (trivial): %10s req/s   p50 %-8s p99 %s\n' "$c_rps" "$c_p50" "$c_p99"
 printf '  lookup / ceiling:  %s%%\n' "$ratio"
+printf '  cold lookups:      %10s req/s   p50 %-8s p99 %s   (distinct serials, from the database)\n' "$k_rps" "$k_p50" "$k_p99"
 printf '  hydrate wasm:      %s bytes gzipped (%s KB)\n' "$wasm_gz" "$((wasm_gz / 1024))"
