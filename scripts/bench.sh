@@ -59,14 +59,14 @@ echo "== lookup: GET /api/v1/lookup, $connections connections, ${duration}s"
 read -r l_rps l_p50 l_p99 < <(run_wrk "http://127.0.0.1:$port" lookup)
 # Distinct serials in a shuffled order, more than the answer cache holds: nearly every
 # request is a first lookup of its serial and goes to the database.
-python3 - "$work/bench.db" "$work/cold.txt" <<'PY'
+python3 - "$work/bench.db" "$work/cold-serials.txt" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 rows = db.execute("SELECT serial_norm FROM units ORDER BY (id * 7919) % 1000003 LIMIT 400000").fetchall()
 open(sys.argv[2], "w").write("\n".join(r[0] for r in rows) + "\n")
 PY
-echo "== cold lookups: distinct serials, nearly all answered from the database"
-read -r k_rps k_p50 k_p99 < <(run_wrk "http://127.0.0.1:$port" cold "$work/cold.txt")
+echo "== cold lookups: $(wc -l < "$work/cold-serials.txt") distinct serials, nearly all answered from the database"
+read -r k_rps k_p50 k_p99 < <(run_wrk "http://127.0.0.1:$port" cold "$work/cold-serials.txt")
 echo "== ceiling: trivial axum handler, fixed JSON body"
 read -r c_rps c_p50 c_p99 < <(run_wrk "http://127.0.0.1:$ceiling_port" ceiling)
 
