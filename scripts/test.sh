@@ -27,9 +27,6 @@ step "lint: wasm front end (hydrate)"
 cargo clippy -p serialtrace -p serialtrace-app --target wasm32-unknown-unknown \
     --features serialtrace-app/hydrate -- -D warnings
 
-step "build: server and wasm front end"
-cargo leptos build
-
 step "PostgreSQL: a throwaway cluster"
 if ! SERIALTRACE_TEST_POSTGRES=$(scripts/pg.sh start "$pg_dir"); then
     echo "test: PostgreSQL could not start; the PostgreSQL half of the suite cannot run" >&2
@@ -42,14 +39,23 @@ step "unit, property and integration tests (SQLite and PostgreSQL)"
 cargo_status=0
 cargo test --workspace 2>&1 | tee "$logs/cargo.log" || cargo_status=$?
 
+# cargo-leptos builds the app crate with its own environment; build with it last, so the
+# browser tests run the server and wasm of one and the same build (a server rebuilt by
+# `cargo test` renders markers the wasm does not expect).
+step "build: server and wasm front end (cargo leptos)"
+cargo leptos build
+
 step "browser tests (Chromium)"
 e2e_status=0
 scripts/e2e.sh 2>&1 | tee "$logs/e2e.log" || e2e_status=$?
 
-cargo_passed=$(grep -Eo 'test result: [A-Z]+\. [0-9]+ passed' "$logs/cargo.log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-cargo_failed=$(grep -Eo '; [0-9]+ failed' "$logs/cargo.log" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
-e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$logs/e2e.log" | grep -Eo '[0-9]+' | tail -n 1)
-e2e_failed=$(grep -Eo '^ *[0-9]+ failed' "$logs/e2e.log" | grep -Eo '[0-9]+' | tail -n 1)
+# Counting must not stop the script when a pattern has no match (set -e, pipefail).
+count() { grep -Eo "$1" "$2" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}' || true; }
+last() { { grep -Eo "$1" "$2" || true; } | grep -Eo '[0-9]+' | tail -n 1 || true; }
+cargo_passed=$(count 'test result: [A-Za-z]+\. [0-9]+ passed' "$logs/cargo.log")
+cargo_failed=$(count '; [0-9]+ failed' "$logs/cargo.log")
+e2e_passed=$(last '^ *[0-9]+ passed' "$logs/e2e.log")
+e2e_failed=$(last '^ *[0-9]+ failed' "$logs/e2e.log")
 passed=$((cargo_passed + ${e2e_passed:-0}))
 failed=$((cargo_failed + ${e2e_failed:-0}))
 if [ "$cargo_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then

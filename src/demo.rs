@@ -65,10 +65,15 @@ pub enum DemoError {
 
 pub const MIN_UNITS: u64 = 1_000;
 
-/// splitmix64: a small deterministic generator, the same on every platform and release.
-struct Rng(u64);
+/// splitmix64: a small deterministic generator, the same on every platform and release
+/// (the demo data set and the tests' random fleets depend on that).
+pub struct Rng(u64);
 
 impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -77,11 +82,12 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 }
@@ -317,7 +323,7 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     if existing > 0 {
         return Err(DemoError::NotEmpty(existing));
     }
-    let mut rng = Rng(options.seed ^ 0x5EED_5EED);
+    let mut rng = Rng::new(options.seed ^ 0x5EED_5EED);
     let today = today();
     let now = now_text();
     let specs = products();

@@ -55,86 +55,91 @@ pub async fn insert_rule(
     recall_id: i64,
     rule: &ScopeRule,
 ) -> StoreResult<()> {
-    let q = sqlx::query(
+    let row = RuleRow::from(rule);
+    sqlx::query(
         "INSERT INTO recall_scope_rules (recall_id, kind, product_id, serial_norm, range_prefix, range_width,
                                          range_from, range_to, lot_id, window_from, window_to, component_unit_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(recall_id);
-    let none_i: Option<i64> = None;
-    let none_s: Option<String> = None;
-    let q = match rule {
-        ScopeRule::Serial { product_id, serial } => q
-            .bind("serial")
-            .bind(*product_id)
-            .bind(serial.clone())
-            .bind(none_s.clone())
-            .bind(none_i)
-            .bind(none_i)
-            .bind(none_i)
-            .bind(none_i)
-            .bind(none_s.clone())
-            .bind(none_s)
-            .bind(none_i),
-        ScopeRule::SerialRange(r) => q
-            .bind("serial_range")
-            .bind(r.product_id)
-            .bind(none_s.clone())
-            .bind(Some(r.prefix.clone()))
-            .bind(Some(i64::from(r.width)))
-            .bind(Some(r.from as i64))
-            .bind(Some(r.to as i64))
-            .bind(none_i)
-            .bind(none_s.clone())
-            .bind(none_s)
-            .bind(none_i),
-        ScopeRule::Lot { lot_id } | ScopeRule::ComponentLot { lot_id } => q
-            .bind(if matches!(rule, ScopeRule::Lot { .. }) {
-                "lot"
-            } else {
-                "component_lot"
-            })
-            .bind(none_i)
-            .bind(none_s.clone())
-            .bind(none_s.clone())
-            .bind(none_i)
-            .bind(none_i)
-            .bind(none_i)
-            .bind(Some(*lot_id))
-            .bind(none_s.clone())
-            .bind(none_s)
-            .bind(none_i),
-        ScopeRule::ProductionWindow {
-            product_id,
-            from,
-            to,
-        } => q
-            .bind("production_window")
-            .bind(Some(*product_id))
-            .bind(none_s.clone())
-            .bind(none_s)
-            .bind(none_i)
-            .bind(none_i)
-            .bind(none_i)
-            .bind(none_i)
-            .bind(Some(from.to_string()))
-            .bind(Some(to.to_string()))
-            .bind(none_i),
-        ScopeRule::ComponentSerial { unit_id } => q
-            .bind("component_serial")
-            .bind(none_i)
-            .bind(none_s.clone())
-            .bind(none_s.clone())
-            .bind(none_i)
-            .bind(none_i)
-            .bind(none_i)
-            .bind(none_i)
-            .bind(none_s.clone())
-            .bind(none_s)
-            .bind(Some(*unit_id)),
-    };
-    q.execute(&mut *conn).await?;
+    .bind(recall_id)
+    .bind(row.kind)
+    .bind(row.product_id)
+    .bind(row.serial)
+    .bind(row.range_prefix)
+    .bind(row.range_width)
+    .bind(row.range_from)
+    .bind(row.range_to)
+    .bind(row.lot_id)
+    .bind(row.window_from)
+    .bind(row.window_to)
+    .bind(row.component_unit_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
+}
+
+/// A scope rule as its table row: the kind and the columns that kind uses.
+#[derive(Default)]
+struct RuleRow {
+    kind: &'static str,
+    product_id: Option<i64>,
+    serial: Option<String>,
+    range_prefix: Option<String>,
+    range_width: Option<i64>,
+    range_from: Option<i64>,
+    range_to: Option<i64>,
+    lot_id: Option<i64>,
+    window_from: Option<String>,
+    window_to: Option<String>,
+    component_unit_id: Option<i64>,
+}
+
+impl From<&ScopeRule> for RuleRow {
+    fn from(rule: &ScopeRule) -> Self {
+        match rule {
+            ScopeRule::Serial { product_id, serial } => Self {
+                kind: "serial",
+                product_id: *product_id,
+                serial: Some(serial.clone()),
+                ..Self::default()
+            },
+            ScopeRule::SerialRange(r) => Self {
+                kind: "serial_range",
+                product_id: r.product_id,
+                range_prefix: Some(r.prefix.clone()),
+                range_width: Some(i64::from(r.width)),
+                range_from: Some(r.from as i64),
+                range_to: Some(r.to as i64),
+                ..Self::default()
+            },
+            ScopeRule::Lot { lot_id } => Self {
+                kind: "lot",
+                lot_id: Some(*lot_id),
+                ..Self::default()
+            },
+            ScopeRule::ProductionWindow {
+                product_id,
+                from,
+                to,
+            } => Self {
+                kind: "production_window",
+                product_id: Some(*product_id),
+                window_from: Some(from.to_string()),
+                window_to: Some(to.to_string()),
+                ..Self::default()
+            },
+            ScopeRule::ComponentLot { lot_id } => Self {
+                kind: "component_lot",
+                lot_id: Some(*lot_id),
+                ..Self::default()
+            },
+            ScopeRule::ComponentSerial { unit_id } => Self {
+                kind: "component_serial",
+                component_unit_id: Some(*unit_id),
+                ..Self::default()
+            },
+        }
+    }
 }
 
 pub async fn rules(conn: &mut AnyConnection, recall_id: i64) -> StoreResult<Vec<ScopeRule>> {

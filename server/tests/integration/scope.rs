@@ -3,6 +3,7 @@
 
 use crate::both_engines;
 use crate::common::{Engine, fresh_db};
+use serialtrace::demo::Rng;
 use serialtrace::recall::scope::{
     ComponentLink, ScopeRule, SerialRange, UnitFacts, affected_units,
 };
@@ -15,18 +16,6 @@ use serialtrace::store::recalls::{
 use std::collections::BTreeSet;
 use time::{Date, Duration, macros::date};
 
-/// splitmix64, so the fleet is the same on every run.
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n
-    }
-}
-
 const PRODUCTS: i64 = 4;
 const LOTS: i64 = 8;
 const BASE: Date = date!(2024 - 01 - 01);
@@ -34,48 +23,11 @@ const BASE: Date = date!(2024 - 01 - 01);
 /// A random fleet: units of four products with lots and dates, and a forest of component
 /// links (children always have smaller ids, so there are no cycles), some to whole lots.
 async fn load_fleet(db: &Db, seed: u64, units: i64) -> (Vec<UnitFacts>, Vec<ComponentLink>) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut conn = db.writer().acquire().await.expect("a connection");
     let now = "2026-01-01T00:00:00Z";
-    insert_rows(
-        &mut conn,
-        "manufacturers",
-        &["id", "slug", "name", "created_at"],
-        &[vec![1i64.into(), "m".into(), "M".into(), now.into()]],
-    )
-    .await
-    .expect("manufacturer");
-    let products: Vec<Vec<Val>> = (1..=PRODUCTS)
-        .map(|p| {
-            vec![
-                p.into(),
-                1i64.into(),
-                format!("P{p}").into(),
-                format!("Product {p}").into(),
-                "c".into(),
-                12i64.into(),
-                "sale".into(),
-                now.into(),
-            ]
-        })
-        .collect();
-    insert_rows(
-        &mut conn,
-        "products",
-        &[
-            "id",
-            "manufacturer_id",
-            "model",
-            "name",
-            "category",
-            "warranty_months",
-            "warranty_starts",
-            "created_at",
-        ],
-        &products,
-    )
-    .await
-    .expect("products");
+    let models: Vec<String> = (1..=PRODUCTS).map(|p| format!("P{p}")).collect();
+    catalogue(&mut conn, &models).await;
     let lots: Vec<Vec<Val>> = (1..=LOTS)
         .map(|l| {
             vec![
@@ -202,6 +154,52 @@ async fn load_fleet(db: &Db, seed: u64, units: i64) -> (Vec<UnitFacts>, Vec<Comp
     (facts, links)
 }
 
+/// One manufacturer (id 1) and a product per model, with ids 1, 2, … in order.
+async fn catalogue(conn: &mut sqlx::AnyConnection, models: &[String]) {
+    let now = "2026-01-01T00:00:00Z";
+    insert_rows(
+        conn,
+        "manufacturers",
+        &["id", "slug", "name", "created_at"],
+        &[vec![1i64.into(), "m".into(), "M".into(), now.into()]],
+    )
+    .await
+    .expect("manufacturer");
+    let products: Vec<Vec<Val>> = models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            vec![
+                (i as i64 + 1).into(),
+                1i64.into(),
+                m.as_str().into(),
+                m.as_str().into(),
+                "c".into(),
+                12i64.into(),
+                "sale".into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "products",
+        &[
+            "id",
+            "manufacturer_id",
+            "model",
+            "name",
+            "category",
+            "warranty_months",
+            "warranty_starts",
+            "created_at",
+        ],
+        &products,
+    )
+    .await
+    .expect("products");
+}
+
 fn recall(number: &str) -> NewRecall {
     NewRecall {
         manufacturer_id: 1,
@@ -256,7 +254,7 @@ fn random_rule(rng: &mut Rng, facts: &[UnitFacts]) -> ScopeRule {
 async fn sql_membership_matches_the_reference(engine: Engine) {
     let (db, _) = fresh_db(engine).await;
     let (facts, links) = load_fleet(&db, 42, 600).await;
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     let mut conn = db.writer().acquire().await.expect("a connection");
     let mut kinds_with_members = BTreeSet::new();
     for n in 0..36 {
@@ -306,47 +304,11 @@ async fn component_chains_and_scope_edits(engine: Engine) {
     let (db, _) = fresh_db(engine).await;
     let mut conn = db.writer().acquire().await.expect("a connection");
     let now = "2026-01-01T00:00:00Z";
-    insert_rows(
+    catalogue(
         &mut conn,
-        "manufacturers",
-        &["id", "slug", "name", "created_at"],
-        &[vec![1i64.into(), "m".into(), "M".into(), now.into()]],
+        &["laptop".to_owned(), "pack".to_owned(), "cell".to_owned()],
     )
-    .await
-    .expect("m");
-    let products: Vec<Vec<Val>> = ["laptop", "pack", "cell"]
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            vec![
-                (i as i64 + 1).into(),
-                1i64.into(),
-                (*p).into(),
-                (*p).into(),
-                "c".into(),
-                12i64.into(),
-                "sale".into(),
-                now.into(),
-            ]
-        })
-        .collect();
-    insert_rows(
-        &mut conn,
-        "products",
-        &[
-            "id",
-            "manufacturer_id",
-            "model",
-            "name",
-            "category",
-            "warranty_months",
-            "warranty_starts",
-            "created_at",
-        ],
-        &products,
-    )
-    .await
-    .expect("p");
+    .await;
     insert_rows(
         &mut conn,
         "lots",
