@@ -11,6 +11,8 @@ pub mod serial;
 pub mod warranty;
 
 #[cfg(feature = "server")]
+pub mod audit;
+#[cfg(feature = "server")]
 pub mod demo;
 #[cfg(feature = "server")]
 pub mod service;

@@ -27,6 +27,11 @@ pub enum Command {
     Migrate,
     /// Load the deterministic demo data set into an empty database and print serials to try
     /// as lines `sample <outcome> <serial> [gtin]`.
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
     Demo {
         /// How many units to create (at least 1,000).
         #[arg(long, default_value_t = 100_000)]
@@ -35,6 +40,12 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check the audit log's hash chain; exits non-zero, naming the entry, if it was tampered with.
+    Verify,
 }
 
 pub fn main() -> ExitCode {
@@ -80,6 +91,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             ));
             Ok(())
         }
+        Command::Audit {
+            action: AuditCommand::Verify,
+        } => match serialtrace::store::audit::verify(&db).await? {
+            Ok(entries) => {
+                say(&format!(
+                    "audit log intact: {entries} entries, hash chain verified"
+                ));
+                Ok(())
+            }
+            Err(broken) => Err(anyhow::anyhow!("audit log verification failed: {broken}")),
+        },
         Command::Demo { units, seed } => {
             let report = demo::load(&db, DemoOptions { units, seed }).await?;
             print_report(&report);

@@ -4,4 +4,5 @@ pub mod cli;
 pub mod config;
 pub mod problem;
 pub mod routes;
+pub mod security;
 pub mod startup;

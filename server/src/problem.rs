@@ -32,6 +32,15 @@ impl Problem {
         }
     }
 
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self {
+            kind: "https://serialtrace.example/problems/forbidden",
+            title: "Forbidden",
+            status: 403,
+            detail: detail.into(),
+        }
+    }
+
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self {
             kind: "https://serialtrace.example/problems/not-found",

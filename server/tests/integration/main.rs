@@ -6,3 +6,4 @@ mod common;
 mod lookup;
 mod pages;
 mod scope;
+mod security;

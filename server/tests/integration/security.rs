@@ -1,0 +1,160 @@
+//! Headers every response carries, cross-site request rejection, and the audit chain.
+
+use crate::both_engines;
+use crate::common::{Engine, TestApp, fresh_db};
+use serialtrace::audit::{AuditEntry, ChainBreak};
+use serialtrace::store::audit;
+
+async fn pages_and_api_carry_security_headers(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let page = app.get("/").await;
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let html = page.text().await.expect("html");
+    let nonce = html
+        .split("nonce=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the loader script carries a nonce");
+    assert!(
+        csp.contains(&format!("'nonce-{nonce}'")),
+        "the page's policy allows its own loader: {csp}"
+    );
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+
+    let api = app.get("/api/v1/lookup?serial=X1").await;
+    assert_eq!(
+        api.headers()["content-security-policy"],
+        serialtrace_server::security::API_CSP
+    );
+}
+both_engines!(pages_and_api_carry_security_headers);
+
+async fn cross_site_posts_are_rejected(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let post = |origin: Option<&'static str>, fetch_site: Option<&'static str>| {
+        let mut request = app
+            .client
+            .post(format!("{}/_fn/lookup", app.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("serial=X1");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(site) = fetch_site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request.send()
+    };
+    let foreign = post(Some("https://evil.example"), None)
+        .await
+        .expect("answer");
+    assert_eq!(foreign.status().as_u16(), 403);
+    assert_eq!(
+        foreign.headers()["content-type"],
+        "application/problem+json"
+    );
+    let cross = post(None, Some("cross-site")).await.expect("answer");
+    assert_eq!(cross.status().as_u16(), 403);
+    let own_origin = app.base.clone();
+    let own = app
+        .client
+        .post(format!("{}/_fn/lookup", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", own_origin)
+        .header("sec-fetch-site", "same-origin")
+        .body("serial=X1")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(
+        own.status().as_u16(),
+        200,
+        "the site's own server-function call works"
+    );
+}
+both_engines!(cross_site_posts_are_rejected);
+
+async fn the_audit_chain_detects_tampering(engine: Engine) {
+    let (db, _) = fresh_db(engine).await;
+    let entry = |action: &str| AuditEntry {
+        at: "2026-11-21T10:00:00Z".into(),
+        actor_user_id: None,
+        actor_role: Some("admin".into()),
+        action: action.into(),
+        target_type: "user".into(),
+        target_id: Some("42".into()),
+        before_json: Some("{\"roles\":[]}".into()),
+        after_json: Some("{\"roles\":[\"staff\"]}".into()),
+        client_ip: Some("127.0.0.1".into()),
+    };
+    let mut conn = db.writer().acquire().await.expect("conn");
+    for action in ["grant", "revoke", "grant"] {
+        audit::append(&mut conn, &entry(action))
+            .await
+            .expect("append");
+    }
+    assert_eq!(audit::verify(&db).await.expect("read"), Ok(3));
+
+    sqlx::query("UPDATE audit_log SET after_json = '{\"roles\":[\"admin\"]}' WHERE id = 2")
+        .execute(&mut *conn)
+        .await
+        .expect("tamper");
+    assert_eq!(
+        audit::verify(&db).await.expect("read"),
+        Err(ChainBreak::Content { id: 2 })
+    );
+}
+both_engines!(the_audit_chain_detects_tampering);
+
+async fn audit_verify_on_the_command_line(engine: Engine) {
+    let (db, url) = fresh_db(engine).await;
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_serialtrace"))
+            .args(["--database-url", &url, "audit", "verify"])
+            .env("SERIALTRACE_LOG", "error")
+            .output()
+            .expect("run serialtrace")
+    };
+    let mut conn = db.writer().acquire().await.expect("conn");
+    let entry = AuditEntry {
+        at: "2026-11-21T10:00:00Z".into(),
+        actor_user_id: None,
+        actor_role: Some("staff".into()),
+        action: "recall.publish".into(),
+        target_type: "recall".into(),
+        target_id: Some("R-1".into()),
+        before_json: None,
+        after_json: None,
+        client_ip: None,
+    };
+    audit::append(&mut conn, &entry).await.expect("append");
+    audit::append(&mut conn, &entry).await.expect("append");
+    let ok = run();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("2 entries"));
+
+    sqlx::query("DELETE FROM audit_log WHERE id = 1")
+        .execute(&mut *conn)
+        .await
+        .expect("tamper");
+    let broken = run();
+    assert!(!broken.status.success(), "a broken chain exits non-zero");
+    assert!(
+        String::from_utf8_lossy(&broken.stderr).contains("audit entry 2"),
+        "{}",
+        String::from_utf8_lossy(&broken.stderr)
+    );
+}
+both_engines!(audit_verify_on_the_command_line);

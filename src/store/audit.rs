@@ -1,0 +1,78 @@
+//! The audit log: append-only. Nothing in the application updates or deletes a row.
+
+use super::{Db, StoreResult};
+use crate::audit::{AuditEntry, ChainBreak, verify_chain};
+use sqlx::{AnyConnection, Row};
+
+/// Appends one entry, chained to the last. Call inside the transaction of the change it
+/// records, so the change and its entry commit together.
+pub async fn append(conn: &mut AnyConnection, entry: &AuditEntry) -> StoreResult<i64> {
+    // Taking the head row first serialises concurrent appends.
+    sqlx::query("UPDATE audit_head SET entries = entries + 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    let prev: String = sqlx::query_scalar("SELECT last_hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    let hash = entry.chain_hash(&prev);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO audit_log (at, actor_user_id, actor_role, action, target_type, target_id,
+                                before_json, after_json, client_ip, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(&entry.at)
+    .bind(entry.actor_user_id)
+    .bind(entry.actor_role.as_deref())
+    .bind(&entry.action)
+    .bind(&entry.target_type)
+    .bind(entry.target_id.as_deref())
+    .bind(entry.before_json.as_deref())
+    .bind(entry.after_json.as_deref())
+    .bind(entry.client_ip.as_deref())
+    .bind(&prev)
+    .bind(&hash)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// Verifies the whole chain: the number of entries, or where it breaks.
+pub async fn verify(db: &Db) -> StoreResult<Result<u64, ChainBreak>> {
+    let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id")
+        .fetch_all(db.reader())
+        .await?;
+    let head: String = sqlx::query_scalar("SELECT last_hash FROM audit_head WHERE id = 1")
+        .fetch_one(db.reader())
+        .await?;
+    let entries: Vec<(i64, AuditEntry, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.get("id"),
+                AuditEntry {
+                    at: r.get("at"),
+                    actor_user_id: r.get("actor_user_id"),
+                    actor_role: r.get("actor_role"),
+                    action: r.get("action"),
+                    target_type: r.get("target_type"),
+                    target_id: r.get("target_id"),
+                    before_json: r.get("before_json"),
+                    after_json: r.get("after_json"),
+                    client_ip: r.get("client_ip"),
+                },
+                r.get("prev_hash"),
+                r.get("hash"),
+            )
+        })
+        .collect();
+    Ok(verify_chain(
+        entries
+            .iter()
+            .map(|(id, e, p, h)| (*id, e, p.as_str(), h.as_str())),
+        &head,
+    ))
+}
