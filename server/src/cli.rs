@@ -10,7 +10,11 @@ use std::process::ExitCode;
 
 /// serialtrace: the public recall-and-warranty lookup portal.
 #[derive(Parser, Debug)]
-#[command(name = "serialtrace", version, about, long_about = None)]
+#[command(
+    name = "serialtrace",
+    version,
+    about = "serialtrace: the public recall-and-warranty lookup portal (server and operator commands)"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
@@ -25,13 +29,13 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply any pending database migrations, then exit.
     Migrate,
-    /// Load the deterministic demo data set into an empty database and print serials to try
-    /// as lines `sample <outcome> <serial> [gtin]`.
     /// The audit log.
     Audit {
         #[command(subcommand)]
         action: AuditCommand,
     },
+    /// Load the deterministic demo data set into an empty database and print serials to try
+    /// as lines `sample <outcome> <serial> [gtin]`.
     Demo {
         /// How many units to create (at least 1,000).
         #[arg(long, default_value_t = 100_000)]

@@ -1,5 +1,6 @@
 //! Configuration, from flags and the environment (flags win).
 
+use crate::rate_limit::RateLimits;
 use clap::Args;
 use std::net::SocketAddr;
 
@@ -41,6 +42,18 @@ pub struct ServeArgs {
     /// Units in the demo data set loaded by --demo-on-empty.
     #[arg(long, env = "SERIALTRACE_DEMO_UNITS", default_value_t = 100_000)]
     pub demo_units: u64,
+
+    /// Rate limits on public lookups per client address: on, or off (for load tests on loopback).
+    #[arg(long, env = "SERIALTRACE_RATE_LIMITS", default_value = "on", value_parser = ["on", "off"])]
+    pub rate_limits: String,
+
+    /// Lookups a client may make per minute, sustained.
+    #[arg(long, env = "SERIALTRACE_LOOKUPS_PER_MINUTE", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..))]
+    pub lookups_per_minute: u32,
+
+    /// Lookups a client may make in a burst before the per-minute rate applies.
+    #[arg(long, env = "SERIALTRACE_LOOKUP_BURST", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub lookup_burst: u32,
 }
 
 /// Everything the application needs to start.
@@ -50,6 +63,7 @@ pub struct Config {
     pub read_connections: u32,
     pub addr: SocketAddr,
     pub site_root: String,
+    pub rate_limits: RateLimits,
 }
 
 impl Config {
@@ -59,6 +73,11 @@ impl Config {
             read_connections: db.read_connections,
             addr: serve.addr,
             site_root: serve.site_root.clone(),
+            rate_limits: RateLimits {
+                enabled: serve.rate_limits == "on",
+                lookups_per_minute: serve.lookups_per_minute,
+                lookup_burst: serve.lookup_burst,
+            },
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod problem;
+pub mod rate_limit;
 pub mod routes;
 pub mod security;
 pub mod startup;

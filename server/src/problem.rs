@@ -41,6 +41,15 @@ impl Problem {
         }
     }
 
+    pub fn too_many_requests(detail: impl Into<String>) -> Self {
+        Self {
+            kind: "https://serialtrace.example/problems/too-many-requests",
+            title: "Too many requests",
+            status: 429,
+            detail: detail.into(),
+        }
+    }
+
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self {
             kind: "https://serialtrace.example/problems/not-found",

@@ -1,6 +1,7 @@
 //! Building and running the HTTP application.
 
 use crate::config::Config;
+use crate::rate_limit::{self, LookupLimiter};
 use crate::routes::{api, digital_link, health};
 use crate::security;
 use axum::Router;
@@ -45,9 +46,10 @@ impl Application {
             leptos_options,
             services,
         };
+        let limiter = LookupLimiter::new(config.rate_limits);
         Ok(Self {
             listener,
-            router: router(state),
+            router: router(state, limiter),
             addr,
         })
     }
@@ -72,7 +74,7 @@ impl Application {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, limiter: LookupLimiter) -> Router {
     let routes = generate_route_list(App);
     let api = Router::new()
         .route("/v1/lookup", get(api::lookup))
@@ -87,6 +89,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            rate_limit::limit_lookups,
+        ))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

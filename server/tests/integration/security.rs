@@ -158,3 +158,47 @@ async fn audit_verify_on_the_command_line(engine: Engine) {
     );
 }
 both_engines!(audit_verify_on_the_command_line);
+
+async fn lookups_are_rate_limited_per_client(engine: Engine) {
+    let limits = serialtrace_server::rate_limit::RateLimits {
+        enabled: true,
+        lookups_per_minute: 1,
+        lookup_burst: 3,
+    };
+    let app = TestApp::spawn_with_limits(engine, limits).await;
+    let serial = app.sample("active_warranty").serial.clone();
+    for _ in 0..3 {
+        assert_eq!(app.api_lookup(&serial).await.0, 200);
+    }
+    let limited = app
+        .client
+        .get(format!("{}/api/v1/lookup?serial={serial}", app.base))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(limited.status().as_u16(), 429);
+    assert!(
+        limited.headers()["retry-after"]
+            .to_str()
+            .expect("ascii")
+            .parse::<u64>()
+            .is_ok_and(|s| s >= 1)
+    );
+    assert_eq!(
+        limited.headers()["content-type"],
+        "application/problem+json"
+    );
+    let page = app.get(&format!("/lookup?serial={serial}")).await;
+    assert_eq!(page.status().as_u16(), 429);
+    assert!(page.headers().contains_key("retry-after"));
+    assert!(
+        page.text()
+            .await
+            .expect("html")
+            .contains("Too many lookups"),
+        "a readable page"
+    );
+    // Other pages are not lookups and stay available.
+    assert_eq!(app.get("/recalls").await.status().as_u16(), 200);
+}
+both_engines!(lookups_are_rate_limited_per_client);

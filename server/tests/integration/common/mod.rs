@@ -3,6 +3,7 @@
 use serialtrace::demo::{self, DemoOptions, Sample};
 use serialtrace::store::Db;
 use serialtrace_server::config::Config;
+use serialtrace_server::rate_limit::RateLimits;
 use serialtrace_server::startup::Application;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -93,6 +94,10 @@ pub struct TestApp {
 impl TestApp {
     /// Starts the server on a random port over a fresh database holding the demo data set.
     pub async fn spawn(engine: Engine) -> Self {
+        Self::spawn_with_limits(engine, RateLimits::OFF).await
+    }
+
+    pub async fn spawn_with_limits(engine: Engine, rate_limits: RateLimits) -> Self {
         let (db, url) = fresh_db(engine).await;
         let report = demo::load(
             &db,
@@ -109,6 +114,7 @@ impl TestApp {
             read_connections: 4,
             addr: "127.0.0.1:0".parse().expect("an address"),
             site_root: "target/site".into(),
+            rate_limits,
         };
         let app = Application::build_with_db(&config, db.clone())
             .await

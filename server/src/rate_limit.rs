@@ -1,0 +1,135 @@
+//! Per-client rate limits on public lookups (the client is the socket's address; a trusted
+//! proxy header comes with the accounts issue). Over the limit: 429 with Retry-After, as
+//! problem+json for the API and as a readable page otherwise.
+
+use crate::problem::Problem;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The limits, from configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimits {
+    pub enabled: bool,
+    pub lookups_per_minute: u32,
+    pub lookup_burst: u32,
+}
+
+impl RateLimits {
+    pub const OFF: Self = Self {
+        enabled: false,
+        lookups_per_minute: 1,
+        lookup_burst: 1,
+    };
+}
+
+/// Paths that answer a lookup.
+fn is_lookup(path: &str) -> bool {
+    path == "/lookup"
+        || path == "/api/v1/lookup"
+        || path == "/_fn/lookup"
+        || path.starts_with("/01/")
+}
+
+#[derive(Clone)]
+pub struct LookupLimiter(Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>);
+
+impl LookupLimiter {
+    pub fn new(limits: RateLimits) -> Self {
+        if !limits.enabled {
+            return Self(None);
+        }
+        let per_minute =
+            NonZeroU32::new(limits.lookups_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(limits.lookup_burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let limiter = Arc::new(RateLimiter::keyed(
+            Quota::per_minute(per_minute).allow_burst(burst),
+        ));
+        // Forget clients that have been quiet, so memory follows the active ones.
+        let weak = Arc::downgrade(&limiter);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                let Some(limiter) = weak.upgrade() else { break };
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        });
+        Self(Some(limiter))
+    }
+}
+
+/// IPv4 addresses count one by one; IPv6 clients by their /64, which one household holds.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
+
+pub async fn limit_lookups(
+    State(limiter): State<LookupLimiter>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(limiter) = limiter
+        .0
+        .as_ref()
+        .filter(|_| is_lookup(request.uri().path()))
+    else {
+        return next.run(request).await;
+    };
+    let Err(not_until) = limiter.check_key(&client_key(peer.ip())) else {
+        return next.run(request).await;
+    };
+    let wait = not_until.wait_time_from(governor::clock::Clock::now(
+        &governor::clock::DefaultClock::default(),
+    ));
+    let seconds = wait.as_secs().max(1);
+    let detail =
+        format!("Too many lookups from your network. Please wait {seconds} seconds and try again.");
+    let mut response = if request.uri().path().starts_with("/api/") {
+        Problem::too_many_requests(detail).into_response()
+    } else {
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            Html(format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many lookups · serialtrace</title>\
+                 <link rel=\"stylesheet\" href=\"/pkg/serialtrace.css\"></head><body><main id=\"main\">\
+                 <section class=\"result rejected\" role=\"alert\"><h1>Too many lookups</h1><p>{detail}</p>\
+                 <p><a href=\"/\">Back to the lookup</a></p></section></main></body></html>"
+            )),
+        )
+            .into_response()
+    };
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_paths_and_client_keys() {
+        assert!(is_lookup("/lookup") && is_lookup("/api/v1/lookup") && is_lookup("/01/095/21/X"));
+        assert!(!is_lookup("/recalls") && !is_lookup("/healthz") && !is_lookup("/"));
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().expect("ip");
+        assert_eq!(client_key(a), client_key(b));
+        let v4: IpAddr = "192.0.2.7".parse().expect("ip");
+        assert_eq!(client_key(v4), v4);
+    }
+}
