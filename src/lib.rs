@@ -3,6 +3,7 @@
 //! Everything outside `store` and `service` builds for the browser (wasm) as well, so the
 //! same parsers give instant feedback there and the final word on the server.
 
+pub mod account;
 pub mod format;
 pub mod gs1;
 pub mod lookup;

@@ -29,6 +29,21 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply any pending database migrations, then exit.
     Migrate,
+    /// Create a user (the first admin, say). The password is read from standard input.
+    CreateUser {
+        /// The user's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// A role besides owner, which every user has: agent, staff, police or admin.
+        #[arg(long)]
+        role: Option<String>,
+        /// For staff: the manufacturer they work for (its short name, e.g. nordvik).
+        #[arg(long)]
+        manufacturer: Option<String>,
+        /// For police: their agency.
+        #[arg(long)]
+        agency: Option<String>,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -106,6 +121,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Err(broken) => Err(anyhow::anyhow!("audit log verification failed: {broken}")),
         },
+        Command::CreateUser {
+            email,
+            role,
+            manufacturer,
+            agency,
+        } => {
+            use serialtrace::account::{Email, Password, Role};
+            use serialtrace::service::accounts::{self, Actor, NewUser, PasswordHasher};
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let role = match role.as_deref() {
+                Some(name) => Some(Role::parse(name).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--role: '{name}' is not a role (owner, agent, staff, police, admin)"
+                    )
+                })?),
+                None => None,
+            };
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = Password::parse(line.trim_end_matches(['\n', '\r']), Some(&email))
+                .map_err(|e| anyhow::anyhow!("password (read from standard input): {e}"))?;
+            let new = NewUser {
+                email: &email,
+                password: &password,
+                role,
+                manufacturer: manufacturer.as_deref(),
+                agency: agency.as_deref(),
+            };
+            let actor = Actor {
+                user_id: None,
+                role: "operator (cli)",
+                client_ip: None,
+            };
+            let id = accounts::create_user(&db, &PasswordHasher::new(), new, actor).await?;
+            say(&format!(
+                "created user {id}: {email} ({})",
+                role.map_or("owner", Role::as_str)
+            ));
+            Ok(())
+        }
         Command::Demo { units, seed } => {
             let report = demo::load(&db, DemoOptions { units, seed }).await?;
             print_report(&report);

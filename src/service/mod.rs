@@ -1,6 +1,7 @@
 //! Services: what the HTML pages, the JSON API and the CLI call. They take parsed input,
 //! talk to the store and return the domain's answer types.
 
+pub mod accounts;
 pub mod lookup;
 pub mod recalls;
 

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod lookups;
 pub mod recalls;
 pub mod units;
+pub mod users;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -35,6 +36,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the error is a unique-constraint violation (on either engine).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db)) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
+    }
+
     /// The name of the violated constraint, when the error is a constraint violation.
     pub fn constraint(&self) -> Option<&str> {
         match self {

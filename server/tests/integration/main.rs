@@ -2,6 +2,7 @@
 //! file, or a new database on the throwaway PostgreSQL cluster `make test` starts), and a
 //! real HTTP client. Every test runs on both engines.
 
+mod accounts;
 mod common;
 mod lookup;
 mod pages;

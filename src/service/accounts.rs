@@ -1,0 +1,223 @@
+//! Accounts: creating users and checking credentials. Passwords are hashed with Argon2id on
+//! a blocking thread, at most as many at once as the machine has cores; a caller that waits
+//! too long gets `Busy` (answered with 503 and Retry-After) instead of exhausting memory.
+
+use crate::account::{Email, Password, Role};
+use crate::audit::AuditEntry;
+use crate::store::{Db, StoreError, audit, now_text, users};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
+};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// OWASP's Argon2id settings: 19 MiB, 2 passes, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// How long a hash may wait for a free slot before the caller is told to come back.
+const QUEUE_WAIT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// One message for an unknown e-mail and a wrong password alike.
+    #[error("The e-mail address or password is not right.")]
+    BadCredentials,
+    #[error("{0} already has an account.")]
+    EmailTaken(Email),
+    #[error("There is no manufacturer '{0}'.")]
+    UnknownManufacturer(String),
+    #[error("Staff belong to a manufacturer: name it (its short name, such as 'nordvik').")]
+    StaffNeedManufacturer,
+    #[error("Police accounts name their agency.")]
+    PoliceNeedAgency,
+    #[error("Too many sign-ins at once; try again in a few seconds.")]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    slots: Arc<Semaphore>,
+    /// Verified against when the e-mail is unknown, so both cases take the same time.
+    dummy: Arc<str>,
+}
+
+impl PasswordHasher {
+    pub fn new() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let salt = SaltString::generate(&mut OsRng);
+        let dummy = argon2()
+            .hash_password(b"no such account: a dummy to spend the time", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        Self {
+            slots: Arc::new(Semaphore::new(cores)),
+            dummy: dummy.into(),
+        }
+    }
+
+    pub async fn hash(&self, password: &Password) -> Result<String, AccountError> {
+        let password = password.expose().to_owned();
+        self.run(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon2()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| AccountError::Hashing(e.to_string()))
+        })
+        .await?
+    }
+
+    /// Whether `password` matches `hash`; with no hash, spends the same time and says no.
+    pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, AccountError> {
+        let known = hash.is_some();
+        let hash = hash.map_or_else(|| self.dummy.to_string(), str::to_owned);
+        let password = password.to_owned();
+        let matches = self
+            .run(move || {
+                PasswordHash::new(&hash).is_ok_and(|parsed| {
+                    argon2()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
+            })
+            .await?;
+        Ok(known && matches)
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
+        let _slot = tokio::time::timeout(QUEUE_WAIT, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| AccountError::Busy)?
+            .map_err(|_| AccountError::Busy)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AccountError::Hashing(e.to_string()))
+    }
+}
+
+impl Default for PasswordHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A new account's details.
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub password: &'a Password,
+    /// Roles beyond owner, which every user has.
+    pub role: Option<Role>,
+    pub manufacturer: Option<&'a str>,
+    pub agency: Option<&'a str>,
+}
+
+/// Who made a change, for the audit log.
+pub struct Actor<'a> {
+    pub user_id: Option<i64>,
+    pub role: &'a str,
+    pub client_ip: Option<&'a str>,
+}
+
+/// Creates a user with the owner role and, if asked, one more; audited.
+pub async fn create_user(
+    db: &Db,
+    hasher: &PasswordHasher,
+    new: NewUser<'_>,
+    actor: Actor<'_>,
+) -> Result<i64, AccountError> {
+    if new.role == Some(Role::Staff) && new.manufacturer.is_none() {
+        return Err(AccountError::StaffNeedManufacturer);
+    }
+    if new.role == Some(Role::Police) && new.agency.is_none_or(|a| a.trim().is_empty()) {
+        return Err(AccountError::PoliceNeedAgency);
+    }
+    let hash = hasher.hash(new.password).await?;
+    let now = now_text();
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    if users::email_taken(&mut tx, new.email).await? {
+        return Err(AccountError::EmailTaken(new.email.clone()));
+    }
+    let manufacturer_id = match new.manufacturer {
+        Some(slug) => Some(
+            users::manufacturer_id(&mut tx, slug)
+                .await?
+                .ok_or_else(|| AccountError::UnknownManufacturer(slug.to_owned()))?,
+        ),
+        None => None,
+    };
+    let user_id = users::insert(&mut tx, new.email, &hash, &now)
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                AccountError::EmailTaken(new.email.clone())
+            } else {
+                AccountError::Store(e)
+            }
+        })?;
+    users::grant_role(&mut tx, user_id, Role::Owner, None, None, &now).await?;
+    if let Some(role) = new.role.filter(|r| *r != Role::Owner) {
+        let manufacturer = manufacturer_id.filter(|_| role == Role::Staff);
+        let agency = new.agency.filter(|_| role == Role::Police);
+        users::grant_role(&mut tx, user_id, role, manufacturer, agency, &now).await?;
+    }
+    let roles: Vec<&str> = std::iter::once(Role::Owner)
+        .chain(new.role.filter(|r| *r != Role::Owner))
+        .map(Role::as_str)
+        .collect();
+    let after = serde_json::json!({
+        "email": new.email.as_str(),
+        "roles": roles,
+        "manufacturer": new.manufacturer,
+        "agency": new.agency,
+    });
+    audit::append(
+        &mut tx,
+        &AuditEntry {
+            at: now.clone(),
+            actor_user_id: actor.user_id,
+            actor_role: Some(actor.role.to_owned()),
+            action: "user.create".into(),
+            target_type: "user".into(),
+            target_id: Some(user_id.to_string()),
+            before_json: None,
+            after_json: Some(after.to_string()),
+            client_ip: actor.client_ip.map(str::to_owned),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(user_id)
+}
+
+/// The user whose e-mail and password these are. Unknown e-mails, wrong passwords, disabled
+/// accounts and malformed input all get the same error after the same work.
+pub async fn check_credentials(
+    db: &Db,
+    hasher: &PasswordHasher,
+    email: &str,
+    password: &str,
+) -> Result<i64, AccountError> {
+    let found = match Email::parse(email) {
+        Ok(email) => users::credentials(db, &email).await?,
+        Err(_) => None,
+    };
+    let ok = hasher
+        .verify(password, found.as_ref().map(|c| c.password_hash.as_str()))
+        .await?;
+    match found {
+        Some(c) if ok && !c.disabled => Ok(c.user_id),
+        _ => Err(AccountError::BadCredentials),
+    }
+}
