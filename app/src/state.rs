@@ -23,12 +23,16 @@ pub fn services() -> Result<Services, crate::error::AppError> {
         .ok_or(crate::error::AppError::Unavailable)
 }
 
+/// The address a request is attributed to: set by the server for every request (the socket's
+/// peer, or what a trusted proxy says).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
 /// The caller's coarse origin (network, not address) for the lookup log.
 pub async fn client_origin() -> String {
-    use axum::extract::ConnectInfo;
-    use std::net::SocketAddr;
-    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
-        Ok(ConnectInfo(addr)) => serialtrace::service::lookup::coarse_origin(addr.ip()),
+    use axum::Extension;
+    match leptos_axum::extract::<Extension<ClientIp>>().await {
+        Ok(Extension(ClientIp(ip))) => serialtrace::service::lookup::coarse_origin(ip),
         Err(_) => "unknown".to_owned(),
     }
 }

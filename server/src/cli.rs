@@ -182,7 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?;
                 print_report(&report);
             }
-            let config = Config::new(&cli.database, &serve);
+            let config = Config::new(&cli.database, &serve).map_err(|e| anyhow::anyhow!(e))?;
             let samples = demo::recorded_samples(&db).await?;
             let app = Application::build_with_db(&config, db).await?;
             say(&format!("serialtrace is serving at http://{}", app.addr()));

@@ -1,5 +1,6 @@
 //! Configuration, from flags and the environment (flags win).
 
+use crate::client_ip::TrustedProxies;
 use crate::rate_limit::RateLimits;
 use clap::Args;
 use std::net::SocketAddr;
@@ -51,6 +52,15 @@ pub struct ServeArgs {
     #[arg(long, env = "SERIALTRACE_LOOKUPS_PER_MINUTE", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..))]
     pub lookups_per_minute: u32,
 
+    /// A header a trusted proxy puts the client's address in (e.g. x-forwarded-for). Only
+    /// believed on requests from --trusted-proxies; otherwise the socket's peer is the client.
+    #[arg(long, env = "SERIALTRACE_TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
+
+    /// Comma-separated addresses of the proxies whose forwarding header is believed.
+    #[arg(long, env = "SERIALTRACE_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
     /// Lookups a client may make in a burst before the per-minute rate applies.
     #[arg(long, env = "SERIALTRACE_LOOKUP_BURST", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub lookup_burst: u32,
@@ -64,11 +74,18 @@ pub struct Config {
     pub addr: SocketAddr,
     pub site_root: String,
     pub rate_limits: RateLimits,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
-    pub fn new(db: &DatabaseArgs, serve: &ServeArgs) -> Self {
-        Self {
+    /// The configuration, or what is wrong with the flags that make it.
+    pub fn new(db: &DatabaseArgs, serve: &ServeArgs) -> Result<Self, String> {
+        let trusted_proxies = TrustedProxies::parse(
+            serve.trusted_proxy_header.as_deref(),
+            &serve.trusted_proxies,
+        )
+        .map_err(|e| format!("--trusted-proxies: {e}"))?;
+        Ok(Self {
             database_url: db.database_url.clone(),
             read_connections: db.read_connections,
             addr: serve.addr,
@@ -78,6 +95,7 @@ impl Config {
                 lookups_per_minute: serve.lookups_per_minute,
                 lookup_burst: serve.lookup_burst,
             },
-        }
+            trusted_proxies,
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! The serialtrace binary's parts: configuration, the HTTP application and the CLI.
 
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod problem;
 pub mod rate_limit;

@@ -2,6 +2,7 @@
 //! proxy header comes with the accounts issue). Over the limit: 429 with Retry-After, as
 //! problem+json for the API and as a readable page otherwise.
 
+use crate::client_ip::ClientIp;
 use crate::problem::Problem;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -78,7 +79,6 @@ fn client_key(ip: IpAddr) -> IpAddr {
 
 pub async fn limit_lookups(
     State(limiter): State<LookupLimiter>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -89,7 +89,20 @@ pub async fn limit_lookups(
     else {
         return next.run(request).await;
     };
-    let Err(not_until) = limiter.check_key(&client_key(peer.ip())) else {
+    let client = request
+        .extensions()
+        .get::<ClientIp>()
+        .map(|c| c.0)
+        .or_else(|| {
+            request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        });
+    let Some(client) = client else {
+        return next.run(request).await;
+    };
+    let Err(not_until) = limiter.check_key(&client_key(client)) else {
         return next.run(request).await;
     };
     let wait = not_until.wait_time_from(governor::clock::Clock::now(

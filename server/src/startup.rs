@@ -1,5 +1,6 @@
 //! Building and running the HTTP application.
 
+use crate::client_ip::{self, TrustedProxies};
 use crate::config::Config;
 use crate::rate_limit::{self, LookupLimiter};
 use crate::routes::{api, digital_link, health};
@@ -14,8 +15,14 @@ use serialtrace::store::Db;
 use serialtrace_app::state::AppState;
 use serialtrace_app::{App, shell};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The largest request body accepted: forms and lookups are small. Uploads and imports will
+/// set their own, larger limits on their routes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// A built application: bound to its port, ready to serve.
 pub struct Application {
@@ -49,7 +56,7 @@ impl Application {
         let limiter = LookupLimiter::new(config.rate_limits);
         Ok(Self {
             listener,
-            router: router(state, limiter),
+            router: router(state, limiter, Arc::new(config.trusted_proxies.clone())),
             addr,
         })
     }
@@ -74,7 +81,7 @@ impl Application {
     }
 }
 
-pub fn router(state: AppState, limiter: LookupLimiter) -> Router {
+pub fn router(state: AppState, limiter: LookupLimiter, trusted: Arc<TrustedProxies>) -> Router {
     let routes = generate_route_list(App);
     let api = Router::new()
         .route("/v1/lookup", get(api::lookup))
@@ -93,7 +100,12 @@ pub fn router(state: AppState, limiter: LookupLimiter) -> Router {
             limiter,
             rate_limit::limit_lookups,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            trusted,
+            client_ip::attribute,
+        ))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(security::API_CSP),

@@ -1,14 +1,14 @@
 //! The JSON API under `/api/v1`.
 
 use crate::problem::Problem;
+use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serialtrace::service::lookup::{Channel, LookupFailure, coarse_origin};
-use serialtrace_app::state::AppState;
-use std::net::SocketAddr;
+use serialtrace_app::state::{AppState, ClientIp};
 
 #[derive(Debug, Deserialize)]
 pub struct LookupParams {
@@ -19,7 +19,7 @@ pub struct LookupParams {
 /// `GET /api/v1/lookup?serial=…[&gtin=…]`: the public lookup answer as JSON.
 pub async fn lookup(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     params: Result<Query<LookupParams>, QueryRejection>,
 ) -> Response {
     let Query(params) = match params {
@@ -33,7 +33,7 @@ pub async fn lookup(
         }
     };
     let serial = params.serial.unwrap_or_default();
-    let origin = coarse_origin(peer.ip());
+    let origin = coarse_origin(client);
     match state
         .services
         .lookup

@@ -202,3 +202,88 @@ async fn lookups_are_rate_limited_per_client(engine: Engine) {
     assert_eq!(app.get("/recalls").await.status().as_u16(), 200);
 }
 both_engines!(lookups_are_rate_limited_per_client);
+
+async fn forwarded_clients_only_through_trusted_proxies(engine: Engine) {
+    use serialtrace_server::client_ip::TrustedProxies;
+    use serialtrace_server::rate_limit::RateLimits;
+    let limits = RateLimits {
+        enabled: true,
+        lookups_per_minute: 1,
+        lookup_burst: 1,
+    };
+    let lookup = |app: &TestApp, forwarded: &'static str| {
+        app.client
+            .get(format!("{}/api/v1/lookup?serial=X1", app.base))
+            .header("x-forwarded-for", forwarded)
+            .send()
+    };
+    // The test client is the proxy (127.0.0.1): two clients behind it have their own limits.
+    let trusted = TrustedProxies::parse(Some("x-forwarded-for"), "127.0.0.1").expect("valid");
+    let app = TestApp::spawn_with(engine, limits, trusted).await;
+    assert_eq!(
+        lookup(&app, "203.0.113.1")
+            .await
+            .expect("answer")
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        lookup(&app, "203.0.113.1")
+            .await
+            .expect("answer")
+            .status()
+            .as_u16(),
+        429
+    );
+    assert_eq!(
+        lookup(&app, "203.0.113.2")
+            .await
+            .expect("answer")
+            .status()
+            .as_u16(),
+        200
+    );
+
+    // Without trust, the header is just text: everyone here is 127.0.0.1.
+    let app = TestApp::spawn_with(engine, limits, TrustedProxies::default()).await;
+    assert_eq!(
+        lookup(&app, "203.0.113.1")
+            .await
+            .expect("answer")
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        lookup(&app, "203.0.113.2")
+            .await
+            .expect("answer")
+            .status()
+            .as_u16(),
+        429
+    );
+}
+both_engines!(forwarded_clients_only_through_trusted_proxies);
+
+async fn oversized_bodies_are_refused(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let body = format!("serial={}", "A".repeat(200 * 1024));
+    let response = app
+        .client
+        .post(format!("{}/_fn/lookup", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status().as_u16(), 413);
+    // The service is unharmed.
+    assert_eq!(
+        app.api_lookup(&app.sample("active_warranty").serial)
+            .await
+            .0,
+        200
+    );
+}
+both_engines!(oversized_bodies_are_refused);

@@ -2,6 +2,7 @@
 
 use serialtrace::demo::{self, DemoOptions, Sample};
 use serialtrace::store::Db;
+use serialtrace_server::client_ip::TrustedProxies;
 use serialtrace_server::config::Config;
 use serialtrace_server::rate_limit::RateLimits;
 use serialtrace_server::startup::Application;
@@ -98,6 +99,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with_limits(engine: Engine, rate_limits: RateLimits) -> Self {
+        Self::spawn_with(engine, rate_limits, TrustedProxies::default()).await
+    }
+
+    pub async fn spawn_with(
+        engine: Engine,
+        rate_limits: RateLimits,
+        trusted_proxies: TrustedProxies,
+    ) -> Self {
         let (db, url) = fresh_db(engine).await;
         let report = demo::load(
             &db,
@@ -115,6 +124,7 @@ impl TestApp {
             addr: "127.0.0.1:0".parse().expect("an address"),
             site_root: "target/site".into(),
             rate_limits,
+            trusted_proxies,
         };
         let app = Application::build_with_db(&config, db.clone())
             .await
