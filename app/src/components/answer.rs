@@ -41,9 +41,9 @@ fn UnitCard(unit: UnitAnswer) -> impl IntoView {
     view! {
         <article class={if stolen { "unit stolen" } else { "unit" }} data-serial=unit.serial.clone()>
             <header>
-                <h3>{unit.product.manufacturer.clone()} " " {unit.product.name.clone()}</h3>
+                <h3>{unit.product.name.clone()}</h3>
                 <p class="meta">
-                    "Model " {unit.product.model.clone()}
+                    {unit.product.manufacturer.clone()} " · Model " {unit.product.model.clone()}
                     {unit.product.gtin.clone().map(|g| view! { " · GTIN " {g} })}
                     " · Serial " <span class="serial">{unit.serial.clone()}</span>
                     {unit.lot.clone().map(|l| view! { " · Lot " {l} })}
