@@ -5,10 +5,12 @@
 //! lots, units with sold and registered warranties, four kinds of recall (serial range, lot,
 //! production window, faulty component lot), partly remedied, and theft reports.
 
+use crate::account::{Email, Password, Role};
 use crate::format::{Alphabet, CheckScheme, SerialFormat};
 use crate::gs1::Gtin;
 use crate::recall::scope::{ScopeRule, SerialRange};
 use crate::recall::{Remedy, Severity};
+use crate::service::accounts::{self, AccountError, Actor, NewUser, PasswordHasher};
 use crate::store::bulk::{Val, insert_rows};
 use crate::store::recalls::{NewRecall, insert_draft, insert_rule, publish};
 use crate::store::{Db, StoreError, catalogue, now_text, today};
@@ -61,9 +63,31 @@ pub enum DemoError {
     Database(#[from] sqlx::Error),
     #[error("the demo data set has no unit for the sample '{0}'")]
     NoSample(&'static str),
+    #[error("creating the demo accounts failed: {0}")]
+    Accounts(#[from] AccountError),
 }
 
 pub const MIN_UNITS: u64 = 1_000;
+
+/// One account per role, for trying the portal. Demo only: the password is public.
+pub const DEMO_PASSWORD: &str = "demo-only-not-secret";
+pub const DEMO_ACCOUNTS: [(&str, Role, Option<&str>, Option<&str>); 5] = [
+    ("owner@demo.serialtrace.test", Role::Owner, None, None),
+    ("agent@demo.serialtrace.test", Role::Agent, None, None),
+    (
+        "staff@demo.serialtrace.test",
+        Role::Staff,
+        Some("hallmark"),
+        None,
+    ),
+    (
+        "police@demo.serialtrace.test",
+        Role::Police,
+        None,
+        Some("City Police"),
+    ),
+    ("admin@demo.serialtrace.test", Role::Admin, None, None),
+];
 
 /// splitmix64: a small deterministic generator, the same on every platform and release
 /// (the demo data set and the tests' random fleets depend on that).
@@ -799,6 +823,7 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     ])
     .await?;
 
+    create_demo_accounts(db).await?;
     let samples = pick_samples(db, &specs, &counts, &published, today).await?;
     let rows: Vec<Vec<Val>> = samples
         .iter()
@@ -823,6 +848,34 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
         elapsed: started.elapsed(),
         samples,
     })
+}
+
+async fn create_demo_accounts(db: &Db) -> Result<(), DemoError> {
+    let hasher = PasswordHasher::new();
+    for (email, role, manufacturer, agency) in DEMO_ACCOUNTS {
+        let email = Email::parse(email).map_err(|e| AccountError::Hashing(e.to_string()))?;
+        let password = Password::parse(DEMO_PASSWORD, Some(&email))
+            .map_err(|e| AccountError::Hashing(e.to_string()))?;
+        let new = NewUser {
+            email: &email,
+            password: &password,
+            role: Some(role),
+            manufacturer,
+            agency,
+        };
+        accounts::create_user(
+            db,
+            &hasher,
+            new,
+            Actor {
+                user_id: None,
+                role: "demo loader",
+                client_ip: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// One serial per lookup outcome, read back from what was loaded.

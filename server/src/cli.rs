@@ -196,6 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     ));
                 }
                 say(&lines.join("\n"));
+                print_demo_accounts();
             }
             app.run_until_stopped().await?;
             Ok(())
@@ -214,6 +215,23 @@ fn print_report(report: &DemoReport) {
             Some(gtin) => format!("sample {} {} {gtin}", s.outcome, s.serial),
             None => format!("sample {} {}", s.outcome, s.serial),
         });
+    }
+    say(&lines.join("\n"));
+    print_demo_accounts();
+}
+
+/// The demo accounts, one per role (their password is public: demo only).
+fn print_demo_accounts() {
+    let mut lines = vec![format!(
+        "demo accounts (demo only, password \"{}\"):",
+        demo::DEMO_PASSWORD
+    )];
+    for (email, role, manufacturer, agency) in demo::DEMO_ACCOUNTS {
+        let scope = manufacturer
+            .or(agency)
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        lines.push(format!("  {:<7} {email}{scope}", role.as_str()));
     }
     say(&lines.join("\n"));
 }

@@ -154,3 +154,37 @@ async fn create_user_and_sign_in(engine: Engine) {
     );
 }
 both_engines!(create_user_and_sign_in);
+
+async fn demo_accounts_sign_in_with_their_roles(engine: Engine) {
+    use serialtrace::account::Role;
+    use serialtrace::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
+    let app = crate::common::TestApp::spawn(engine).await;
+    let hasher = PasswordHasher::new();
+    for (email, role, _, _) in DEMO_ACCOUNTS {
+        let id = check_credentials(&app.db, &hasher, email, DEMO_PASSWORD)
+            .await
+            .expect("a demo account signs in");
+        let roles = serialtrace::store::users::roles(&app.db, id)
+            .await
+            .expect("roles");
+        assert!(
+            roles.contains(&role) && roles.contains(&Role::Owner),
+            "{email}: {roles:?}"
+        );
+    }
+    let staff: Option<i64> = sqlx::query_scalar(
+        "SELECT r.manufacturer_id FROM user_roles r JOIN users u ON u.id = r.user_id
+         WHERE u.email = 'staff@demo.serialtrace.test' AND r.role = 'staff'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .expect("staff role");
+    assert!(staff.is_some(), "demo staff belong to a manufacturer");
+    assert_eq!(
+        serialtrace::store::audit::verify(&app.db)
+            .await
+            .expect("read"),
+        Ok(DEMO_ACCOUNTS.len() as u64)
+    );
+}
+both_engines!(demo_accounts_sign_in_with_their_roles);
