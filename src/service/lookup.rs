@@ -284,7 +284,6 @@ impl LookupService {
 
     fn record(&self, answer: &LookupAnswer, gtin: Option<String>, channel: Channel, origin: &str) {
         let entry = LookupLogEntry {
-            at: now_text(),
             serial_norm: answer.serial.clone(),
             gtin,
             result: answer.result.as_str(),
@@ -329,7 +328,7 @@ async fn write_log(db: Db, mut rx: mpsc::Receiver<LookupLogEntry>) {
         if received == 0 {
             break;
         }
-        if let Err(error) = lookups::append(&db, &batch).await {
+        if let Err(error) = lookups::append(&db, &now_text(), &batch).await {
             tracing::error!(%error, entries = batch.len(), "could not write the lookup log");
         }
         batch.clear();

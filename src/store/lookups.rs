@@ -8,7 +8,6 @@ use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LookupLogEntry {
-    pub at: String,
     pub serial_norm: Option<String>,
     pub gtin: Option<String>,
     pub result: &'static str,
@@ -29,12 +28,13 @@ type LogKey<'a> = (
     &'a str,
 );
 
-/// Appends entries; identical ones (all but the time) become one row with their count.
-pub async fn append(db: &Db, entries: &[LookupLogEntry]) -> StoreResult<()> {
+/// Appends entries, stamped `at` (the writer's flush time, so the request path formats no
+/// timestamps); identical ones become one row with their count.
+pub async fn append(db: &Db, at: &str, entries: &[LookupLogEntry]) -> StoreResult<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let mut grouped: HashMap<LogKey<'_>, (&str, i64)> = HashMap::new();
+    let mut grouped: HashMap<LogKey<'_>, i64> = HashMap::new();
     for e in entries {
         let key = (
             &e.serial_norm,
@@ -45,12 +45,12 @@ pub async fn append(db: &Db, entries: &[LookupLogEntry]) -> StoreResult<()> {
             e.channel,
             e.origin.as_str(),
         );
-        grouped.entry(key).or_insert((e.at.as_str(), 0)).1 += 1;
+        *grouped.entry(key).or_insert(0) += 1;
     }
     let rows: Vec<Vec<Val>> = grouped
         .into_iter()
         .map(
-            |((serial, gtin, result, matches, unit, channel, origin), (at, hits))| {
+            |((serial, gtin, result, matches, unit, channel, origin), hits)| {
                 vec![
                     at.into(),
                     serial.clone().into(),

@@ -217,52 +217,18 @@ async fn forwarded_clients_only_through_trusted_proxies(engine: Engine) {
             .header("x-forwarded-for", forwarded)
             .send()
     };
+    let status = |r: reqwest::Result<reqwest::Response>| r.expect("answer").status().as_u16();
     // The test client is the proxy (127.0.0.1): two clients behind it have their own limits.
     let trusted = TrustedProxies::parse(Some("x-forwarded-for"), "127.0.0.1").expect("valid");
     let app = TestApp::spawn_with(engine, limits, trusted).await;
-    assert_eq!(
-        lookup(&app, "203.0.113.1")
-            .await
-            .expect("answer")
-            .status()
-            .as_u16(),
-        200
-    );
-    assert_eq!(
-        lookup(&app, "203.0.113.1")
-            .await
-            .expect("answer")
-            .status()
-            .as_u16(),
-        429
-    );
-    assert_eq!(
-        lookup(&app, "203.0.113.2")
-            .await
-            .expect("answer")
-            .status()
-            .as_u16(),
-        200
-    );
+    assert_eq!(status(lookup(&app, "203.0.113.1").await), 200);
+    assert_eq!(status(lookup(&app, "203.0.113.1").await), 429);
+    assert_eq!(status(lookup(&app, "203.0.113.2").await), 200);
 
     // Without trust, the header is just text: everyone here is 127.0.0.1.
     let app = TestApp::spawn_with(engine, limits, TrustedProxies::default()).await;
-    assert_eq!(
-        lookup(&app, "203.0.113.1")
-            .await
-            .expect("answer")
-            .status()
-            .as_u16(),
-        200
-    );
-    assert_eq!(
-        lookup(&app, "203.0.113.2")
-            .await
-            .expect("answer")
-            .status()
-            .as_u16(),
-        429
-    );
+    assert_eq!(status(lookup(&app, "203.0.113.1").await), 200);
+    assert_eq!(status(lookup(&app, "203.0.113.2").await), 429);
 }
 both_engines!(forwarded_clients_only_through_trusted_proxies);
 
