@@ -4,6 +4,7 @@
 //! same parsers give instant feedback there and the final word on the server.
 
 pub mod account;
+pub mod admin;
 pub mod format;
 pub mod gs1;
 pub mod lookup;

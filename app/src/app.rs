@@ -1,11 +1,15 @@
 //! The page shell and the routes.
 
+use crate::auth::viewer;
+use crate::pages::account::{reset, settings, signin, signup};
+use crate::pages::admin;
 use crate::pages::{home::HomePage, lookup::LookupPage, not_found::NotFound, recalls};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::SsrMode;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
+use serialtrace::account::Role;
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -41,6 +45,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/">"Look up"</A>
                     <A href="/recalls">"Recalls"</A>
+                    <AccountLinks />
                 </nav>
             </header>
             <main id="main">
@@ -49,6 +54,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lookup") view=LookupPage ssr=SsrMode::Async />
                     <Route path=path!("/recalls") view=recalls::RecallListPage ssr=SsrMode::Async />
                     <Route path=path!("/recalls/:number") view=recalls::RecallPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin") view=signin::SignInPage />
+                    <Route path=path!("/signup") view=signup::SignUpPage />
+                    <Route path=path!("/account") view=settings::AccountPage />
+                    <Route path=path!("/forgot-password") view=reset::ForgotPasswordPage />
+                    <Route path=path!("/reset-password") view=reset::ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=admin::users::AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -57,6 +69,25 @@ pub fn App() -> impl IntoView {
                 </p>
             </footer>
         </Router>
+    }
+}
+
+/// Sign in, or the signed-in user's own links.
+#[component]
+fn AccountLinks() -> impl IntoView {
+    match viewer() {
+        None => view! { <A href="/signin">"Sign in"</A> }.into_any(),
+        Some(user) => {
+            let admin = user.has(Role::Admin);
+            view! {
+                {admin.then(|| view! {
+                    <A href="/admin/users">"Users"</A>
+                    <A href="/admin/audit">"Audit log"</A>
+                })}
+                <A href="/account">"Account"</A>
+            }
+            .into_any()
+        }
     }
 }
 

@@ -12,6 +12,34 @@ pub enum AppError {
     /// The request itself could not be carried out (transport, encoding).
     #[error("The request could not be completed: {0}")]
     Request(String),
+    #[error("Please sign in to see this page.")]
+    SignInRequired,
+    #[error("Your account does not have access to this.")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(String),
+    /// Input that cannot be used, with the reason.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Unavailable => 503,
+            AppError::Request(_) | AppError::Invalid(_) => 400,
+            AppError::SignInRequired => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound(_) => 404,
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> axum::http::StatusCode {
+        axum::http::StatusCode::from_u16(self.status_code())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -27,5 +55,13 @@ impl From<serialtrace::store::StoreError> for AppError {
     fn from(error: serialtrace::store::StoreError) -> Self {
         tracing::error!(%error, "store error in a server function");
         AppError::Unavailable
+    }
+}
+
+/// Sets the HTTP status of the page or server function response being made on the server.
+#[cfg(feature = "ssr")]
+pub fn set_status(status: axum::http::StatusCode) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
     }
 }

@@ -1,8 +1,12 @@
 //! serialtrace's web UI: pages, components and the server functions behind them.
 
 pub mod app;
+pub mod auth;
 pub mod components;
 pub mod error;
+pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod limits;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;

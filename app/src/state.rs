@@ -8,6 +8,11 @@ use serialtrace::service::Services;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
+    /// Limits on sign-in, sign-up and password reset attempts.
+    pub auth_limits: crate::limits::AuthLimits,
+    /// The site's public origin (`https://host`), used in links sent by e-mail; never taken
+    /// from a request's Host header, which the sender controls.
+    pub site_origin: std::sync::Arc<str>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -35,4 +40,9 @@ pub async fn client_origin() -> String {
         Ok(Extension(ClientIp(ip))) => serialtrace::service::lookup::coarse_origin(ip),
         Err(_) => "unknown".to_owned(),
     }
+}
+
+/// The address a request is attributed to, from its parts.
+pub fn client_ip(parts: &axum::http::request::Parts) -> Option<std::net::IpAddr> {
+    parts.extensions.get::<ClientIp>().map(|c| c.0)
 }

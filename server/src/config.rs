@@ -64,6 +64,36 @@ pub struct ServeArgs {
     /// Lookups a client may make in a burst before the per-minute rate applies.
     #[arg(long, env = "SERIALTRACE_LOOKUP_BURST", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub lookup_burst: u32,
+
+    /// Sign-in, sign-up and password-reset attempts per client address per minute.
+    #[arg(long, env = "SERIALTRACE_AUTH_PER_MINUTE_IP", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub auth_per_minute_ip: u32,
+
+    /// Sign-in, sign-up and password-reset attempts per account (e-mail) per minute.
+    #[arg(long, env = "SERIALTRACE_AUTH_PER_MINUTE_ACCOUNT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub auth_per_minute_account: u32,
+
+    /// The site's public origin, e.g. https://serialtrace.example: links in e-mails use it,
+    /// state-changing requests must come from it, and https makes the session cookie
+    /// `__Host-` and Secure. Default: http://ADDR.
+    #[arg(long, env = "SERIALTRACE_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+
+    /// Folder the outbox writes e-mails to (one .eml file each) when no SMTP server is set.
+    #[arg(long, env = "SERIALTRACE_OUTBOX_DIR", default_value = "data/outbox")]
+    pub outbox_dir: String,
+
+    /// SMTP server for e-mail, e.g. smtps://user:password@mail.example (lettre's URL form).
+    #[arg(long, env = "SERIALTRACE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of e-mails.
+    #[arg(
+        long,
+        env = "SERIALTRACE_MAIL_FROM",
+        default_value = "serialtrace <no-reply@serialtrace.invalid>"
+    )]
+    pub mail_from: String,
 }
 
 /// Everything the application needs to start.
@@ -74,7 +104,13 @@ pub struct Config {
     pub addr: SocketAddr,
     pub site_root: String,
     pub rate_limits: RateLimits,
+    pub auth_limits: serialtrace_app::limits::AuthLimitConfig,
     pub trusted_proxies: TrustedProxies,
+    /// Scheme and authority, no trailing slash; None: derived from the bound address.
+    pub public_origin: Option<String>,
+    pub outbox_dir: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 impl Config {
@@ -85,6 +121,12 @@ impl Config {
             &serve.trusted_proxies,
         )
         .map_err(|e| format!("--trusted-proxies: {e}"))?;
+        let public_origin = serve
+            .public_origin
+            .as_deref()
+            .map(parse_origin)
+            .transpose()
+            .map_err(|e| format!("--public-origin: {e}"))?;
         Ok(Self {
             database_url: db.database_url.clone(),
             read_connections: db.read_connections,
@@ -95,7 +137,49 @@ impl Config {
                 lookups_per_minute: serve.lookups_per_minute,
                 lookup_burst: serve.lookup_burst,
             },
+            auth_limits: serialtrace_app::limits::AuthLimitConfig {
+                enabled: serve.rate_limits == "on",
+                per_ip_per_minute: serve.auth_per_minute_ip,
+                per_account_per_minute: serve.auth_per_minute_account,
+            },
             trusted_proxies,
+            public_origin,
+            outbox_dir: serve.outbox_dir.clone(),
+            smtp_url: serve.smtp_url.clone(),
+            mail_from: serve.mail_from.clone(),
         })
+    }
+}
+
+/// `scheme://host[:port]`, http or https, nothing after.
+fn parse_origin(input: &str) -> Result<String, String> {
+    let origin = input.trim().trim_end_matches('/');
+    let (scheme, authority) = origin
+        .split_once("://")
+        .ok_or_else(|| format!("'{input}' is not an origin such as https://serialtrace.example"))?;
+    if !matches!(scheme, "http" | "https") {
+        return Err(format!("'{scheme}' is not http or https"));
+    }
+    if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
+        return Err(format!(
+            "'{input}' must be only a scheme and a host (and port)"
+        ));
+    }
+    Ok(format!("{scheme}://{}", authority.to_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_origin;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            parse_origin("https://Serialtrace.Example/").as_deref(),
+            Ok("https://serialtrace.example")
+        );
+        assert!(parse_origin("serialtrace.example").is_err());
+        assert!(parse_origin("ftp://x").is_err());
+        assert!(parse_origin("https://x/path").is_err());
     }
 }

@@ -7,4 +7,5 @@ pub mod problem;
 pub mod rate_limit;
 pub mod routes;
 pub mod security;
+pub mod sessions;
 pub mod startup;

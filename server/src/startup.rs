@@ -4,14 +4,18 @@ use crate::client_ip::{self, TrustedProxies};
 use crate::config::Config;
 use crate::rate_limit::{self, LookupLimiter};
 use crate::routes::{api, digital_link, health};
-use crate::security;
+use crate::security::{self, SiteOrigin};
+use crate::sessions::{self, DbSessionStore};
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serialtrace::service::Services;
+use serialtrace::service::mail::{self, Mailer};
 use serialtrace::store::Db;
+use serialtrace_app::limits::AuthLimits;
+use serialtrace_app::pages::{account, admin};
 use serialtrace_app::state::AppState;
 use serialtrace_app::{App, shell};
 use std::net::SocketAddr;
@@ -40,9 +44,18 @@ impl Application {
     }
 
     pub async fn build_with_db(config: &Config, db: Db) -> anyhow::Result<Self> {
-        let services = Services::start(db).await?;
+        let mailer = Mailer::new(
+            config.outbox_dir.clone().into(),
+            config.smtp_url.as_deref(),
+            &config.mail_from,
+        )?;
+        let services = Services::start(db.clone()).await?;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
+        let site_origin = config
+            .public_origin
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
         let leptos_options = LeptosOptions::builder()
             .output_name("serialtrace")
             .site_root(config.site_root.as_str())
@@ -52,11 +65,26 @@ impl Application {
         let state = AppState {
             leptos_options,
             services,
+            auth_limits: AuthLimits::new(config.auth_limits),
+            site_origin: site_origin.as_str().into(),
         };
         let limiter = LookupLimiter::new(config.rate_limits);
+        let store = DbSessionStore::new(db.clone());
+        store.spawn_cleanup(std::time::Duration::from_secs(60));
+        mail::spawn_worker(db, mailer, std::time::Duration::from_secs(1));
+        let site = Site {
+            origin: SiteOrigin(config.public_origin.as_deref().map(Into::into)),
+            https: site_origin.starts_with("https://"),
+            store,
+        };
         Ok(Self {
             listener,
-            router: router(state, limiter, Arc::new(config.trusted_proxies.clone())),
+            router: router(
+                state,
+                limiter,
+                Arc::new(config.trusted_proxies.clone()),
+                site,
+            ),
             addr,
         })
     }
@@ -81,20 +109,52 @@ impl Application {
     }
 }
 
-pub fn router(state: AppState, limiter: LookupLimiter, trusted: Arc<TrustedProxies>) -> Router {
+/// What the router needs to know about the site beyond the app's state.
+pub struct Site {
+    /// The configured public origin, for the cross-site check.
+    pub origin: SiteOrigin,
+    /// Served over HTTPS: the session cookie is `__Host-` and Secure.
+    pub https: bool,
+    pub store: DbSessionStore,
+}
+
+pub fn router(
+    state: AppState,
+    limiter: LookupLimiter,
+    trusted: Arc<TrustedProxies>,
+    site: Site,
+) -> Router {
     let routes = generate_route_list(App);
     let api = Router::new()
         .route("/v1/lookup", get(api::lookup))
         .fallback(api::not_found);
+    // Pages, their forms and server functions: these know who is signed in.
+    let pages = Router::new()
+        .route("/signin", post(account::signin::submit))
+        .route("/signup", post(account::signup::submit))
+        .route("/signout", post(account::settings::sign_out))
+        .route(
+            "/account/password",
+            post(account::settings::change_password),
+        )
+        .route("/forgot-password", post(account::reset::request_reset))
+        .route("/reset-password", post(account::reset::submit_reset))
+        .route("/admin/users", post(admin::users::change_role))
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            serialtrace_app::auth::load_viewer,
+        ))
+        .layer(sessions::layer(site.store, site.https));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/01/{*rest}", get(digital_link::resolve))
         .nest("/api", api)
-        .leptos_routes(&state, routes, {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             limiter,
@@ -104,7 +164,10 @@ pub fn router(state: AppState, limiter: LookupLimiter, trusted: Arc<TrustedProxi
             trusted,
             client_ip::attribute,
         ))
-        .layer(axum::middleware::from_fn(security::reject_cross_site))
+        .layer(axum::middleware::from_fn_with_state(
+            site.origin,
+            security::reject_cross_site,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

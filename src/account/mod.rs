@@ -151,6 +151,25 @@ impl Role {
         }
     }
 
+    pub const ALL: [Role; 5] = [
+        Role::Owner,
+        Role::Agent,
+        Role::Staff,
+        Role::Police,
+        Role::Admin,
+    ];
+
+    /// The role's name as a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "Owner",
+            Role::Agent => "Support agent",
+            Role::Staff => "Manufacturer staff",
+            Role::Police => "Police",
+            Role::Admin => "Administrator",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim().to_lowercase().as_str() {
             "owner" => Some(Role::Owner),
@@ -160,6 +179,55 @@ impl Role {
             "admin" => Some(Role::Admin),
             _ => None,
         }
+    }
+}
+
+/// One role a user holds; staff carry their manufacturer, police their agency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub manufacturer_id: Option<i64>,
+    /// The manufacturer's display name, for staff.
+    pub manufacturer: Option<String>,
+    pub agency: Option<String>,
+}
+
+/// The signed-in user a request acts for: who they are and what they may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub id: i64,
+    pub email: String,
+    pub grants: Vec<Grant>,
+}
+
+impl SignedInUser {
+    pub fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// The manufacturer a staff user works for.
+    pub fn staff_manufacturer(&self) -> Option<i64> {
+        self.grants
+            .iter()
+            .find(|g| g.role == Role::Staff)
+            .and_then(|g| g.manufacturer_id)
+    }
+
+    /// The agency a police user works for.
+    pub fn police_agency(&self) -> Option<&str> {
+        self.grants
+            .iter()
+            .find(|g| g.role == Role::Police)
+            .and_then(|g| g.agency.as_deref())
+    }
+
+    /// The role that says most about the user (for the audit log's actor role).
+    pub fn main_role(&self) -> Role {
+        self.grants
+            .iter()
+            .map(|g| g.role)
+            .max()
+            .unwrap_or(Role::Owner)
     }
 }
 

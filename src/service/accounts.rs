@@ -4,7 +4,8 @@
 
 use crate::account::{Email, Password, Role};
 use crate::audit::AuditEntry;
-use crate::store::{Db, StoreError, audit, now_text, users};
+use crate::store::outbox::{self, NewMessage};
+use crate::store::{Db, StoreError, audit, now_text, sessions, users};
 use argon2::password_hash::{
     PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
 };
@@ -37,6 +38,16 @@ pub enum AccountError {
     PoliceNeedAgency,
     #[error("Too many sign-ins at once; try again in a few seconds.")]
     Busy,
+    #[error("Your current password is not right.")]
+    WrongCurrentPassword,
+    #[error("This reset link has expired or has already been used. Ask for a new one.")]
+    ResetTokenInvalid,
+    #[error("There is no such user.")]
+    NoSuchUser,
+    #[error("Every user is an owner; that role cannot be taken away.")]
+    OwnerIsPermanent,
+    #[error("You cannot remove your own administrator role; ask another administrator.")]
+    OwnAdminRole,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("password hashing failed: {0}")]
@@ -220,4 +231,372 @@ pub async fn check_credentials(
         Some(c) if ok && !c.disabled => Ok(c.user_id),
         _ => Err(AccountError::BadCredentials),
     }
+}
+
+/// How long a password reset link stays usable.
+pub const RESET_TOKEN_LIFETIME: time::Duration = time::Duration::hours(1);
+
+fn entry(
+    action: &str,
+    actor: &Actor<'_>,
+    target_type: &str,
+    target_id: Option<String>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> AuditEntry {
+    AuditEntry {
+        at: now_text(),
+        actor_user_id: actor.user_id,
+        actor_role: Some(actor.role.to_owned()),
+        action: action.into(),
+        target_type: target_type.into(),
+        target_id,
+        before_json: before.map(|v| v.to_string()),
+        after_json: after.map(|v| v.to_string()),
+        client_ip: actor.client_ip.map(str::to_owned),
+    }
+}
+
+/// Signs in: the user, or one error for every kind of bad credentials. Both outcomes are
+/// written to the audit log (a failure names the e-mail tried, never the password).
+pub async fn sign_in(
+    db: &Db,
+    hasher: &PasswordHasher,
+    email: &str,
+    password: &str,
+    client_ip: Option<&str>,
+) -> Result<i64, AccountError> {
+    let outcome = check_credentials(db, hasher, email, password).await;
+    let tried = Email::parse(email).map(|e| e.as_str().to_owned()).ok();
+    let audit_entry = match &outcome {
+        Ok(user_id) => entry(
+            "auth.sign_in",
+            &Actor {
+                user_id: Some(*user_id),
+                role: "user",
+                client_ip,
+            },
+            "user",
+            Some(user_id.to_string()),
+            None,
+            None,
+        ),
+        Err(AccountError::BadCredentials) => entry(
+            "auth.sign_in_failed",
+            &Actor {
+                user_id: None,
+                role: "anonymous",
+                client_ip,
+            },
+            "user",
+            None,
+            None,
+            Some(serde_json::json!({ "email": tried })),
+        ),
+        Err(_) => return outcome,
+    };
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    audit::append(&mut tx, &audit_entry).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    outcome
+}
+
+/// Records a sign-out in the audit log.
+pub async fn record_sign_out(
+    db: &Db,
+    user_id: i64,
+    client_ip: Option<&str>,
+) -> Result<(), AccountError> {
+    let actor = Actor {
+        user_id: Some(user_id),
+        role: "user",
+        client_ip,
+    };
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "auth.sign_out",
+            &actor,
+            "user",
+            Some(user_id.to_string()),
+            None,
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Changes a signed-in user's password after checking the current one. The caller ends the
+/// user's other sessions.
+pub async fn change_password(
+    db: &Db,
+    hasher: &PasswordHasher,
+    user_id: i64,
+    current: &str,
+    new: &Password,
+    client_ip: Option<&str>,
+) -> Result<(), AccountError> {
+    let stored = {
+        let mut conn = db.reader().acquire().await.map_err(StoreError::from)?;
+        users::password_hash(&mut conn, user_id).await?
+    };
+    let Some(stored) = stored else {
+        return Err(AccountError::NoSuchUser);
+    };
+    if !hasher.verify(current, Some(&stored)).await? {
+        return Err(AccountError::WrongCurrentPassword);
+    }
+    let hash = hasher.hash(new).await?;
+    let actor = Actor {
+        user_id: Some(user_id),
+        role: "user",
+        client_ip,
+    };
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    users::set_password(&mut tx, user_id, &hash).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "user.password_change",
+            &actor,
+            "user",
+            Some(user_id.to_string()),
+            None,
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Starts a password reset: when the address belongs to an active account, a single-use
+/// link valid for an hour is mailed to it (through the outbox). The caller says the same
+/// thing either way.
+pub async fn request_password_reset(
+    db: &Db,
+    email: &Email,
+    site_origin: &str,
+    client_ip: Option<&str>,
+) -> Result<(), AccountError> {
+    let Some(found) = users::credentials(db, email).await? else {
+        return Ok(());
+    };
+    if found.disabled {
+        return Ok(());
+    }
+    let token = random_token();
+    let now = time::OffsetDateTime::now_utc();
+    let expires = crate::store::instant_text(now + RESET_TOKEN_LIFETIME);
+    let link = format!(
+        "{}/reset-password?token={token}",
+        site_origin.trim_end_matches('/')
+    );
+    let body = format!(
+        "Someone (we hope you) asked to reset the password of your serialtrace account.\n\n\
+         Choose a new password here within the next hour:\n\n{link}\n\n\
+         The link works once. If you did not ask for this, ignore this message: your password \
+         stays as it is.\n"
+    );
+    let now_text = crate::store::instant_text(now);
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    users::insert_reset(
+        &mut tx,
+        found.user_id,
+        &hash_token(&token),
+        &now_text,
+        &expires,
+    )
+    .await?;
+    outbox::enqueue(
+        &mut tx,
+        &NewMessage {
+            kind: "password_reset",
+            recipient_user_id: Some(found.user_id),
+            to_address: email.as_str(),
+            subject: "Reset your serialtrace password",
+            body: &body,
+            dedupe_key: None,
+        },
+        &now_text,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "auth.password_reset_requested",
+            &Actor {
+                user_id: None,
+                role: "anonymous",
+                client_ip,
+            },
+            "user",
+            Some(found.user_id.to_string()),
+            None,
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Whether a reset link can still be used (the form is shown only then).
+pub async fn reset_token_usable(db: &Db, token: &str) -> Result<bool, AccountError> {
+    Ok(users::reset_usable(db, &hash_token(token), &now_text()).await?)
+}
+
+/// Sets a new password from a reset link; the link (and any other open one) is used up and
+/// every session of the user ends. Returns the user.
+pub async fn reset_password(
+    db: &Db,
+    hasher: &PasswordHasher,
+    token: &str,
+    new: &Password,
+    client_ip: Option<&str>,
+) -> Result<i64, AccountError> {
+    let hash = hasher.hash(new).await?;
+    let now = now_text();
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let Some(user_id) = users::consume_reset(&mut tx, &hash_token(token), &now).await? else {
+        return Err(AccountError::ResetTokenInvalid);
+    };
+    users::set_password(&mut tx, user_id, &hash).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "auth.password_reset",
+            &Actor {
+                user_id: Some(user_id),
+                role: "user",
+                client_ip,
+            },
+            "user",
+            Some(user_id.to_string()),
+            None,
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    sessions::delete_for_user(db, user_id, None).await?;
+    Ok(user_id)
+}
+
+/// A role to grant, with what it needs.
+pub struct RoleChange<'a> {
+    pub user_id: i64,
+    pub role: Role,
+    /// For staff: the manufacturer's short name.
+    pub manufacturer: Option<&'a str>,
+    /// For police: the agency.
+    pub agency: Option<&'a str>,
+}
+
+/// Grants (or re-scopes) a role; audited with the grants before and after. The user's
+/// sessions take a new id on their next request.
+pub async fn grant_role(
+    db: &Db,
+    change: &RoleChange<'_>,
+    actor: Actor<'_>,
+) -> Result<(), AccountError> {
+    let manufacturer = change.manufacturer.map(str::trim).filter(|s| !s.is_empty());
+    let agency = change.agency.map(str::trim).filter(|s| !s.is_empty());
+    if change.role == Role::Staff && manufacturer.is_none() {
+        return Err(AccountError::StaffNeedManufacturer);
+    }
+    if change.role == Role::Police && agency.is_none() {
+        return Err(AccountError::PoliceNeedAgency);
+    }
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let before = users::grants_in(&mut tx, change.user_id).await?;
+    if users::password_hash(&mut tx, change.user_id)
+        .await?
+        .is_none()
+    {
+        return Err(AccountError::NoSuchUser);
+    }
+    let manufacturer_id = match manufacturer.filter(|_| change.role == Role::Staff) {
+        Some(slug) => Some(
+            users::manufacturer_id(&mut tx, slug)
+                .await?
+                .ok_or_else(|| AccountError::UnknownManufacturer(slug.to_owned()))?,
+        ),
+        None => None,
+    };
+    let agency = agency.filter(|_| change.role == Role::Police);
+    users::grant_role(
+        &mut tx,
+        change.user_id,
+        change.role,
+        manufacturer_id,
+        agency,
+        &now_text(),
+    )
+    .await?;
+    finish_role_change(tx, change.user_id, "user.role_grant", before, &actor).await
+}
+
+/// After a role change in `tx`: the user's sessions are told to take a new id, the change
+/// goes in the audit log with the grants before and after, and it all commits.
+async fn finish_role_change(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    action: &str,
+    before: Vec<crate::account::Grant>,
+    actor: &Actor<'_>,
+) -> Result<(), AccountError> {
+    users::bump_auth_epoch(&mut tx, user_id).await?;
+    let after = users::grants_in(&mut tx, user_id).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            action,
+            actor,
+            "user",
+            Some(user_id.to_string()),
+            Some(serde_json::json!({ "roles": before })),
+            Some(serde_json::json!({ "roles": after })),
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Takes a role away; audited. Owner cannot be revoked, nor an admin's own admin role.
+pub async fn revoke_role(
+    db: &Db,
+    user_id: i64,
+    role: Role,
+    actor: Actor<'_>,
+) -> Result<bool, AccountError> {
+    if role == Role::Owner {
+        return Err(AccountError::OwnerIsPermanent);
+    }
+    if role == Role::Admin && actor.user_id == Some(user_id) {
+        return Err(AccountError::OwnAdminRole);
+    }
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let before = users::grants_in(&mut tx, user_id).await?;
+    if !users::revoke_role(&mut tx, user_id, role).await? {
+        return Ok(false);
+    }
+    finish_role_change(tx, user_id, "user.role_revoke", before, &actor).await?;
+    Ok(true)
+}
+
+/// 32 random bytes as hex: unguessable, URL-safe.
+fn random_token() -> String {
+    use argon2::password_hash::rand_core::RngCore as _;
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    crate::store::sessions::hex(&bytes)
+}
+
+fn hash_token(token: &str) -> String {
+    crate::store::sessions::id_hash(token.trim())
 }

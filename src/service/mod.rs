@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod lookup;
+pub mod mail;
 pub mod recalls;
 
 use crate::store::{Db, StoreResult};
@@ -13,11 +14,16 @@ use std::sync::Arc;
 pub struct Services {
     pub db: Db,
     pub lookup: Arc<lookup::LookupService>,
+    pub hasher: accounts::PasswordHasher,
 }
 
 impl Services {
     pub async fn start(db: Db) -> StoreResult<Self> {
         let lookup = Arc::new(lookup::LookupService::start(db.clone()).await?);
-        Ok(Self { db, lookup })
+        Ok(Self {
+            db,
+            lookup,
+            hasher: accounts::PasswordHasher::new(),
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! The audit log: append-only. Nothing in the application updates or deletes a row.
 
 use super::{Db, StoreResult};
+use crate::admin::{AuditFilter, AuditRecord};
 use crate::audit::{AuditEntry, ChainBreak, verify_chain};
 use sqlx::{AnyConnection, Row};
 
@@ -75,4 +76,72 @@ pub async fn verify(db: &Db) -> StoreResult<Result<u64, ChainBreak>> {
             .map(|(id, e, p, h)| (*id, e, p.as_str(), h.as_str())),
         &head,
     ))
+}
+
+/// Entries matching the filter, newest first, at most `limit`.
+pub async fn search(db: &Db, filter: &AuditFilter, limit: i64) -> StoreResult<Vec<AuditRecord>> {
+    let mut sql = String::from(
+        "SELECT a.id, a.at, a.actor_user_id, u.email AS actor_email, a.actor_role, a.action,
+                a.target_type, a.target_id, a.before_json, a.after_json, a.client_ip
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id WHERE 1 = 1",
+    );
+    let mut binds: Vec<String> = Vec::new();
+    let mut condition = |sql: &mut String, clause: &str, value: String| {
+        binds.push(value);
+        sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(actor) = &filter.actor {
+        condition(
+            &mut sql,
+            " AND u.email LIKE ?",
+            format!("%{}%", actor.to_lowercase()),
+        );
+    }
+    if let Some(action) = &filter.action {
+        condition(&mut sql, " AND a.action LIKE ?", format!("{action}%"));
+    }
+    if let Some(target_type) = &filter.target_type {
+        condition(&mut sql, " AND a.target_type = ?", target_type.clone());
+    }
+    if let Some(target_id) = &filter.target_id {
+        condition(&mut sql, " AND a.target_id = ?", target_id.clone());
+    }
+    if let Some(from) = &filter.from {
+        condition(&mut sql, " AND a.at >= ?", from.clone());
+    }
+    if let Some(to) = &filter.to {
+        // Through the end of that day: every instant on it sorts before the next day.
+        condition(&mut sql, " AND a.at < ?", format!("{to}T99"));
+    }
+    let before = filter.before_id.unwrap_or(i64::MAX);
+    sql.push_str(&format!(
+        " AND a.id < ${} ORDER BY a.id DESC LIMIT ${}",
+        binds.len() + 1,
+        binds.len() + 2
+    ));
+    let mut query = sqlx::query(&sql);
+    for value in &binds {
+        query = query.bind(value.as_str());
+    }
+    let rows = query
+        .bind(before)
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| AuditRecord {
+            id: r.get("id"),
+            at: r.get("at"),
+            actor_user_id: r.get("actor_user_id"),
+            actor_email: r.get("actor_email"),
+            actor_role: r.get("actor_role"),
+            action: r.get("action"),
+            target_type: r.get("target_type"),
+            target_id: r.get("target_id"),
+            before_json: r.get("before_json"),
+            after_json: r.get("after_json"),
+            client_ip: r.get("client_ip"),
+        })
+        .collect())
 }

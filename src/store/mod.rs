@@ -7,7 +7,9 @@ pub mod audit;
 pub mod bulk;
 pub mod catalogue;
 pub mod lookups;
+pub mod outbox;
 pub mod recalls;
+pub mod sessions;
 pub mod units;
 pub mod users;
 
@@ -219,7 +221,12 @@ pub fn placeholders(first: usize, n: usize) -> String {
 
 /// The current instant as stored: ISO 8601 UTC to the second.
 pub fn now_text() -> String {
-    let now = time::OffsetDateTime::now_utc();
+    instant_text(time::OffsetDateTime::now_utc())
+}
+
+/// An instant as stored: ISO 8601 UTC to the second (text sorts in time order).
+pub fn instant_text(at: time::OffsetDateTime) -> String {
+    let now = at.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         now.year(),

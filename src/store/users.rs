@@ -1,7 +1,7 @@
 //! Users and their roles.
 
 use super::{Db, StoreResult};
-use crate::account::{Email, Role};
+use crate::account::{Email, Grant, Role, SignedInUser};
 use sqlx::{AnyConnection, Row};
 
 /// What signing in needs of a user. The hash never leaves the server.
@@ -88,4 +88,252 @@ pub async fn manufacturer_id(conn: &mut AnyConnection, slug: &str) -> StoreResul
             .fetch_optional(&mut *conn)
             .await?,
     )
+}
+
+/// The user with their grants, the epoch of their roles, and whether they are disabled.
+pub struct UserRecord {
+    pub user: SignedInUser,
+    pub auth_epoch: i64,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+pub async fn record(db: &Db, user_id: i64) -> StoreResult<Option<UserRecord>> {
+    let Some(row) = sqlx::query(
+        "SELECT id, email, auth_epoch, disabled_at, created_at FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db.reader())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let grants = grants(db, &[user_id]).await?;
+    Ok(Some(UserRecord {
+        user: SignedInUser {
+            id: row.get("id"),
+            email: row.get("email"),
+            grants: grants.into_iter().map(|(_, g)| g).collect(),
+        },
+        auth_epoch: row.get("auth_epoch"),
+        disabled: row.get::<Option<String>, _>("disabled_at").is_some(),
+        created_at: row.get("created_at"),
+    }))
+}
+
+/// The grants of the given users, as (user id, grant), in role order.
+async fn grants(db: &Db, user_ids: &[i64]) -> StoreResult<Vec<(i64, Grant)>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT r.user_id, r.role, r.manufacturer_id, m.name AS manufacturer, r.agency
+         FROM user_roles r LEFT JOIN manufacturers m ON m.id = r.manufacturer_id
+         WHERE r.user_id IN ({})",
+        super::placeholders(1, user_ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in user_ids {
+        query = query.bind(*id);
+    }
+    let mut out: Vec<(i64, Grant)> = query
+        .fetch_all(db.reader())
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.get("user_id"),
+                Grant {
+                    role: Role::parse(r.get::<String, _>("role").as_str())?,
+                    manufacturer_id: r.get("manufacturer_id"),
+                    manufacturer: r.get("manufacturer"),
+                    agency: r.get("agency"),
+                },
+            ))
+        })
+        .collect();
+    out.sort_by_key(|(id, g)| (*id, g.role));
+    Ok(out)
+}
+
+/// A page of users, optionally those whose e-mail contains `search`, newest first.
+pub async fn list(
+    db: &Db,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<UserRecord>> {
+    let pattern = format!("%{}%", search.unwrap_or_default().trim().to_lowercase());
+    let rows = sqlx::query(
+        "SELECT id, email, auth_epoch, disabled_at, created_at FROM users
+         WHERE email LIKE $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
+    let grants = grants(db, &ids).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let id: i64 = r.get("id");
+            UserRecord {
+                user: SignedInUser {
+                    id,
+                    email: r.get("email"),
+                    grants: grants
+                        .iter()
+                        .filter(|(uid, _)| *uid == id)
+                        .map(|(_, g)| g.clone())
+                        .collect(),
+                },
+                auth_epoch: r.get("auth_epoch"),
+                disabled: r.get::<Option<String>, _>("disabled_at").is_some(),
+                created_at: r.get("created_at"),
+            }
+        })
+        .collect())
+}
+
+pub async fn id_by_email(db: &Db, email: &Email) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(db.reader())
+        .await?)
+}
+
+pub async fn password_hash(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    password_hash: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a role; false when the user did not hold it.
+pub async fn revoke_role(conn: &mut AnyConnection, user_id: i64, role: Role) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role = $2")
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Marks the user's roles as changed, so their sessions take a new id on their next request.
+pub async fn bump_auth_epoch(conn: &mut AnyConnection, user_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE users SET auth_epoch = auth_epoch + 1 WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The grants a user holds, read inside a transaction (for before/after in the audit log).
+pub async fn grants_in(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Vec<Grant>> {
+    let rows = sqlx::query(
+        "SELECT r.role, r.manufacturer_id, m.name AS manufacturer, r.agency
+         FROM user_roles r LEFT JOIN manufacturers m ON m.id = r.manufacturer_id
+         WHERE r.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut grants: Vec<Grant> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Grant {
+                role: Role::parse(r.get::<String, _>("role").as_str())?,
+                manufacturer_id: r.get("manufacturer_id"),
+                manufacturer: r.get("manufacturer"),
+                agency: r.get("agency"),
+            })
+        })
+        .collect();
+    grants.sort_by_key(|g| g.role);
+    Ok(grants)
+}
+
+/// Manufacturers as (slug, name), for choosing a staff user's employer.
+pub async fn manufacturers(db: &Db) -> StoreResult<Vec<(String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT slug, name FROM manufacturers ORDER BY name")
+            .fetch_all(db.reader())
+            .await?,
+    )
+}
+
+pub async fn insert_reset(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    token_hash: &str,
+    now: &str,
+    expires_at: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO password_resets (user_id, token_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses a reset token: the user it belongs to, if it is unused and unexpired (it is then
+/// used, and so are the user's other open tokens).
+pub async fn consume_reset(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: &str,
+) -> StoreResult<Option<i64>> {
+    let user_id: Option<i64> = sqlx::query_scalar(
+        "UPDATE password_resets SET used_at = $1
+         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(user_id) = user_id {
+        sqlx::query(
+            "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(user_id)
+}
+
+/// Whether a reset token is usable now (for showing the form before it is submitted).
+pub async fn reset_usable(db: &Db, token_hash: &str, now: &str) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_one(db.reader())
+    .await?;
+    Ok(n > 0)
 }

@@ -1,2 +1,3 @@
+pub mod access;
 pub mod answer;
 pub mod lookup_form;

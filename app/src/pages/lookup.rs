@@ -87,11 +87,8 @@ pub fn LookupPage() -> impl IntoView {
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        axum::http::StatusCode::from_u16(code),
-    ) {
-        response.set_status(status);
+    if let Ok(status) = axum::http::StatusCode::from_u16(code) {
+        crate::error::set_status(status);
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;

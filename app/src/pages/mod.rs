@@ -1,3 +1,5 @@
+pub mod account;
+pub mod admin;
 pub mod home;
 pub mod lookup;
 pub mod not_found;

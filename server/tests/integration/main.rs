@@ -5,6 +5,8 @@
 mod accounts;
 mod common;
 mod lookup;
+mod matrix;
 mod pages;
 mod scope;
 mod security;
+mod sessions;

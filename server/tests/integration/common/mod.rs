@@ -1,7 +1,10 @@
 //! Spawning a test application on SQLite or PostgreSQL.
 
+use serialtrace::account::{Email, Password, Role};
 use serialtrace::demo::{self, DemoOptions, Sample};
+use serialtrace::service::accounts::{self, Actor, NewUser, PasswordHasher};
 use serialtrace::store::Db;
+use serialtrace_app::limits::AuthLimitConfig;
 use serialtrace_server::client_ip::TrustedProxies;
 use serialtrace_server::config::Config;
 use serialtrace_server::rate_limit::RateLimits;
@@ -90,7 +93,12 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub samples: HashMap<&'static str, Sample>,
+    /// Where this server's outbox writes e-mails.
+    pub outbox: PathBuf,
 }
+
+/// The password every account made by [`TestApp::user`] has.
+pub const PASSWORD: &str = "a long and quiet passphrase";
 
 impl TestApp {
     /// Starts the server on a random port over a fresh database holding the demo data set.
@@ -107,6 +115,15 @@ impl TestApp {
         rate_limits: RateLimits,
         trusted_proxies: TrustedProxies,
     ) -> Self {
+        Self::spawn_configured(engine, |config| {
+            config.rate_limits = rate_limits;
+            config.trusted_proxies = trusted_proxies;
+        })
+        .await
+    }
+
+    /// Starts the server with the test defaults changed by `configure`.
+    pub async fn spawn_configured(engine: Engine, configure: impl FnOnce(&mut Config)) -> Self {
         let (db, url) = fresh_db(engine).await;
         let report = demo::load(
             &db,
@@ -118,14 +135,29 @@ impl TestApp {
         .await
         .expect("load the demo data");
         let samples = report.samples.into_iter().map(|s| (s.outcome, s)).collect();
-        let config = Config {
+        let outbox = std::env::temp_dir().join(format!(
+            "serialtrace-outbox-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        let mut config = Config {
             database_url: url,
             read_connections: 4,
             addr: "127.0.0.1:0".parse().expect("an address"),
             site_root: "target/site".into(),
-            rate_limits,
-            trusted_proxies,
+            rate_limits: RateLimits::OFF,
+            auth_limits: AuthLimitConfig {
+                enabled: false,
+                per_ip_per_minute: 10,
+                per_account_per_minute: 5,
+            },
+            trusted_proxies: TrustedProxies::default(),
+            public_origin: None,
+            outbox_dir: outbox.display().to_string(),
+            smtp_url: None,
+            mail_from: "serialtrace <no-reply@serialtrace.invalid>".into(),
         };
+        configure(&mut config);
         let app = Application::build_with_db(&config, db.clone())
             .await
             .expect("build the application");
@@ -140,7 +172,122 @@ impl TestApp {
             client,
             db,
             samples,
+            outbox,
         }
+    }
+
+    /// A browser of its own: keeps cookies, does not follow redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client")
+    }
+
+    /// Makes an account (with `role` beyond owner, if given) whose password is [`PASSWORD`].
+    pub async fn user(
+        &self,
+        email: &str,
+        role: Option<Role>,
+        manufacturer: Option<&str>,
+        agency: Option<&str>,
+    ) -> i64 {
+        let email = Email::parse(email).expect("an e-mail address");
+        let password = Password::parse(PASSWORD, None).expect("a good password");
+        accounts::create_user(
+            &self.db,
+            &PasswordHasher::new(),
+            NewUser {
+                email: &email,
+                password: &password,
+                role,
+                manufacturer,
+                agency,
+            },
+            Actor {
+                user_id: None,
+                role: "test",
+                client_ip: None,
+            },
+        )
+        .await
+        .expect("create the user")
+    }
+
+    /// POSTs a form as `browser`, from this site (as a browser would say).
+    pub async fn post_form(
+        &self,
+        browser: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        browser
+            .post(format!("{}{path}", self.base))
+            .header("origin", &self.base)
+            .header("accept", "text/html")
+            .form(fields)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Signs `browser` in; the response (303 on success).
+    pub async fn sign_in(
+        &self,
+        browser: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.post_form(
+            browser,
+            "/signin",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
+    }
+
+    /// A new browser signed in as `email` (with [`PASSWORD`]).
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let browser = self.browser();
+        let response = self.sign_in(&browser, email, PASSWORD).await;
+        assert_eq!(response.status().as_u16(), 303, "sign-in of {email}");
+        browser
+    }
+
+    /// GET as `browser`: (status, body).
+    pub async fn fetch(&self, browser: &reqwest::Client, path: &str) -> (u16, String) {
+        let response = browser
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
+    /// Waits (up to 10 s) for an e-mail to `to` in the outbox folder; its text.
+    pub async fn mail_to(&self, to: &str, kind: &str) -> String {
+        for _ in 0..100 {
+            if let Ok(entries) = std::fs::read_dir(&self.outbox) {
+                let mut found: Vec<_> = entries
+                    .filter_map(Result::ok)
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .ends_with(&format!("-{kind}.eml"))
+                    })
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .filter(|text| text.contains(&format!("To: {to}")))
+                    .collect();
+                if let Some(text) = found.pop() {
+                    return decode_quoted_printable(&text);
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no {kind} e-mail to {to} in {}", self.outbox.display());
     }
 
     pub fn sample(&self, outcome: &str) -> &Sample {
@@ -183,4 +330,30 @@ impl TestApp {
         let status = response.status().as_u16();
         (status, response.text().await.expect("a body"))
     }
+}
+
+/// A mail's text with quoted-printable soft breaks and escapes undone (as a mail reader
+/// shows it).
+fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'=' && i + 2 < bytes.len())
+            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

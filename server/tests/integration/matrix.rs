@@ -1,0 +1,273 @@
+//! Who reaches what: every route and server function × every kind of user, allowed or
+//! denied, checked on the server (as a browser and as a script would ask), on both engines.
+//! Later screens add their rows here, including direct references to another owner's unit
+//! or another manufacturer's records.
+
+use crate::both_engines;
+use crate::common::{Engine, TestApp};
+use serialtrace::account::Role;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Owner,
+    OtherOwner,
+    Agent,
+    StaffA,
+    StaffB,
+    Police,
+    Admin,
+}
+
+#[allow(dead_code)]
+const EVERYONE: [Who; 8] = [
+    Who::Anonymous,
+    Who::Owner,
+    Who::OtherOwner,
+    Who::Agent,
+    Who::StaffA,
+    Who::StaffB,
+    Who::Police,
+    Who::Admin,
+];
+
+/// Who a route lets through.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    Public,
+    SignedIn,
+    Admin,
+}
+
+impl Rule {
+    fn allows(self, who: Who) -> bool {
+        match self {
+            Rule::Public => true,
+            Rule::SignedIn => who != Who::Anonymous,
+            Rule::Admin => who == Who::Admin,
+        }
+    }
+}
+
+struct Case {
+    method: &'static str,
+    path: String,
+    /// Form fields (urlencoded) for a POST.
+    form: Vec<(&'static str, String)>,
+    /// Asked for as a page (Accept: text/html), or as a script asks.
+    page: bool,
+    rule: Rule,
+}
+
+fn get(path: impl Into<String>, rule: Rule) -> Case {
+    Case {
+        method: "GET",
+        path: path.into(),
+        form: Vec::new(),
+        page: true,
+        rule,
+    }
+}
+
+fn post(path: impl Into<String>, form: &[(&'static str, &str)], page: bool, rule: Rule) -> Case {
+    Case {
+        method: "POST",
+        path: path.into(),
+        form: form.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+        page,
+        rule,
+    }
+}
+
+/// Whether the answer is a refusal: 401/403, or a redirect to the sign-in page.
+fn denied(status: u16, location: &str) -> bool {
+    status == 401
+        || status == 403
+        || ((302..=303).contains(&status)
+            && (location == "/signin" || location.starts_with("/signin?next=")))
+}
+
+async fn every_route_and_server_function_by_role(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let accounts = [
+        (Who::Owner, "owner@matrix.test", None, None, None),
+        (Who::OtherOwner, "other@matrix.test", None, None, None),
+        (
+            Who::Agent,
+            "agent@matrix.test",
+            Some(Role::Agent),
+            None,
+            None,
+        ),
+        (
+            Who::StaffA,
+            "staff-a@matrix.test",
+            Some(Role::Staff),
+            Some("hallmark"),
+            None,
+        ),
+        (
+            Who::StaffB,
+            "staff-b@matrix.test",
+            Some(Role::Staff),
+            Some("nordvik"),
+            None,
+        ),
+        (
+            Who::Police,
+            "police@matrix.test",
+            Some(Role::Police),
+            None,
+            Some("City Police"),
+        ),
+        (
+            Who::Admin,
+            "admin@matrix.test",
+            Some(Role::Admin),
+            None,
+            None,
+        ),
+    ];
+    let mut browsers = vec![(Who::Anonymous, app.browser())];
+    let mut owner_id = 0;
+    for (who, email, role, manufacturer, agency) in accounts {
+        let id = app.user(email, role, manufacturer, agency).await;
+        if who == Who::Owner {
+            owner_id = id;
+        }
+        browsers.push((who, app.signed_in(email).await));
+    }
+    let serial = app.sample("recalled").serial.clone();
+    let recall: String = sqlx::query_scalar(
+        "SELECT number FROM recalls WHERE status = 'active' ORDER BY number LIMIT 1",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .expect("a recall");
+    let owner = owner_id.to_string();
+
+    let cases = vec![
+        get("/", Rule::Public),
+        get(format!("/lookup?serial={serial}"), Rule::Public),
+        get(format!("/api/v1/lookup?serial={serial}"), Rule::Public),
+        get("/recalls", Rule::Public),
+        get(format!("/recalls/{recall}"), Rule::Public),
+        get("/signin", Rule::Public),
+        get("/signup", Rule::Public),
+        get("/forgot-password", Rule::Public),
+        get("/reset-password?token=0000", Rule::Public),
+        get("/healthz", Rule::Public),
+        post(
+            "/_fn/lookup",
+            &[("serial", &serial), ("gtin", "")],
+            false,
+            Rule::Public,
+        ),
+        post("/_fn/recall", &[("number", &recall)], false, Rule::Public),
+        get("/account", Rule::SignedIn),
+        post(
+            "/account/password",
+            &[("current", ""), ("password", ""), ("confirm", "")],
+            true,
+            Rule::SignedIn,
+        ),
+        post(
+            "/account/password",
+            &[("current", "")],
+            false,
+            Rule::SignedIn,
+        ),
+        get("/admin/users", Rule::Admin),
+        get("/admin/users?q=matrix", Rule::Admin),
+        get("/admin/audit", Rule::Admin),
+        get("/admin/audit?action=user.", Rule::Admin),
+        post(
+            "/_fn/admin_users",
+            &[("search", "owner")],
+            false,
+            Rule::Admin,
+        ),
+        post(
+            "/_fn/audit",
+            &[("filter[action]", "user.")],
+            false,
+            Rule::Admin,
+        ),
+        // Someone else's roles: only an admin may change them (an unknown action changes
+        // nothing, so the matrix leaves every account as it was).
+        post(
+            "/admin/users",
+            &[("action", "look"), ("user_id", &owner), ("role", "admin")],
+            true,
+            Rule::Admin,
+        ),
+        post(
+            "/admin/users",
+            &[("action", "look"), ("user_id", &owner), ("role", "admin")],
+            false,
+            Rule::Admin,
+        ),
+    ];
+
+    let mut failures = Vec::new();
+    for case in &cases {
+        for (who, browser) in &browsers {
+            let url = format!("{}{}", app.base, case.path);
+            let request = match case.method {
+                "GET" => browser.get(&url),
+                _ => browser
+                    .post(&url)
+                    .header("origin", &app.base)
+                    .form(&case.form),
+            };
+            let request = if case.page {
+                request.header("accept", "text/html")
+            } else {
+                request.header("accept", "application/json")
+            };
+            let response = request.send().await.expect("the server answers");
+            let status = response.status().as_u16();
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body = response.text().await.unwrap_or_default();
+            let expected = case.rule.allows(*who);
+            if status >= 500 {
+                failures.push(format!(
+                    "{} {} as {who:?}: {status}",
+                    case.method, case.path
+                ));
+            } else if denied(status, &location) == expected {
+                failures.push(format!(
+                    "{} {} as {who:?}: {} expected, got {status} {location} {}",
+                    case.method,
+                    case.path,
+                    if expected { "allowed" } else { "denied" },
+                    body.chars().take(200).collect::<String>()
+                ));
+            } else if !expected && body.contains("@matrix.test") {
+                failures.push(format!(
+                    "{} {} as {who:?}: a refusal leaked user data",
+                    case.method, case.path
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} checks failed:\n{}",
+        failures.len(),
+        cases.len() * browsers.len(),
+        failures.join("\n")
+    );
+    let roles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_roles WHERE user_id = $1")
+        .bind(owner_id)
+        .fetch_one(app.db.reader())
+        .await
+        .expect("roles");
+    assert_eq!(roles, 1, "the owner is still only an owner");
+}
+both_engines!(every_route_and_server_function_by_role);
