@@ -19,6 +19,9 @@ trap cleanup EXIT
 
 export DATABASE_URL="sqlite://$work/e2e.db"
 export SERIALTRACE_LOG="${SERIALTRACE_LOG:-warn}"
+# Every browser test signs in from 127.0.0.1: the per-address limit would stop them.
+export SERIALTRACE_AUTH_PER_MINUTE_IP=1000
+export SERIALTRACE_OUTBOX_DIR="$work/outbox"
 "$bin" demo --units 5000 > "$work/samples.txt"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" serve --addr "127.0.0.1:$port" --site-root target/site > "$work/server.log" 2>&1 &
