@@ -134,22 +134,27 @@ fn UserTable(found: UserList, action: String) -> impl IntoView {
                                 <form method="post" action=action.clone() class="grant-form">
                                     <input type="hidden" name="action" value="grant" />
                                     <input type="hidden" name="user_id" value=id.to_string() />
-                                    <label>"Role "
-                                        <select name="role">
+                                    <span class="grant-field">
+                                        <label for=format!("role-{id}")>"Role"</label>
+                                        <select id=format!("role-{id}") name="role">
                                             {Role::ALL.iter().filter(|r| **r != Role::Owner).map(|r| view! {
                                                 <option value=r.as_str()>{r.label()}</option>
                                             }).collect_view()}
                                         </select>
-                                    </label>
-                                    <label>"Manufacturer (staff) "
-                                        <select name="manufacturer">
+                                    </span>
+                                    <span class="grant-field">
+                                        <label for=format!("manufacturer-{id}")>"Manufacturer (staff)"</label>
+                                        <select id=format!("manufacturer-{id}") name="manufacturer">
                                             <option value="">"—"</option>
                                             {manufacturers.iter().map(|(slug, name)| view! {
                                                 <option value=slug.clone()>{name.clone()}</option>
                                             }).collect_view()}
                                         </select>
-                                    </label>
-                                    <label>"Agency (police) " <input name="agency" type="text" /></label>
+                                    </span>
+                                    <span class="grant-field">
+                                        <label for=format!("agency-{id}")>"Agency (police)"</label>
+                                        <input id=format!("agency-{id}") name="agency" type="text" />
+                                    </span>
                                     <button type="submit">"Grant"</button>
                                     {problem.map(|p| view! { <p class="form-problem" role="alert">{p}</p> })}
                                 </form>
