@@ -223,13 +223,6 @@ mod server {
         response
     }
 
-    /// The request's parts, addressed to the page at `path` (for a form that posts to a
-    /// URL of its own but is shown again on its page).
-    pub fn on_page(mut parts: Parts, path: &'static str) -> Parts {
-        parts.uri = axum::http::Uri::from_static(path);
-        parts
-    }
-
     /// The same, telling the client when to try again (429, 503).
     pub async fn rerender_retry(
         state: &AppState,

@@ -4,10 +4,11 @@
 //! far.
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Attempts allowed, from configuration.
 #[derive(Clone, Copy, Debug)]
@@ -26,6 +27,27 @@ pub struct AuthLimits(Option<Arc<Limiters>>);
 struct Limiters {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_account: DefaultKeyedRateLimiter<String>,
+    /// Accounts whose failed sign-ins ran over the limit, until when.
+    locked: Mutex<HashMap<String, Instant>>,
+}
+
+/// IPv4 addresses count one by one; IPv6 clients by their /64, which one household holds.
+pub fn network_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
+
+fn wait_seconds(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    let clock = governor::clock::DefaultClock::default();
+    not_until
+        .wait_time_from(governor::clock::Clock::now(&clock))
+        .as_secs()
+        .max(1)
 }
 
 impl AuthLimits {
@@ -40,6 +62,7 @@ impl AuthLimits {
         let limiters = Arc::new(Limiters {
             per_ip: RateLimiter::keyed(quota(config.per_ip_per_minute)),
             per_account: RateLimiter::keyed(quota(config.per_account_per_minute)),
+            locked: Mutex::new(HashMap::new()),
         });
         let weak = Arc::downgrade(&limiters);
         tokio::spawn(async move {
@@ -50,6 +73,10 @@ impl AuthLimits {
                 };
                 limiters.per_ip.retain_recent();
                 limiters.per_account.retain_recent();
+                if let Ok(mut locked) = limiters.locked.lock() {
+                    let now = Instant::now();
+                    locked.retain(|_, until| *until > now);
+                }
             }
         });
         Self(Some(limiters))
@@ -59,8 +86,8 @@ impl AuthLimits {
         Self(None)
     }
 
-    /// Counts one attempt of `action` (sign-in, sign-up, reset) from `ip` on `account`;
-    /// Err(seconds to wait) when over either limit.
+    /// Counts one attempt of `action` (sign-up, reset) from `ip` on `account`: both the
+    /// address and the account have their limit. Err(seconds to wait) when over either.
     pub fn attempt(
         &self,
         action: &str,
@@ -70,20 +97,62 @@ impl AuthLimits {
         let Some(limiters) = &self.0 else {
             return Ok(());
         };
-        let clock = governor::clock::DefaultClock::default();
-        let wait = |not_until: governor::NotUntil<governor::clock::QuantaInstant>| {
-            not_until
-                .wait_time_from(governor::clock::Clock::now(&clock))
-                .as_secs()
-                .max(1)
-        };
         if let Some(ip) = ip {
-            limiters.per_ip.check_key(&ip).map_err(wait)?;
+            limiters
+                .per_ip
+                .check_key(&network_key(ip))
+                .map_err(wait_seconds)?;
         }
         if let Some(account) = account {
-            let key = format!("{action}:{}", account.trim().to_lowercase());
-            limiters.per_account.check_key(&key).map_err(wait)?;
+            limiters
+                .per_account
+                .check_key(&account_key(action, account))
+                .map_err(wait_seconds)?;
         }
         Ok(())
     }
+
+    /// Before checking a password: counts the attempt against the address, and refuses
+    /// while the account is locked by failed attempts.
+    pub fn password_attempt(&self, ip: Option<IpAddr>, account: &str) -> Result<(), u64> {
+        let Some(limiters) = &self.0 else {
+            return Ok(());
+        };
+        if let Some(ip) = ip {
+            limiters
+                .per_ip
+                .check_key(&network_key(ip))
+                .map_err(wait_seconds)?;
+        }
+        let key = account_key("password", account);
+        let until = limiters
+            .locked
+            .lock()
+            .ok()
+            .and_then(|l| l.get(&key).copied());
+        match until {
+            Some(until) if until > Instant::now() => Err((until - Instant::now()).as_secs().max(1)),
+            _ => Ok(()),
+        }
+    }
+
+    /// After a wrong password: counts against the account (only failures do, so the owner
+    /// signing in often is never held up); Err(seconds) when this one went over the limit.
+    pub fn password_failed(&self, account: &str) -> Result<(), u64> {
+        let Some(limiters) = &self.0 else {
+            return Ok(());
+        };
+        let key = account_key("password", account);
+        let wait = limiters.per_account.check_key(&key).map_err(wait_seconds);
+        if let Err(seconds) = wait
+            && let Ok(mut locked) = limiters.locked.lock()
+        {
+            locked.insert(key, Instant::now() + Duration::from_secs(seconds));
+        }
+        wait
+    }
+}
+
+fn account_key(action: &str, account: &str) -> String {
+    format!("{action}:{}", account.trim().to_lowercase())
 }

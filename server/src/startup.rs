@@ -52,10 +52,15 @@ impl Application {
         let services = Services::start(db.clone()).await?;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let site_origin = config
-            .public_origin
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
+        let site_origin = match &config.public_origin {
+            Some(origin) => origin.clone(),
+            // Links in e-mails need an address people can reach; on loopback that is this one.
+            None if addr.ip().is_loopback() => format!("http://{addr}"),
+            None => anyhow::bail!(
+                "serving on {addr}, which is not loopback: set --public-origin (SERIALTRACE_PUBLIC_ORIGIN) \
+                 to the address people use, e.g. https://serialtrace.example"
+            ),
+        };
         let leptos_options = LeptosOptions::builder()
             .output_name("serialtrace")
             .site_root(config.site_root.as_str())

@@ -48,6 +48,10 @@ pub enum AccountError {
     OwnerIsPermanent,
     #[error("You cannot remove your own administrator role; ask another administrator.")]
     OwnAdminRole,
+    #[error("That is the last administrator; grant the role to someone else first.")]
+    LastAdmin,
+    #[error("That user does not hold that role.")]
+    RoleNotHeld,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("password hashing failed: {0}")]
@@ -356,7 +360,7 @@ pub async fn change_password(
         client_ip,
     };
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    users::set_password(&mut tx, user_id, &hash).await?;
+    users::set_password(&mut tx, user_id, &hash, &now_text()).await?;
     audit::append(
         &mut tx,
         &entry(
@@ -464,7 +468,11 @@ pub async fn reset_password(
     let Some(user_id) = users::consume_reset(&mut tx, &hash_token(token), &now).await? else {
         return Err(AccountError::ResetTokenInvalid);
     };
-    users::set_password(&mut tx, user_id, &hash).await?;
+    // A link mailed before the account was disabled does not bring it back.
+    if users::disabled(&mut tx, user_id).await? != Some(false) {
+        return Err(AccountError::ResetTokenInvalid);
+    }
+    users::set_password(&mut tx, user_id, &hash, &now).await?;
     audit::append(
         &mut tx,
         &entry(
@@ -512,6 +520,7 @@ pub async fn grant_role(
         return Err(AccountError::PoliceNeedAgency);
     }
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    users::lock_role_changes(&mut tx).await?;
     let before = users::grants_in(&mut tx, change.user_id).await?;
     if users::password_hash(&mut tx, change.user_id)
         .await?
@@ -581,9 +590,13 @@ pub async fn revoke_role(
         return Err(AccountError::OwnAdminRole);
     }
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    users::lock_role_changes(&mut tx).await?;
     let before = users::grants_in(&mut tx, user_id).await?;
     if !users::revoke_role(&mut tx, user_id, role).await? {
         return Ok(false);
+    }
+    if role == Role::Admin && users::role_holders(&mut tx, Role::Admin).await? == 0 {
+        return Err(AccountError::LastAdmin);
     }
     finish_role_change(tx, user_id, "user.role_revoke", before, &actor).await?;
     Ok(true)

@@ -91,22 +91,29 @@ impl Mailer {
     }
 }
 
+/// Messages claimed at once, and how long the claim holds: long enough to send them all
+/// even when each send waits out an SMTP timeout (a minute), so no other worker takes them.
+const BATCH: i64 = 10;
+const LEASE: time::Duration = time::Duration::minutes(15);
+
 /// Sends what is due once; returns how many messages were sent.
 pub async fn drain_once(db: &Db, mailer: &Mailer) -> StoreResult<usize> {
     let now = time::OffsetDateTime::now_utc();
-    let lease = instant_text(now + time::Duration::minutes(5));
-    let claimed = outbox::claim(db, &instant_text(now), &lease, 50).await?;
+    let lease = instant_text(now + LEASE);
+    let claimed = outbox::claim(db, &instant_text(now), &lease, BATCH).await?;
     let mut sent = 0;
     for message in claimed {
         match mailer.send(&message).await {
             Ok(()) => {
-                outbox::mark_sent(
-                    db,
-                    message.id,
-                    &instant_text(time::OffsetDateTime::now_utc()),
-                )
-                .await?;
-                sent += 1;
+                let at = instant_text(time::OffsetDateTime::now_utc());
+                if outbox::mark_sent(db, message.id, &lease, &at).await? {
+                    sent += 1;
+                } else {
+                    tracing::warn!(
+                        id = message.id,
+                        "outbox lease lost before the send was recorded"
+                    );
+                }
             }
             Err(error) => {
                 tracing::warn!(id = message.id, attempts = message.attempts, %error, "outbox send failed");
@@ -117,7 +124,7 @@ pub async fn drain_once(db: &Db, mailer: &Mailer) -> StoreResult<usize> {
                     let wait = 30i64 << (message.attempts - 1).clamp(0, 7);
                     instant_text(time::OffsetDateTime::now_utc() + time::Duration::seconds(wait))
                 };
-                outbox::mark_failed(db, message.id, &error.to_string(), &retry_at).await?;
+                outbox::mark_failed(db, message.id, &lease, &error.to_string(), &retry_at).await?;
             }
         }
     }

@@ -85,23 +85,37 @@ pub async fn claim(db: &Db, now: &str, lease_until: &str, limit: i64) -> StoreRe
     Ok(messages)
 }
 
-pub async fn mark_sent(db: &Db, id: i64, now: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(db.writer())
-        .await?;
-    Ok(())
+/// Records a send, if this worker still holds the message's lease (`lease_until` as
+/// claimed); false when the lease had passed to another worker.
+pub async fn mark_sent(db: &Db, id: i64, lease_until: &str, now: &str) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2 AND next_attempt_at = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(lease_until)
+    .execute(db.writer())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
-/// Records a failed send; the message is tried again at `retry_at`.
-pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3")
-        .bind(error)
-        .bind(retry_at)
-        .bind(id)
-        .execute(db.writer())
-        .await?;
+/// Records a failed send (under the same lease check); tried again at `retry_at`.
+pub async fn mark_failed(
+    db: &Db,
+    id: i64,
+    lease_until: &str,
+    error: &str,
+    retry_at: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3 AND next_attempt_at = $4",
+    )
+    .bind(error)
+    .bind(retry_at)
+    .bind(id)
+    .bind(lease_until)
+    .execute(db.writer())
+    .await?;
     Ok(())
 }
 

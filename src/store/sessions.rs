@@ -40,6 +40,8 @@ pub async fn create(
     Ok(inserted.rows_affected() == 1)
 }
 
+/// Saves a loaded session. Only updates: a session ended meanwhile (sign-out or a password
+/// change on another device) stays ended even if a request that loaded it finishes later.
 pub async fn save(
     db: &Db,
     id: &str,
@@ -47,17 +49,13 @@ pub async fn save(
     data: &str,
     expires_at: &str,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, data, expires_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data,
-                                             expires_at = excluded.expires_at",
-    )
-    .bind(id_hash(id))
-    .bind(user_id)
-    .bind(data)
-    .bind(expires_at)
-    .execute(db.writer())
-    .await?;
+    sqlx::query("UPDATE sessions SET user_id = $1, data = $2, expires_at = $3 WHERE id_hash = $4")
+        .bind(user_id)
+        .bind(data)
+        .bind(expires_at)
+        .bind(id_hash(id))
+        .execute(db.writer())
+        .await?;
     Ok(())
 }
 

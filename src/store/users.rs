@@ -213,14 +213,50 @@ pub async fn password_hash(conn: &mut AnyConnection, user_id: i64) -> StoreResul
     )
 }
 
+/// Sets a new password; any reset link still open for the user stops working.
 pub async fn set_password(
     conn: &mut AnyConnection,
     user_id: i64,
     password_hash: &str,
+    now: &str,
 ) -> StoreResult<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the user is disabled (None: no such user).
+pub async fn disabled(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Option<bool>> {
+    let row: Option<Option<String>> =
+        sqlx::query_scalar("SELECT disabled_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|d| d.is_some()))
+}
+
+/// How many users hold a role.
+pub async fn role_holders(conn: &mut AnyConnection, role: Role) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM user_roles WHERE role = $1")
+            .bind(role.as_str())
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Serialises role changes across instances: takes the audit head's row lock (every role
+/// change appends to the audit log anyway), so checks like "one admin must remain" hold.
+pub async fn lock_role_changes(conn: &mut AnyConnection) -> StoreResult<()> {
+    sqlx::query("UPDATE audit_head SET entries = entries WHERE id = 1")
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -299,8 +335,7 @@ pub async fn insert_reset(
     Ok(())
 }
 
-/// Uses a reset token: the user it belongs to, if it is unused and unexpired (it is then
-/// used, and so are the user's other open tokens).
+/// Uses a reset token: the user it belongs to, if it is unused and unexpired.
 pub async fn consume_reset(
     conn: &mut AnyConnection,
     token_hash: &str,

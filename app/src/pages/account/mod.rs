@@ -60,8 +60,12 @@ mod server {
             request: axum::extract::Request,
             state: &AppState,
         ) -> Result<Self, Response> {
-            let (parts, body) = request.into_parts();
+            let (mut parts, body) = request.into_parts();
             let request = axum::http::Request::from_parts(parts.clone(), body);
+            // A form with a POST address of its own is shown again on its page.
+            if parts.uri.path() == "/account/password" {
+                parts.uri = axum::http::Uri::from_static("/account");
+            }
             match axum::Form::<T>::from_request(request, &()).await {
                 Ok(axum::Form(form)) => Ok(Self { parts, form }),
                 Err(rejection) => {

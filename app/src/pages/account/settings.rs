@@ -62,8 +62,8 @@ pub use server::{change_password, sign_out};
 #[cfg(feature = "ssr")]
 mod server {
     use crate::auth::{RequireRole, SignedIn, start_session};
-    use crate::forms::{FormFeedback, done, on_page, rerender};
-    use crate::pages::account::{NewPassword, PageForm, account_error};
+    use crate::forms::{FormFeedback, done, rerender};
+    use crate::pages::account::{NewPassword, PageForm, account_error, too_many};
     use crate::state::{AppState, client_ip};
     use axum::extract::{Request, State};
     use axum::http::StatusCode;
@@ -89,7 +89,6 @@ mod server {
         PageForm { parts, form }: PageForm<PasswordForm>,
     ) -> Response {
         let user = signed_in.user();
-        let parts = on_page(parts, "/account");
         let mut feedback = FormFeedback::default();
         if form.current.is_empty() {
             feedback.add_error("current", "Enter your current password.");
@@ -99,7 +98,11 @@ mod server {
         let (Some(password), true) = (password, feedback.is_empty()) else {
             return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
-        let ip = client_ip(&parts).map(|ip| ip.to_string());
+        let ip = client_ip(&parts);
+        if let Err(wait) = state.auth_limits.password_attempt(ip, &user.email) {
+            return too_many(&state, parts, feedback, "password", wait).await;
+        }
+        let ip = ip.map(|ip| ip.to_string());
         let db = &state.services.db;
         if let Err(error) = accounts::change_password(
             db,
@@ -112,22 +115,24 @@ mod server {
         .await
         {
             if matches!(error, accounts::AccountError::WrongCurrentPassword) {
+                if let Err(wait) = state.auth_limits.password_failed(&user.email) {
+                    return too_many(&state, parts, feedback, "password", wait).await;
+                }
                 feedback.add_error("current", error.to_string());
                 return rerender(&state, parts, feedback, StatusCode::UNAUTHORIZED).await;
             }
             return account_error(&state, parts, feedback, error).await;
         }
-        // This device stays signed in, under a new id; every other session ends.
+        // Every session of the account ends; this device goes on in a new one.
+        if let Err(error) = sessions::delete_for_user(db, user.id, None).await {
+            tracing::error!(%error, "ending sessions after a password change");
+        }
         let epoch = match serialtrace::store::users::record(db, user.id).await {
             Ok(Some(record)) => record.auth_epoch,
             _ => 0,
         };
         if let Err(error) = start_session(&session, user.id, epoch).await {
             tracing::error!(%error, "renewing the session after a password change");
-        }
-        let keep = session.id().map(|id| id.to_string());
-        if let Err(error) = sessions::delete_for_user(db, user.id, keep.as_deref()).await {
-            tracing::error!(%error, "ending other sessions after a password change");
         }
         done("/account?done=password")
     }

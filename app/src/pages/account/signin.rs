@@ -85,7 +85,8 @@ mod server {
             return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         let ip = client_ip(&parts);
-        if let Err(wait) = state.auth_limits.attempt("sign-in", ip, Some(&form.email)) {
+        let limits = &state.auth_limits;
+        if let Err(wait) = limits.password_attempt(ip, &form.email) {
             return too_many(&state, parts, feedback, "sign-in", wait).await;
         }
         let db = &state.services.db;
@@ -100,7 +101,14 @@ mod server {
         .await
         {
             Ok(user_id) => user_id,
-            Err(error) => return account_error(&state, parts, feedback, error).await,
+            Err(error) => {
+                if matches!(error, accounts::AccountError::BadCredentials)
+                    && let Err(wait) = limits.password_failed(&form.email)
+                {
+                    return too_many(&state, parts, feedback, "sign-in", wait).await;
+                }
+                return account_error(&state, parts, feedback, error).await;
+            }
         };
         let epoch = match users::record(db, user_id).await {
             Ok(Some(record)) => record.auth_epoch,

@@ -4,7 +4,7 @@
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
-use crate::forms::feedback;
+use crate::forms::{FormProblem, feedback};
 use crate::pages::account::DoneNotice;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -68,6 +68,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         <Title text="Users and roles" />
         <h1>"Users and roles"</h1>
         <DoneNotice done=query.get("done") />
+        <FormProblem />
         <form class="panel inline-search" method="get" action="/admin/users" role="search">
             <label for="q">"E-mail contains"</label>
             <input id="q" name="q" type="search" value=search.clone().unwrap_or_default() />
@@ -238,7 +239,7 @@ mod server {
             "revoke" => (
                 accounts::revoke_role(db, user_id, role, actor)
                     .await
-                    .map(|_| ()),
+                    .and_then(|held| held.then_some(()).ok_or(AccountError::RoleNotHeld)),
                 "revoked",
             ),
             _ => {
@@ -260,7 +261,9 @@ mod server {
                     }
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
+                // Next to the user's row, and at the top (the row may not be on this page).
                 feedback.add_error(&field, error.to_string());
+                feedback.add_error("form", error.to_string());
                 rerender(&state, parts, feedback, status).await
             }
         }
