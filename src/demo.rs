@@ -862,6 +862,7 @@ async fn create_demo_accounts(db: &Db) -> Result<(), DemoError> {
             role: Some(role),
             manufacturer,
             agency,
+            verified: true,
         };
         accounts::create_user(
             db,

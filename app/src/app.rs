@@ -1,7 +1,7 @@
 //! The page shell and the routes.
 
 use crate::auth::viewer;
-use crate::pages::account::{reset, settings, signin, signup};
+use crate::pages::account::{reset, settings, signin, signup, verify};
 use crate::pages::admin;
 use crate::pages::{home::HomePage, lookup::LookupPage, not_found::NotFound, recalls};
 use leptos::prelude::*;
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=settings::AccountPage />
                     <Route path=path!("/forgot-password") view=reset::ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=reset::ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify-email") view=verify::VerifyEmailPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=admin::users::AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async />
                 </Routes>

@@ -1,19 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { accountFlows, DEMO_PASSWORD, signIn, uniqueEmail } from './accounts';
+import { accountFlows, DEMO_PASSWORD, signIn, signUp, uniqueEmail } from './accounts';
 
 accountFlows(true);
 
 test('an administrator grants a role, and the audit log shows it', async ({ page, browser }) => {
-  // A new user signs up in a browser of their own.
+  // A new user signs up (and confirms the address) in a browser of their own.
   const address = uniqueEmail('grant');
   const userContext = await browser.newContext();
   const user = await userContext.newPage();
-  await user.goto('/signup');
-  await user.getByLabel('E-mail address').fill(address);
-  await user.getByLabel('Password', { exact: true }).fill('three unrelated words here');
-  await user.getByLabel('The same password again').fill('three unrelated words here');
-  await user.getByRole('button', { name: 'Create account' }).click();
-  await expect(user).toHaveURL(/\/account/);
+  await signUp(user, address, 'three unrelated words here');
 
   await signIn(page, 'admin@demo.serialtrace.test', DEMO_PASSWORD);
   await page.goto(`/admin/users?q=${encodeURIComponent(address)}`);

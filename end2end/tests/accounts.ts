@@ -1,4 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 // Account flows as a person does them, with or without JavaScript (the spec files call this
 // once per project). Without JavaScript every form is a plain POST answered by the server.
@@ -7,6 +9,48 @@ export const DEMO_PASSWORD = 'demo-only-not-secret';
 
 export function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.org`;
+}
+
+// The newest e-mail of `kind` to `to` in the server's outbox folder (scripts/e2e.sh points
+// the server and these tests at the same one), as a mail reader shows it.
+export async function mailTo(to: string, kind: string): Promise<string> {
+  const dir = process.env.SERIALTRACE_OUTBOX_DIR;
+  if (!dir) throw new Error('SERIALTRACE_OUTBOX_DIR is not set: run the browser tests with `make test`');
+  for (let i = 0; i < 100; i++) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith(`-${kind}.eml`)).sort();
+    } catch {
+      // not made yet
+    }
+    const texts = names
+      .map((n) => readFileSync(join(dir, n), 'utf8'))
+      .map((t) => t.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))))
+      .filter((t) => t.includes(`To: ${to}`));
+    if (texts.length > 0) return texts[texts.length - 1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${kind} e-mail to ${to}`);
+}
+
+export function linkIn(mail: string, path: string): string {
+  const match = mail.match(new RegExp(`${path}\\?token=[0-9a-f]+`));
+  if (!match) throw new Error(`no ${path} link in ${mail}`);
+  return match[0];
+}
+
+// Signs up with `address` and confirms it from the mailed link: signed in afterwards.
+export async function signUp(page: Page, address: string, password: string) {
+  await page.goto('/signup');
+  await page.getByLabel('E-mail address').fill(address);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('The same password again').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByText('Check your e-mail')).toBeVisible();
+  const mail = await mailTo(address, 'verify_email');
+  await page.goto(linkIn(mail, '/verify-email'));
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+  await expect(page).toHaveURL(/\/account/);
 }
 
 export async function signIn(page: Page, email: string, password: string) {
@@ -42,6 +86,12 @@ export function accountFlows(javascript: boolean) {
     await password.fill('three unrelated words here');
     await page.getByLabel('The same password again').fill('three unrelated words here');
     await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByText('Check your e-mail')).toBeVisible();
+
+    // The mailed link's page asks for one click, which confirms and signs in.
+    const mail = await mailTo(address, 'verify_email');
+    await page.goto(linkIn(mail, '/verify-email'));
+    await page.getByRole('button', { name: 'Confirm and sign in' }).click();
     await expect(page).toHaveURL(/\/account/);
     await expect(page.getByRole('heading', { name: /Signed in as/ })).toContainText(address);
     await expect(page.getByText('your account is ready')).toBeVisible();

@@ -148,6 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 role,
                 manufacturer: manufacturer.as_deref(),
                 agency: agency.as_deref(),
+                verified: true,
             };
             let actor = Actor {
                 user_id: None,

@@ -144,6 +144,7 @@ pub fn router(
         )
         .route("/forgot-password", post(account::reset::request_reset))
         .route("/reset-password", post(account::reset::submit_reset))
+        .route("/verify-email", post(account::verify::submit))
         .route("/admin/users", post(admin::users::change_role))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();

@@ -10,22 +10,40 @@ pub struct Credentials {
     pub user_id: i64,
     pub password_hash: String,
     pub disabled: bool,
+    /// Whether the address has been confirmed.
+    pub verified: bool,
 }
 
+/// Inserts a user; `verified`: the address counts as confirmed from now.
 pub async fn insert(
     conn: &mut AnyConnection,
     email: &Email,
     password_hash: &str,
     now: &str,
+    verified: bool,
 ) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO users (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO users (email, password_hash, created_at, email_verified_at)
+         VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(email.as_str())
     .bind(password_hash)
     .bind(now)
+    .bind(verified.then_some(now))
     .fetch_one(&mut *conn)
     .await?)
+}
+
+/// Marks the user's address as confirmed (if it was not already).
+pub async fn mark_verified(conn: &mut AnyConnection, user_id: i64, now: &str) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn email_taken(conn: &mut AnyConnection, email: &Email) -> StoreResult<bool> {
@@ -59,17 +77,18 @@ pub async fn grant_role(
 }
 
 pub async fn credentials(db: &Db, email: &Email) -> StoreResult<Option<Credentials>> {
-    Ok(
-        sqlx::query("SELECT id, password_hash, disabled_at FROM users WHERE email = $1")
-            .bind(email.as_str())
-            .fetch_optional(db.reader())
-            .await?
-            .map(|r| Credentials {
-                user_id: r.get("id"),
-                password_hash: r.get("password_hash"),
-                disabled: r.get::<Option<String>, _>("disabled_at").is_some(),
-            }),
+    Ok(sqlx::query(
+        "SELECT id, password_hash, disabled_at, email_verified_at FROM users WHERE email = $1",
     )
+    .bind(email.as_str())
+    .fetch_optional(db.reader())
+    .await?
+    .map(|r| Credentials {
+        user_id: r.get("id"),
+        password_hash: r.get("password_hash"),
+        disabled: r.get::<Option<String>, _>("disabled_at").is_some(),
+        verified: r.get::<Option<String>, _>("email_verified_at").is_some(),
+    }))
 }
 
 pub async fn roles(db: &Db, user_id: i64) -> StoreResult<Vec<Role>> {
@@ -225,12 +244,7 @@ pub async fn set_password(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    void_tokens(conn, user_id, TokenPurpose::Reset, now).await
 }
 
 /// Whether the user is disabled (None: no such user).
@@ -315,18 +329,36 @@ pub async fn manufacturers(db: &Db) -> StoreResult<Vec<(String, String)>> {
     )
 }
 
-pub async fn insert_reset(
+/// What a mailed link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenPurpose {
+    Reset,
+    Verify,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::Reset => "reset",
+            TokenPurpose::Verify => "verify",
+        }
+    }
+}
+
+pub async fn insert_token(
     conn: &mut AnyConnection,
     user_id: i64,
+    purpose: TokenPurpose,
     token_hash: &str,
     now: &str,
     expires_at: &str,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO password_resets (user_id, token_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4)",
+        "INSERT INTO account_tokens (user_id, purpose, token_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(user_id)
+    .bind(purpose.as_str())
     .bind(token_hash)
     .bind(now)
     .bind(expires_at)
@@ -335,38 +367,57 @@ pub async fn insert_reset(
     Ok(())
 }
 
-/// Uses a reset token: the user it belongs to, if it is unused and unexpired.
-pub async fn consume_reset(
+/// Uses a token: the user it belongs to, if it is for `purpose`, unused and unexpired. The
+/// update is atomic, so two uses of one link cannot both succeed.
+pub async fn consume_token(
     conn: &mut AnyConnection,
+    purpose: TokenPurpose,
     token_hash: &str,
     now: &str,
 ) -> StoreResult<Option<i64>> {
-    let user_id: Option<i64> = sqlx::query_scalar(
-        "UPDATE password_resets SET used_at = $1
-         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+    Ok(sqlx::query_scalar(
+        "UPDATE account_tokens SET used_at = $1
+         WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
+         RETURNING user_id",
     )
     .bind(now)
     .bind(token_hash)
+    .bind(purpose.as_str())
     .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(user_id) = user_id {
-        sqlx::query(
-            "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
-        )
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(user_id)
+    .await?)
 }
 
-/// Whether a reset token is usable now (for showing the form before it is submitted).
-pub async fn reset_usable(db: &Db, token_hash: &str, now: &str) -> StoreResult<bool> {
+/// Ends every open token of a purpose for a user.
+pub async fn void_tokens(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    purpose: TokenPurpose,
+    now: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether a token is usable now (for showing its page before it is used).
+pub async fn token_usable(
+    db: &Db,
+    purpose: TokenPurpose,
+    token_hash: &str,
+    now: &str,
+) -> StoreResult<bool> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        "SELECT COUNT(*) FROM account_tokens
+         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
     )
     .bind(token_hash)
+    .bind(purpose.as_str())
     .bind(now)
     .fetch_one(db.reader())
     .await?;

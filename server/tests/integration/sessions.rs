@@ -108,7 +108,8 @@ async fn sign_up_validates_each_field_then_signs_in(engine: Engine) {
         "{page}"
     );
 
-    // A good sign-up: the address normalised, signed in at once, an owner.
+    // A good sign-up: the address normalised; the account waits for its address to be
+    // confirmed by the mailed link.
     let response = app
         .post_form(
             &browser,
@@ -121,6 +122,48 @@ async fn sign_up_validates_each_field_then_signs_in(engine: Engine) {
         )
         .await;
     assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(location(&response), "/signup?done=check-email");
+    assert!(session_cookie(&response).is_none());
+    let (_, page) = app.fetch(&browser, "/signup?done=check-email").await;
+    assert!(page.contains("Check your e-mail"));
+    let first_mail = app.mail_to("ada@example.org", "verify_email").await;
+    assert!(first_mail.contains("Subject: Confirm your serialtrace account"));
+
+    // Signing in before confirming: refused, and a fresh link is sent (the first one dies).
+    let response = app.sign_in(&browser, "ada@example.org", PASSWORD).await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(session_cookie(&response).is_none());
+    assert!(
+        response
+            .text()
+            .await
+            .expect("a page")
+            .contains("Confirm your e-mail address first")
+    );
+    let mut mail = first_mail.clone();
+    for _ in 0..50 {
+        mail = app.mail_to("ada@example.org", "verify_email").await;
+        if mail != first_mail {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_ne!(mail, first_mail, "a new confirmation link");
+    let (status, _) = app
+        .fetch(&browser, &link_in(&first_mail, "/verify-email"))
+        .await;
+    assert_eq!(status, 400, "the first link was replaced");
+
+    // The link's page asks for one click; the click confirms and signs in.
+    let link = link_in(&mail, "/verify-email");
+    let (status, page) = app.fetch(&browser, &link).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Confirm and sign in"));
+    let token = link.split("token=").nth(1).expect("a token").to_owned();
+    let response = app
+        .post_form(&browser, "/verify-email", &[("token", &token)])
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
     assert_eq!(location(&response), "/account?done=welcome");
     let cookie = session_cookie(&response).expect("a session cookie");
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
@@ -130,8 +173,13 @@ async fn sign_up_validates_each_field_then_signs_in(engine: Engine) {
     assert_eq!(status, 200);
     assert!(page.contains("ada@example.org") && page.contains("Owner"));
     assert!(page.contains("your account is ready"));
+    let response = app
+        .post_form(&app.browser(), "/verify-email", &[("token", &token)])
+        .await;
+    assert_eq!(response.status().as_u16(), 400, "a link works once");
 
-    // The same address again: refused, and the first account is untouched.
+    // The same address again gets the same answer; the owner gets a note, and the account
+    // and its password are untouched.
     let other = app.browser();
     let response = app
         .post_form(
@@ -144,14 +192,15 @@ async fn sign_up_validates_each_field_then_signs_in(engine: Engine) {
             ],
         )
         .await;
-    assert_eq!(response.status().as_u16(), 409);
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(location(&response), "/signup?done=check-email");
+    let note = app.mail_to("ada@example.org", "account_exists").await;
+    assert!(note.contains("/forgot-password"), "{note}");
     let response = app.sign_in(&other, "ada@example.org", PASSWORD).await;
     assert_eq!(response.status().as_u16(), 303);
-    assert!(
-        audit_actions(&app)
-            .await
-            .contains(&"user.create".to_owned())
-    );
+    let actions = audit_actions(&app).await;
+    assert!(actions.contains(&"user.create".to_owned()));
+    assert!(actions.contains(&"user.email_verified".to_owned()));
 }
 both_engines!(sign_up_validates_each_field_then_signs_in);
 
@@ -384,9 +433,9 @@ async fn password_change_keeps_this_device_and_ends_the_others(engine: Engine) {
 }
 both_engines!(password_change_keeps_this_device_and_ends_the_others);
 
-/// The reset link in a password-reset e-mail.
-fn reset_link(mail: &str) -> String {
-    let start = mail.find("/reset-password?token=").expect("a link");
+/// The link to `path` in an e-mail (path and query).
+fn link_in(mail: &str, path: &str) -> String {
+    let start = mail.find(&format!("{path}?token=")).expect("a link");
     mail[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || "/-?=_".contains(*c))
@@ -417,7 +466,7 @@ async fn password_reset_by_single_use_link(engine: Engine) {
         mail.contains("Subject: Reset your serialtrace password"),
         "{mail}"
     );
-    let link = reset_link(&mail);
+    let link = link_in(&mail, "/reset-password");
     let (status, page) = app.fetch(&browser, &link).await;
     assert_eq!(status, 200);
     assert!(page.contains("Choose a new password") && page.contains("name=\"token\""));
@@ -486,9 +535,10 @@ async fn password_reset_by_single_use_link(engine: Engine) {
     // An expired link is refused too.
     let expired = "00ff".repeat(16);
     let mut conn = app.db.writer().acquire().await.expect("a connection");
-    serialtrace::store::users::insert_reset(
+    serialtrace::store::users::insert_token(
         &mut conn,
         user,
+        serialtrace::store::users::TokenPurpose::Reset,
         &sessions::id_hash(&expired),
         "2026-01-01T00:00:00Z",
         "2026-01-01T01:00:00Z",

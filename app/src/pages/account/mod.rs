@@ -5,6 +5,7 @@ pub mod reset;
 pub mod settings;
 pub mod signin;
 pub mod signup;
+pub mod verify;
 
 use leptos::prelude::*;
 
@@ -19,6 +20,9 @@ pub fn DoneNotice(done: Option<String>) -> impl IntoView {
             Some("Your password has been changed. Other devices have been signed out.")
         }
         Some("welcome") => Some("Welcome to serialtrace: your account is ready."),
+        Some("check-email") => Some(
+            "Check your e-mail: we have sent a message to the address you gave. Follow its link within 24 hours to finish.",
+        ),
         Some("sent") => Some(
             "If an account exists for that address, we have sent it a link to choose a new password. The link works once, for one hour.",
         ),
@@ -137,7 +141,8 @@ mod server {
                 return rerender(state, parts, feedback, StatusCode::SERVICE_UNAVAILABLE).await;
             }
             AccountError::EmailTaken(_) => StatusCode::CONFLICT,
-            AccountError::ResetTokenInvalid => StatusCode::BAD_REQUEST,
+            AccountError::LinkInvalid => StatusCode::BAD_REQUEST,
+            AccountError::Unverified { .. } => StatusCode::FORBIDDEN,
             AccountError::NoSuchUser => StatusCode::NOT_FOUND,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };

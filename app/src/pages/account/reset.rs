@@ -28,19 +28,63 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     }
 }
 
-#[server(prefix = "/_fn", endpoint = "reset_link")]
-pub async fn reset_link_usable(token: String) -> Result<bool, AppError> {
+/// Whether a mailed link (`kind`: "reset" or "verify") can still be used.
+#[server(prefix = "/_fn", endpoint = "link")]
+pub async fn link_usable(kind: String, token: String) -> Result<bool, AppError> {
+    use serialtrace::service::accounts::{self, Link};
+    let link = match kind.as_str() {
+        "reset" => Link::Reset,
+        "verify" => Link::Verify,
+        _ => {
+            return Err(AppError::Invalid(format!(
+                "'{kind}' is not a kind of link."
+            )));
+        }
+    };
     let services = crate::state::services()?;
-    serialtrace::service::accounts::reset_token_usable(&services.db, &token)
+    accounts::link_usable(&services.db, link, &token)
         .await
         .map_err(|error| {
-            tracing::error!(%error, "checking a reset link");
+            tracing::error!(%error, "checking a mailed link");
             AppError::Unavailable
         })
 }
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    let hint = format!("{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters.");
+    view! {
+        <Title text="Choose a new password" />
+        <section class="panel narrow">
+            <h1>"Choose a new password"</h1>
+            <MailedLink
+                kind="reset"
+                instead=|| view! { <p><a href="/forgot-password">"Ask for a new link"</a></p> }.into_any()
+                form=move |token| {
+                    view! {
+                        <form method="post" action="/reset-password" class="stack-form" novalidate>
+                            <FormProblem />
+                            <input type="hidden" name="token" value=token />
+                            <Field name="password" label="New password" kind="password" autocomplete="new-password" keep=false
+                                hint=hint.clone() check=Check::NewPassword />
+                            <Field name="confirm" label="The new password again" kind="password" autocomplete="new-password" keep=false />
+                            <button type="submit">"Set the new password"</button>
+                        </form>
+                    }
+                }
+            />
+        </section>
+    }
+}
+
+/// The body of a mailed link's page: `form(token)` while the link (`kind`: "reset" or
+/// "verify") can be used; otherwise a 400 saying so, and `instead`.
+#[component]
+pub fn MailedLink<F, V>(kind: &'static str, form: F, instead: fn() -> AnyView) -> impl IntoView
+where
+    F: Fn(String) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
     let query = use_query_map().get_untracked();
     let token = feedback()
         .value("token")
@@ -51,45 +95,32 @@ pub fn ResetPasswordPage() -> impl IntoView {
             let token = token.clone();
             move || token.clone()
         },
-        reset_link_usable,
+        move |token| link_usable(kind.to_owned(), token),
     );
-    let hint = format!("{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters.");
     view! {
-        <Title text="Choose a new password" />
-        <section class="panel narrow">
-            <h1>"Choose a new password"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Checking the link…"</p> }>
-                {move || {
-                    let hint = hint.clone();
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match usable.await {
-                            Ok(true) => view! {
-                                <form method="post" action="/reset-password" class="stack-form" novalidate>
-                                    <FormProblem />
-                                    <input type="hidden" name="token" value=token />
-                                    <Field name="password" label="New password" kind="password" autocomplete="new-password" keep=false
-                                        hint=hint check=Check::NewPassword />
-                                    <Field name="confirm" label="The new password again" kind="password" autocomplete="new-password" keep=false />
-                                    <button type="submit">"Set the new password"</button>
-                                </form>
-                            }.into_any(),
-                            Ok(false) => {
-                                crate::pages::lookup::set_status(400);
-                                view! {
-                                    <p class="form-problem" role="alert">"This reset link has expired or has already been used."</p>
-                                    <p><a href="/forgot-password">"Ask for a new link"</a></p>
-                                }.into_any()
+        <Suspense fallback=|| view! { <p class="loading">"Checking the link…"</p> }>
+            {move || {
+                let token = token.clone();
+                let form = form.clone();
+                Suspend::new(async move {
+                    match usable.await {
+                        Ok(true) => form(token).into_any(),
+                        Ok(false) => {
+                            crate::pages::lookup::set_status(400);
+                            view! {
+                                <p class="form-problem" role="alert">"This link has expired or has already been used."</p>
+                                {instead()}
                             }
-                            Err(error) => {
-                                crate::pages::lookup::set_status(503);
-                                view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any()
-                            }
+                            .into_any()
                         }
-                    })
-                }}
-            </Suspense>
-        </section>
+                        Err(error) => {
+                            crate::pages::lookup::set_status(503);
+                            view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
     }
 }
 
@@ -130,17 +161,18 @@ mod server {
         if let Err(wait) = state.auth_limits.attempt("reset", ip, Some(email.as_str())) {
             return too_many(&state, parts, feedback, "password reset", wait).await;
         }
+        // Answered at once, the work done after: how long the answer takes says nothing
+        // about whether the address has an account.
+        let db = state.services.db.clone();
+        let origin = state.site_origin.clone();
         let ip = ip.map(|ip| ip.to_string());
-        if let Err(error) = accounts::request_password_reset(
-            &state.services.db,
-            &email,
-            &state.site_origin,
-            ip.as_deref(),
-        )
-        .await
-        {
-            return account_error(&state, parts, feedback, error).await;
-        }
+        tokio::spawn(async move {
+            if let Err(error) =
+                accounts::request_password_reset(&db, &email, &origin, ip.as_deref()).await
+            {
+                tracing::error!(%error, "password reset request");
+            }
+        });
         // The same answer whether or not the address has an account.
         done("/forgot-password?done=sent")
     }

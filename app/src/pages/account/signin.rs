@@ -101,6 +101,18 @@ mod server {
         .await
         {
             Ok(user_id) => user_id,
+            Err(accounts::AccountError::Unverified { user_id, email }) => {
+                // The right password, an address not yet confirmed: a fresh link (at most
+                // as often as the account's limit allows).
+                if limits.attempt("verify", None, Some(email.as_str())).is_ok()
+                    && let Err(error) =
+                        accounts::resend_verification(db, user_id, &email, &state.site_origin).await
+                {
+                    tracing::error!(%error, "resending a confirmation link");
+                }
+                let error = accounts::AccountError::Unverified { user_id, email };
+                return account_error(&state, parts, feedback, error).await;
+            }
             Err(error) => {
                 if matches!(error, accounts::AccountError::BadCredentials)
                     && let Err(wait) = limits.password_failed(&form.email)

@@ -1,6 +1,7 @@
 //! `/signup`: make an account with an e-mail address and a password. Every account is an
 //! owner's; other roles are granted by an administrator.
 
+use super::DoneNotice;
 use crate::auth::viewer;
 use crate::forms::{Check, Field, FormProblem, feedback, safe_next};
 use leptos::prelude::*;
@@ -17,10 +18,12 @@ pub fn SignUpPage() -> impl IntoView {
     let hint = format!(
         "{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters. A few unrelated words make a good one."
     );
+    let done = query.get("done");
     view! {
         <Title text="Create an account" />
         <section class="panel narrow">
             <h1>"Create an account"</h1>
+            <DoneNotice done=done />
             <p class="lede">"Register the products you own, get recall notices and file warranty claims."</p>
             {viewer().map(|user| view! {
                 <p class="notice">"You are signed in as " {user.email} ". " <a href="/account">"Go to your account"</a></p>
@@ -44,7 +47,6 @@ pub use server::submit;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::auth::start_session;
     use crate::forms::{FormFeedback, done, rerender, safe_next, validation_errors};
     use crate::pages::account::{NewPassword, PageForm, account_error, too_many};
     use crate::state::{AppState, client_ip};
@@ -53,8 +55,7 @@ mod server {
     use axum::response::Response;
     use serde::Deserialize;
     use serialtrace::account::Email;
-    use serialtrace::service::accounts::{self, Actor, NewUser};
-    use tower_sessions::Session;
+    use serialtrace::service::accounts;
     use validator::Validate;
 
     #[derive(Deserialize, Default, Validate)]
@@ -70,7 +71,6 @@ mod server {
 
     pub async fn submit(
         State(state): State<AppState>,
-        session: Session,
         PageForm { parts, form }: PageForm<SignUpForm>,
     ) -> Response {
         let next = safe_next(Some(&form.next));
@@ -95,31 +95,20 @@ mod server {
             return too_many(&state, parts, feedback, "sign-up", wait).await;
         }
         let ip_text = ip.map(|ip| ip.to_string());
-        let created = accounts::create_user(
+        // The same answer whether or not the address already has an account: the mailbox
+        // learns which (a confirmation link, or a note on how to get in).
+        match accounts::sign_up(
             &state.services.db,
             &state.services.hasher,
-            NewUser {
-                email: &email,
-                password: &password,
-                role: None,
-                manufacturer: None,
-                agency: None,
-            },
-            Actor {
-                user_id: None,
-                role: "self-sign-up",
-                client_ip: ip_text.as_deref(),
-            },
+            &email,
+            &password,
+            &state.site_origin,
+            ip_text.as_deref(),
         )
-        .await;
-        let user_id = match created {
-            Ok(user_id) => user_id,
-            Err(error) => return account_error(&state, parts, feedback, error).await,
-        };
-        if let Err(error) = start_session(&session, user_id, 0).await {
-            tracing::error!(%error, "starting a session after sign-up");
-            return done("/signin");
+        .await
+        {
+            Ok(()) => done("/signup?done=check-email"),
+            Err(error) => account_error(&state, parts, feedback, error).await,
         }
-        done(next.as_deref().unwrap_or("/account?done=welcome"))
     }
 }

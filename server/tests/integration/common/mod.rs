@@ -204,6 +204,7 @@ impl TestApp {
                 role,
                 manufacturer,
                 agency,
+                verified: true,
             },
             Actor {
                 user_id: None,
@@ -271,14 +272,16 @@ impl TestApp {
     pub async fn mail_to(&self, to: &str, kind: &str) -> String {
         for _ in 0..100 {
             if let Ok(entries) = std::fs::read_dir(&self.outbox) {
-                let mut found: Vec<_> = entries
+                // Named by outbox id: the newest message sorts last.
+                let mut files: Vec<_> = entries
                     .filter_map(Result::ok)
-                    .filter(|e| {
-                        e.file_name()
-                            .to_string_lossy()
-                            .ends_with(&format!("-{kind}.eml"))
-                    })
-                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .map(|e| e.path())
+                    .filter(|path| path.to_string_lossy().ends_with(&format!("-{kind}.eml")))
+                    .collect();
+                files.sort();
+                let mut found: Vec<String> = files
+                    .iter()
+                    .filter_map(|path| std::fs::read_to_string(path).ok())
                     .filter(|text| text.contains(&format!("To: {to}")))
                     .collect();
                 if let Some(text) = found.pop() {

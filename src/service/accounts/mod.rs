@@ -2,10 +2,15 @@
 //! a blocking thread, at most as many at once as the machine has cores; a caller that waits
 //! too long gets `Busy` (answered with 503 and Retry-After) instead of exhausting memory.
 
+mod links;
+mod roles;
+
+pub use links::*;
+pub use roles::*;
+
 use crate::account::{Email, Password, Role};
 use crate::audit::AuditEntry;
-use crate::store::outbox::{self, NewMessage};
-use crate::store::{Db, StoreError, audit, now_text, sessions, users};
+use crate::store::{Db, StoreError, audit, now_text, users};
 use argon2::password_hash::{
     PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
 };
@@ -40,8 +45,11 @@ pub enum AccountError {
     Busy,
     #[error("Your current password is not right.")]
     WrongCurrentPassword,
-    #[error("This reset link has expired or has already been used. Ask for a new one.")]
-    ResetTokenInvalid,
+    #[error("This link has expired or has already been used.")]
+    LinkInvalid,
+    /// The right password for an account whose address is not confirmed yet.
+    #[error("Confirm your e-mail address first: we have sent you a new link.")]
+    Unverified { user_id: i64, email: Email },
     #[error("There is no such user.")]
     NoSuchUser,
     #[error("Every user is an owner; that role cannot be taken away.")]
@@ -136,6 +144,9 @@ pub struct NewUser<'a> {
     pub role: Option<Role>,
     pub manufacturer: Option<&'a str>,
     pub agency: Option<&'a str>,
+    /// Whether the address counts as confirmed (accounts made by the CLI, the demo or an
+    /// administrator); a self-made account confirms it by a mailed link.
+    pub verified: bool,
 }
 
 /// Who made a change, for the audit log.
@@ -143,6 +154,41 @@ pub struct Actor<'a> {
     pub user_id: Option<i64>,
     pub role: &'a str,
     pub client_ip: Option<&'a str>,
+}
+
+impl<'a> Actor<'a> {
+    /// A user acting on their own account.
+    pub fn user(user_id: i64, client_ip: Option<&'a str>) -> Self {
+        Self {
+            user_id: Some(user_id),
+            role: "user",
+            client_ip,
+        }
+    }
+
+    /// Someone not signed in.
+    pub fn anonymous(client_ip: Option<&'a str>) -> Self {
+        Self {
+            user_id: None,
+            role: "anonymous",
+            client_ip,
+        }
+    }
+}
+
+/// Appends an entry about a user's account that records no before and after.
+pub(super) async fn audit_user(
+    conn: &mut sqlx::AnyConnection,
+    action: &str,
+    actor: &Actor<'_>,
+    user_id: i64,
+) -> Result<(), AccountError> {
+    audit::append(
+        conn,
+        &entry(action, actor, "user", Some(user_id.to_string()), None, None),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Creates a user with the owner role and, if asked, one more; audited.
@@ -172,7 +218,7 @@ pub async fn create_user(
         ),
         None => None,
     };
-    let user_id = users::insert(&mut tx, new.email, &hash, &now)
+    let user_id = users::insert(&mut tx, new.email, &hash, &now, new.verified)
         .await
         .map_err(|e| {
             if e.is_unique_violation() {
@@ -232,15 +278,16 @@ pub async fn check_credentials(
         .verify(password, found.as_ref().map(|c| c.password_hash.as_str()))
         .await?;
     match found {
-        Some(c) if ok && !c.disabled => Ok(c.user_id),
+        Some(c) if ok && !c.disabled && c.verified => Ok(c.user_id),
+        Some(c) if ok && !c.disabled => Err(AccountError::Unverified {
+            user_id: c.user_id,
+            email: Email::parse(email).map_err(|_| AccountError::BadCredentials)?,
+        }),
         _ => Err(AccountError::BadCredentials),
     }
 }
 
-/// How long a password reset link stays usable.
-pub const RESET_TOKEN_LIFETIME: time::Duration = time::Duration::hours(1);
-
-fn entry(
+pub(super) fn entry(
     action: &str,
     actor: &Actor<'_>,
     target_type: &str,
@@ -275,11 +322,7 @@ pub async fn sign_in(
     let audit_entry = match &outcome {
         Ok(user_id) => entry(
             "auth.sign_in",
-            &Actor {
-                user_id: Some(*user_id),
-                role: "user",
-                client_ip,
-            },
+            &Actor::user(*user_id, client_ip),
             "user",
             Some(user_id.to_string()),
             None,
@@ -287,11 +330,7 @@ pub async fn sign_in(
         ),
         Err(AccountError::BadCredentials) => entry(
             "auth.sign_in_failed",
-            &Actor {
-                user_id: None,
-                role: "anonymous",
-                client_ip,
-            },
+            &Actor::anonymous(client_ip),
             "user",
             None,
             None,
@@ -311,24 +350,9 @@ pub async fn record_sign_out(
     user_id: i64,
     client_ip: Option<&str>,
 ) -> Result<(), AccountError> {
-    let actor = Actor {
-        user_id: Some(user_id),
-        role: "user",
-        client_ip,
-    };
+    let actor = Actor::user(user_id, client_ip);
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "auth.sign_out",
-            &actor,
-            "user",
-            Some(user_id.to_string()),
-            None,
-            None,
-        ),
-    )
-    .await?;
+    audit_user(&mut tx, "auth.sign_out", &actor, user_id).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -354,262 +378,10 @@ pub async fn change_password(
         return Err(AccountError::WrongCurrentPassword);
     }
     let hash = hasher.hash(new).await?;
-    let actor = Actor {
-        user_id: Some(user_id),
-        role: "user",
-        client_ip,
-    };
+    let actor = Actor::user(user_id, client_ip);
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
     users::set_password(&mut tx, user_id, &hash, &now_text()).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "user.password_change",
-            &actor,
-            "user",
-            Some(user_id.to_string()),
-            None,
-            None,
-        ),
-    )
-    .await?;
+    audit_user(&mut tx, "user.password_change", &actor, user_id).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
-}
-
-/// Starts a password reset: when the address belongs to an active account, a single-use
-/// link valid for an hour is mailed to it (through the outbox). The caller says the same
-/// thing either way.
-pub async fn request_password_reset(
-    db: &Db,
-    email: &Email,
-    site_origin: &str,
-    client_ip: Option<&str>,
-) -> Result<(), AccountError> {
-    let Some(found) = users::credentials(db, email).await? else {
-        return Ok(());
-    };
-    if found.disabled {
-        return Ok(());
-    }
-    let token = random_token();
-    let now = time::OffsetDateTime::now_utc();
-    let expires = crate::store::instant_text(now + RESET_TOKEN_LIFETIME);
-    let link = format!(
-        "{}/reset-password?token={token}",
-        site_origin.trim_end_matches('/')
-    );
-    let body = format!(
-        "Someone (we hope you) asked to reset the password of your serialtrace account.\n\n\
-         Choose a new password here within the next hour:\n\n{link}\n\n\
-         The link works once. If you did not ask for this, ignore this message: your password \
-         stays as it is.\n"
-    );
-    let now_text = crate::store::instant_text(now);
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    users::insert_reset(
-        &mut tx,
-        found.user_id,
-        &hash_token(&token),
-        &now_text,
-        &expires,
-    )
-    .await?;
-    outbox::enqueue(
-        &mut tx,
-        &NewMessage {
-            kind: "password_reset",
-            recipient_user_id: Some(found.user_id),
-            to_address: email.as_str(),
-            subject: "Reset your serialtrace password",
-            body: &body,
-            dedupe_key: None,
-        },
-        &now_text,
-    )
-    .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "auth.password_reset_requested",
-            &Actor {
-                user_id: None,
-                role: "anonymous",
-                client_ip,
-            },
-            "user",
-            Some(found.user_id.to_string()),
-            None,
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
-}
-
-/// Whether a reset link can still be used (the form is shown only then).
-pub async fn reset_token_usable(db: &Db, token: &str) -> Result<bool, AccountError> {
-    Ok(users::reset_usable(db, &hash_token(token), &now_text()).await?)
-}
-
-/// Sets a new password from a reset link; the link (and any other open one) is used up and
-/// every session of the user ends. Returns the user.
-pub async fn reset_password(
-    db: &Db,
-    hasher: &PasswordHasher,
-    token: &str,
-    new: &Password,
-    client_ip: Option<&str>,
-) -> Result<i64, AccountError> {
-    let hash = hasher.hash(new).await?;
-    let now = now_text();
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    let Some(user_id) = users::consume_reset(&mut tx, &hash_token(token), &now).await? else {
-        return Err(AccountError::ResetTokenInvalid);
-    };
-    // A link mailed before the account was disabled does not bring it back.
-    if users::disabled(&mut tx, user_id).await? != Some(false) {
-        return Err(AccountError::ResetTokenInvalid);
-    }
-    users::set_password(&mut tx, user_id, &hash, &now).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "auth.password_reset",
-            &Actor {
-                user_id: Some(user_id),
-                role: "user",
-                client_ip,
-            },
-            "user",
-            Some(user_id.to_string()),
-            None,
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    sessions::delete_for_user(db, user_id, None).await?;
-    Ok(user_id)
-}
-
-/// A role to grant, with what it needs.
-pub struct RoleChange<'a> {
-    pub user_id: i64,
-    pub role: Role,
-    /// For staff: the manufacturer's short name.
-    pub manufacturer: Option<&'a str>,
-    /// For police: the agency.
-    pub agency: Option<&'a str>,
-}
-
-/// Grants (or re-scopes) a role; audited with the grants before and after. The user's
-/// sessions take a new id on their next request.
-pub async fn grant_role(
-    db: &Db,
-    change: &RoleChange<'_>,
-    actor: Actor<'_>,
-) -> Result<(), AccountError> {
-    let manufacturer = change.manufacturer.map(str::trim).filter(|s| !s.is_empty());
-    let agency = change.agency.map(str::trim).filter(|s| !s.is_empty());
-    if change.role == Role::Staff && manufacturer.is_none() {
-        return Err(AccountError::StaffNeedManufacturer);
-    }
-    if change.role == Role::Police && agency.is_none() {
-        return Err(AccountError::PoliceNeedAgency);
-    }
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    users::lock_role_changes(&mut tx).await?;
-    let before = users::grants_in(&mut tx, change.user_id).await?;
-    if users::password_hash(&mut tx, change.user_id)
-        .await?
-        .is_none()
-    {
-        return Err(AccountError::NoSuchUser);
-    }
-    let manufacturer_id = match manufacturer.filter(|_| change.role == Role::Staff) {
-        Some(slug) => Some(
-            users::manufacturer_id(&mut tx, slug)
-                .await?
-                .ok_or_else(|| AccountError::UnknownManufacturer(slug.to_owned()))?,
-        ),
-        None => None,
-    };
-    let agency = agency.filter(|_| change.role == Role::Police);
-    users::grant_role(
-        &mut tx,
-        change.user_id,
-        change.role,
-        manufacturer_id,
-        agency,
-        &now_text(),
-    )
-    .await?;
-    finish_role_change(tx, change.user_id, "user.role_grant", before, &actor).await
-}
-
-/// After a role change in `tx`: the user's sessions are told to take a new id, the change
-/// goes in the audit log with the grants before and after, and it all commits.
-async fn finish_role_change(
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
-    user_id: i64,
-    action: &str,
-    before: Vec<crate::account::Grant>,
-    actor: &Actor<'_>,
-) -> Result<(), AccountError> {
-    users::bump_auth_epoch(&mut tx, user_id).await?;
-    let after = users::grants_in(&mut tx, user_id).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            action,
-            actor,
-            "user",
-            Some(user_id.to_string()),
-            Some(serde_json::json!({ "roles": before })),
-            Some(serde_json::json!({ "roles": after })),
-        ),
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
-}
-
-/// Takes a role away; audited. Owner cannot be revoked, nor an admin's own admin role.
-pub async fn revoke_role(
-    db: &Db,
-    user_id: i64,
-    role: Role,
-    actor: Actor<'_>,
-) -> Result<bool, AccountError> {
-    if role == Role::Owner {
-        return Err(AccountError::OwnerIsPermanent);
-    }
-    if role == Role::Admin && actor.user_id == Some(user_id) {
-        return Err(AccountError::OwnAdminRole);
-    }
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    users::lock_role_changes(&mut tx).await?;
-    let before = users::grants_in(&mut tx, user_id).await?;
-    if !users::revoke_role(&mut tx, user_id, role).await? {
-        return Ok(false);
-    }
-    if role == Role::Admin && users::role_holders(&mut tx, Role::Admin).await? == 0 {
-        return Err(AccountError::LastAdmin);
-    }
-    finish_role_change(tx, user_id, "user.role_revoke", before, &actor).await?;
-    Ok(true)
-}
-
-/// 32 random bytes as hex: unguessable, URL-safe.
-fn random_token() -> String {
-    use argon2::password_hash::rand_core::RngCore as _;
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    crate::store::sessions::hex(&bytes)
-}
-
-fn hash_token(token: &str) -> String {
-    crate::store::sessions::id_hash(token.trim())
 }
