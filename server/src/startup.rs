@@ -10,7 +10,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use serialtrace::service::Services;
 use serialtrace::service::mail::{self, Mailer};
 use serialtrace::store::Db;
@@ -114,6 +114,15 @@ impl Application {
     }
 }
 
+/// The app's routes, found once per process. Leptos finds them by rendering the app with a
+/// process-wide "do not load resources" switch on; a page that another server in the same
+/// process (the tests run many) renders at that moment would wait forever
+/// (leptos-rs/leptos#4773).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// What the router needs to know about the site beyond the app's state.
 pub struct Site {
     /// The configured public origin, for the cross-site check.
@@ -129,7 +138,7 @@ pub fn router(
     trusted: Arc<TrustedProxies>,
     site: Site,
 ) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let api = Router::new()
         .route("/v1/lookup", get(api::lookup))
         .fallback(api::not_found);

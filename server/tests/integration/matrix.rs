@@ -181,6 +181,8 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         get("/admin/users?q=matrix", Rule::Admin),
         get("/admin/audit", Rule::Admin),
         get("/admin/audit?action=user.", Rule::Admin),
+        get("/admin/audit?verify=1", Rule::Admin),
+        post("/_fn/audit_verify", &[], false, Rule::Admin),
         post(
             "/_fn/admin_users",
             &[("search", "owner")],

@@ -2,6 +2,7 @@
 
 use crate::both_engines;
 use crate::common::{Engine, TestApp, fresh_db};
+use serialtrace::account::Role;
 use serialtrace::audit::{AuditEntry, ChainBreak};
 use serialtrace::store::audit;
 
@@ -253,3 +254,24 @@ async fn oversized_bodies_are_refused(engine: Engine) {
     );
 }
 both_engines!(oversized_bodies_are_refused);
+
+async fn administrators_verify_the_chain_on_the_audit_screen(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.user("auditor@example.org", Some(Role::Admin), None, None)
+        .await;
+    let admin = app.signed_in("auditor@example.org").await;
+    let (status, page) = app.fetch(&admin, "/admin/audit?verify=1").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-chain=\"intact\""), "{page}");
+    // Demo accounts (5), this admin, its sign-in: seven entries.
+    assert!(page.contains("The chain of 7 entries is intact"), "{page}");
+
+    sqlx::query("UPDATE audit_log SET action = 'auth.sign_out' WHERE id = 6")
+        .execute(app.db.writer())
+        .await
+        .expect("tamper");
+    let (_, page) = app.fetch(&admin, "/admin/audit?verify=1").await;
+    assert!(page.contains("data-chain=\"broken\""), "{page}");
+    assert!(page.contains("audit entry 6 was changed"), "{page}");
+}
+both_engines!(administrators_verify_the_chain_on_the_audit_screen);

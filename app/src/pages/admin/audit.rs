@@ -22,6 +22,38 @@ pub async fn audit_entries(filter: AuditFilter) -> Result<Vec<AuditRecord>, AppE
     Ok(serialtrace::store::audit::search(&services.db, &filter, PAGE).await?)
 }
 
+/// Checks the whole hash chain: what `serialtrace audit verify` says, as a sentence.
+#[server(prefix = "/_fn", endpoint = "audit_verify")]
+pub async fn verify_audit_chain() -> Result<Result<u64, String>, AppError> {
+    require(Access::Role(Role::Admin))?;
+    let services = crate::state::services()?;
+    Ok(serialtrace::store::audit::verify(&services.db)
+        .await?
+        .map_err(|broken| broken.to_string()))
+}
+
+#[component]
+fn ChainCheck() -> impl IntoView {
+    let outcome = Resource::new(|| (), |_| verify_audit_chain());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Checking the chain…"</p> }>
+            {move || Suspend::new(async move {
+                match outcome.await {
+                    Ok(Ok(entries)) => view! {
+                        <p class="notice" role="status" data-chain="intact">
+                            {format!("The chain of {entries} entries is intact: nothing was altered, removed or inserted.")}
+                        </p>
+                    }.into_any(),
+                    Ok(Err(broken)) => view! {
+                        <p class="form-problem" role="alert" data-chain="broken">{format!("The chain is broken: {broken}.")}</p>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 pub fn AuditPage() -> impl IntoView {
     if let Err(error) = require(Access::Role(Role::Admin)) {
@@ -54,6 +86,7 @@ pub fn AuditPage() -> impl IntoView {
             </div>
         }
     };
+    let verify = query.get("verify").is_some();
     let checked = raw.clone().normalised();
     let problem = |name: &str| {
         checked
@@ -101,6 +134,11 @@ pub fn AuditPage() -> impl IntoView {
         <Title text="Audit log" />
         <h1>"Audit log"</h1>
         <p class="lede">"Every change by staff, agents, police and administrators, every role change and every sign-in, chained by hash. Nothing here can be edited."</p>
+        {verify.then(|| view! { <ChainCheck /> })}
+        <form method="get" action="/admin/audit" class="inline-form">
+            <input type="hidden" name="verify" value="1" />
+            <button type="submit" class="secondary">"Verify the chain"</button>
+        </form>
         {form}
         {body}
     }

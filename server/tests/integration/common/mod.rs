@@ -165,6 +165,8 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A stalled response fails its test instead of holding up the whole run.
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .expect("an HTTP client");
         Self {
@@ -181,6 +183,8 @@ impl TestApp {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            // A stalled response fails its test instead of holding up the whole run.
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .expect("an HTTP client")
     }
