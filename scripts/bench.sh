@@ -38,6 +38,27 @@ end=$(date +%s.%N)
 load_seconds=$(echo "$end - $start" | bc)
 serials=$(awk '$1 == "sample" { print $3 }' "$work/demo.txt" | tr '\n' ' ')
 
+echo "== import: $units CSV rows into a fresh SQLite database (then the same file again)"
+python3 - "$work/units.csv" "$units" <<'PY'
+import sys
+path, n = sys.argv[1], int(sys.argv[2])
+with open(path, "w") as f:
+    f.write("manufacturer,model,serial,lot,manufactured_on,sold_on,warranty_months\n")
+    for i in range(n):
+        month = 1 + i % 12
+        sold = f"2026-{month:02d}-20" if i % 3 else ""
+        f.write(f"Benchmark Works,BW-{i % 10},BW{i:09d},LOT-{month:02d},2026-{month:02d}-01,{sold},24\n")
+PY
+import_db="sqlite://$work/import.db"
+start=$(date +%s.%N)
+DATABASE_URL="$import_db" ./target/release/serialtrace import units --create-missing "$work/units.csv" | tail -n 1
+end=$(date +%s.%N)
+import_seconds=$(echo "$end - $start" | bc)
+start=$(date +%s.%N)
+DATABASE_URL="$import_db" ./target/release/serialtrace import units "$work/units.csv" | tail -n 1
+end=$(date +%s.%N)
+reimport_seconds=$(echo "$end - $start" | bc)
+
 port=$(free_port)
 ./target/release/serialtrace serve --addr "127.0.0.1:$port" --site-root target/site >"$work/server.log" 2>&1 &
 pids+=($!)
@@ -79,6 +100,7 @@ ratio=$(echo "scale=1; 100 * $l_rps / $c_rps" | bc)
 echo
 echo "serialtrace bench, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo)"
 printf '  demo load (%s units, SQLite):   %.1f s\n' "$units" "$load_seconds"
+printf '  CSV import (%s rows, SQLite):   %.1f s   (again, all unchanged: %.1f s)\n' "$units" "$import_seconds" "$reimport_seconds"
 printf '  lookup API:        %10s req/s   p50 %-8s p99 %s\n' "$l_rps" "$l_p50" "$l_p99"
 printf '  ceiling (trivial): %10s req/s   p50 %-8s p99 %s\n' "$c_rps" "$c_p50" "$c_p99"
 printf '  lookup / ceiling:  %s%%\n' "$ratio"

@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod format;
 pub mod gs1;
+pub mod import;
 pub mod lookup;
 pub mod recall;
 pub mod serial;

@@ -44,6 +44,11 @@ pub enum Command {
         #[arg(long)]
         agency: Option<String>,
     },
+    /// Import records from CSV files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -58,6 +63,25 @@ pub enum Command {
         /// Seed for the generator: the same seed and day give the same data set.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Units from a CSV file with the header
+    /// manufacturer,model,serial,lot,manufactured_on,sold_on,warranty_months (other columns
+    /// are ignored). Prints each rejected row as `line N: column: reason` and exits non-zero
+    /// when any row was rejected. Importing the same file again changes nothing.
+    Units {
+        /// The CSV file (`-` for standard input).
+        file: String,
+        /// Check every row and report what would change, without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Make the manufacturers and models the file names that do not exist yet (a model
+        /// gets the row's warranty months as its policy, from sale).
+        #[arg(long)]
+        create_missing: bool,
     },
 }
 
@@ -162,6 +186,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             ));
             Ok(())
         }
+        Command::Import {
+            what:
+                ImportCommand::Units {
+                    file,
+                    dry_run,
+                    create_missing,
+                },
+        } => import_units(&db, &file, dry_run, create_missing).await,
         Command::Demo { units, seed } => {
             let report = demo::load(&db, DemoOptions { units, seed }).await?;
             print_report(&report);
@@ -203,6 +235,78 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn import_units(
+    db: &Db,
+    file: &str,
+    dry_run: bool,
+    create_missing: bool,
+) -> anyhow::Result<()> {
+    use serialtrace::service::accounts::Actor;
+    use serialtrace::service::import::{ImportOptions, import_units};
+    let input: Box<dyn std::io::Read + Send> = if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?)
+    };
+    let input = std::io::BufReader::with_capacity(1 << 20, input);
+    let actor = Actor {
+        user_id: None,
+        role: "operator (cli)",
+        client_ip: None,
+    };
+    let started = std::time::Instant::now();
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let options = ImportOptions {
+        dry_run,
+        create_missing,
+        only_manufacturer: None,
+    };
+    let summary = import_units(db, input, options, &actor, |so_far| {
+        if interactive {
+            eprint!("\r{} rows read…", so_far.rows);
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+    if interactive {
+        eprintln!();
+    }
+    let mut out = std::io::stdout().lock();
+    for problem in &summary.problems {
+        let _ = writeln!(out, "{problem}");
+    }
+    let _ = writeln!(
+        out,
+        "{}{} rows in {:.1} s: {} created, {} updated, {} unchanged, {} rejected{}",
+        if dry_run {
+            "dry run (nothing written): "
+        } else {
+            ""
+        },
+        summary.rows,
+        started.elapsed().as_secs_f64(),
+        summary.created,
+        summary.updated,
+        summary.unchanged,
+        summary.rejected,
+        if summary.created_manufacturers + summary.created_products > 0 {
+            format!(
+                "; {} manufacturers and {} products {}",
+                summary.created_manufacturers,
+                summary.created_products,
+                if dry_run { "would be made" } else { "made" }
+            )
+        } else {
+            String::new()
+        }
+    );
+    let _ = out.flush();
+    if summary.rejected > 0 {
+        anyhow::bail!("{} of {} rows rejected", summary.rejected, summary.rows);
+    }
+    Ok(())
 }
 
 fn print_report(report: &DemoReport) {

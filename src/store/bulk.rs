@@ -2,6 +2,7 @@
 
 use super::StoreResult;
 use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
 
 /// One value of a row to insert.
 #[derive(Clone, Debug)]
@@ -50,10 +51,32 @@ pub async fn insert_rows(
     columns: &[&str],
     rows: &[Vec<Val>],
 ) -> StoreResult<()> {
+    insert(conn, table, columns, rows, None).await.map(|_| ())
+}
+
+/// The same, returning `returning` (a column list) of every inserted row, in no set order.
+pub async fn insert_rows_returning(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+    returning: &str,
+) -> StoreResult<Vec<AnyRow>> {
+    insert(conn, table, columns, rows, Some(returning)).await
+}
+
+async fn insert(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+    returning: Option<&str>,
+) -> StoreResult<Vec<AnyRow>> {
     let per_statement = (MAX_PARAMS / columns.len()).clamp(1, MAX_ROWS);
     // SQLite looks a numbered parameter's name up with a linear scan, which makes `$n` in a
     // statement of thousands of parameters quadratic; plain `?` binds in order at no cost.
     let numbered = conn.backend_name() != "SQLite";
+    let mut returned = Vec::new();
     for chunk in rows.chunks(per_statement) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut n = 1;
@@ -74,6 +97,10 @@ pub async fn insert_rows(
             }
             sql.push(')');
         }
+        if let Some(returning) = returning {
+            sql.push_str(" RETURNING ");
+            sql.push_str(returning);
+        }
         let mut query = sqlx::query(&sql);
         for row in chunk {
             for value in row {
@@ -85,7 +112,21 @@ pub async fn insert_rows(
                 };
             }
         }
-        query.execute(&mut *conn).await?;
+        if returning.is_some() {
+            returned.extend(query.fetch_all(&mut *conn).await?);
+        } else {
+            query.execute(&mut *conn).await?;
+        }
     }
-    Ok(())
+    Ok(returned)
+}
+
+/// `n` placeholders for a list (`IN (…)`), numbered from `first` where the engine wants
+/// numbers; plain `?` on SQLite (see [`insert_rows`]).
+pub fn list_placeholders(conn: &AnyConnection, first: usize, n: usize) -> String {
+    if conn.backend_name() == "SQLite" {
+        vec!["?"; n].join(", ")
+    } else {
+        super::placeholders(first, n)
+    }
 }

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod catalogue;
+pub mod import;
 pub mod lookups;
 pub mod outbox;
 pub mod recalls;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod common;
+mod import;
 mod lookup;
 mod matrix;
 mod pages;

@@ -176,6 +176,31 @@ impl<'a> Actor<'a> {
     }
 }
 
+/// Appends an entry for a change by `actor` to `target_type` `target_id`, with what it is
+/// after the change.
+pub async fn record_change(
+    conn: &mut sqlx::AnyConnection,
+    action: &str,
+    actor: &Actor<'_>,
+    target_type: &str,
+    target_id: &str,
+    after: serde_json::Value,
+) -> Result<(), AccountError> {
+    audit::append(
+        conn,
+        &entry(
+            action,
+            actor,
+            target_type,
+            Some(target_id.to_owned()),
+            None,
+            Some(after),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Appends an entry about a user's account that records no before and after.
 pub(super) async fn audit_user(
     conn: &mut sqlx::AnyConnection,

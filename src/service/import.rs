@@ -1,0 +1,672 @@
+//! Importing units from CSV, streamed: a blocking thread reads and checks rows while this
+//! task resolves them against the catalogue and writes each batch in one transaction.
+//! Importing the same file twice changes nothing the second time; a dry run reports every
+//! bad row and what would change, writing nothing.
+
+use super::accounts::{AccountError, Actor, record_change};
+use crate::format::{FormatVerdict, SerialFormat};
+use crate::import::{ImportSummary, RowProblem, UnitColumns, UnitRow};
+use crate::store::import::{self as store, ExistingUnit, NewUnit};
+use crate::store::{Db, StoreError, lookups, now_text, today};
+use crate::warranty::add_months;
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+use std::io::Read;
+
+/// Rows written per transaction.
+const BATCH: usize = 5_000;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportOptions {
+    /// Check and count, write nothing.
+    pub dry_run: bool,
+    /// Make manufacturers and products the file names but the catalogue lacks.
+    pub create_missing: bool,
+    /// Staff import only their manufacturer's units; other rows are rejected.
+    pub only_manufacturer: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file as a whole is unusable (no header, missing columns, unreadable).
+    #[error("{0}")]
+    File(RowProblem),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<AccountError> for ImportError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Store(e) => ImportError::Store(e),
+            other => ImportError::File(RowProblem::new(0, "import", other.to_string())),
+        }
+    }
+}
+
+/// What the reading thread sends: checked rows, or the file's own problem.
+enum Read_ {
+    Rows(Vec<Result<UnitRow, RowProblem>>),
+    Fatal(RowProblem),
+}
+
+/// Reads `input` as CSV on a blocking thread, in batches.
+fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiver<Read_> {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tokio::task::spawn_blocking(move || {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let mut record = csv::ByteRecord::new();
+        let columns = match reader.read_byte_record(&mut record) {
+            Ok(true) => {
+                let header: Vec<String> = record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect();
+                let names: Vec<&str> = header.iter().map(String::as_str).collect();
+                match UnitColumns::from_header(&names) {
+                    Ok(columns) => (columns, header),
+                    Err(problem) => {
+                        let _ = tx.blocking_send(Read_::Fatal(problem));
+                        return;
+                    }
+                }
+            }
+            Ok(false) => {
+                let _ = tx.blocking_send(Read_::Fatal(RowProblem::new(
+                    1,
+                    "header",
+                    "the file is empty",
+                )));
+                return;
+            }
+            Err(error) => {
+                let _ = tx.blocking_send(Read_::Fatal(RowProblem::new(
+                    1,
+                    "header",
+                    error.to_string(),
+                )));
+                return;
+            }
+        };
+        let (columns, header) = columns;
+        let today = today();
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(error) => {
+                    let line = error.position().map_or(0, |p| p.line());
+                    if matches!(error.kind(), csv::ErrorKind::Io(_)) {
+                        let _ = tx.blocking_send(Read_::Fatal(RowProblem::new(
+                            line,
+                            "file",
+                            format!("could not be read: {error}"),
+                        )));
+                        return;
+                    }
+                    batch.push(Err(RowProblem::new(line, "row", error.to_string())));
+                    continue;
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue; // blank line
+            }
+            let mut fields = Vec::with_capacity(record.len());
+            let mut bad = None;
+            for (i, field) in record.iter().enumerate() {
+                match std::str::from_utf8(field) {
+                    Ok(text) => fields.push(text),
+                    Err(_) => {
+                        let column = header.get(i).map_or("row", String::as_str);
+                        bad = Some(RowProblem::new(line, column, "is not valid UTF-8 text"));
+                        break;
+                    }
+                }
+            }
+            batch.push(match bad {
+                Some(problem) => Err(problem),
+                None => UnitRow::parse(line, &columns, &fields, today),
+            });
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if tx.blocking_send(Read_::Rows(full)).is_err() {
+                    return;
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.blocking_send(Read_::Rows(batch));
+        }
+    });
+    rx
+}
+
+/// A product as the import resolves rows to it.
+struct Product {
+    id: i64,
+    manufacturer_id: i64,
+    format: SerialFormat,
+    warranty_months: i64,
+    warranty_starts: String,
+    retired: bool,
+}
+
+/// The catalogue, held in memory for the import (it is small next to the units).
+struct Catalogue {
+    /// By slug and by name, lower-cased: (id, name).
+    manufacturers: HashMap<String, (i64, String)>,
+    /// By (manufacturer id, model lower-cased).
+    products: HashMap<(i64, String), Product>,
+    /// By (product id, lot code).
+    lots: HashMap<(i64, String), i64>,
+    /// Ids handed out in a dry run for what would be made (negative, never stored).
+    next_pretend_id: i64,
+}
+
+impl Catalogue {
+    async fn load(db: &Db) -> Result<Self, StoreError> {
+        let mut manufacturers = HashMap::new();
+        for m in store::manufacturers(db).await? {
+            manufacturers.insert(m.slug.to_lowercase(), (m.id, m.name.clone()));
+            manufacturers.insert(m.name.to_lowercase(), (m.id, m.name));
+        }
+        let products = store::products(db)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let format = serde_json::from_str(&p.serial_format).unwrap_or(SerialFormat::Free);
+                (
+                    (p.manufacturer_id, p.model.to_lowercase()),
+                    Product {
+                        id: p.id,
+                        manufacturer_id: p.manufacturer_id,
+                        format,
+                        warranty_months: p.warranty_months,
+                        warranty_starts: p.warranty_starts,
+                        retired: p.retired,
+                    },
+                )
+            })
+            .collect();
+        let lots = store::lots(db)
+            .await?
+            .into_iter()
+            .map(|(product, code, id)| ((product, code), id))
+            .collect();
+        Ok(Self {
+            manufacturers,
+            products,
+            lots,
+            next_pretend_id: -1,
+        })
+    }
+
+    fn pretend_id(&mut self) -> i64 {
+        self.next_pretend_id -= 1;
+        self.next_pretend_id
+    }
+}
+
+/// A short name for a manufacturer made from a file: lower-case letters, digits, dashes.
+fn slug_for(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() {
+        "manufacturer".into()
+    } else {
+        slug
+    }
+}
+
+/// A row resolved to its product, ready to write.
+struct Resolved {
+    row: UnitRow,
+    manufacturer_id: i64,
+    product_id: i64,
+    warranty_months: i64,
+    warranty_starts: String,
+}
+
+struct Importer<'a> {
+    db: &'a Db,
+    options: ImportOptions,
+    actor: &'a Actor<'a>,
+    catalogue: Catalogue,
+    /// Every (product, serial) seen in the file, with its line.
+    seen: HashMap<(i64, String), u64>,
+    summary: ImportSummary,
+}
+
+impl Importer<'_> {
+    fn reject(&mut self, problem: RowProblem) {
+        self.summary.rejected += 1;
+        self.summary.problems.push(problem);
+    }
+
+    async fn manufacturer(
+        &mut self,
+        row: &UnitRow,
+    ) -> Result<Result<i64, RowProblem>, ImportError> {
+        let key = row.manufacturer.to_lowercase();
+        let id = match self.catalogue.manufacturers.get(&key) {
+            Some((id, _)) => *id,
+            None if self.options.create_missing => {
+                let id = if self.options.dry_run {
+                    self.catalogue.pretend_id()
+                } else {
+                    self.create_manufacturer(&row.manufacturer).await?
+                };
+                self.catalogue
+                    .manufacturers
+                    .insert(key, (id, row.manufacturer.clone()));
+                self.summary.created_manufacturers += 1;
+                id
+            }
+            None => {
+                return Ok(Err(RowProblem::new(
+                    row.line,
+                    "manufacturer",
+                    format!(
+                        "there is no manufacturer '{}' (import with --create-missing to make it)",
+                        row.manufacturer
+                    ),
+                )));
+            }
+        };
+        if self
+            .options
+            .only_manufacturer
+            .is_some_and(|only| only != id)
+        {
+            return Ok(Err(RowProblem::new(
+                row.line,
+                "manufacturer",
+                format!("'{}' is not your manufacturer", row.manufacturer),
+            )));
+        }
+        Ok(Ok(id))
+    }
+
+    async fn create_manufacturer(&mut self, name: &str) -> Result<i64, ImportError> {
+        let now = now_text();
+        let mut slug = slug_for(name);
+        let taken: Vec<&String> = self.catalogue.manufacturers.keys().collect();
+        if taken.iter().any(|k| **k == slug) {
+            slug = format!("{slug}-{}", self.catalogue.manufacturers.len());
+        }
+        let mut tx = self.db.writer().begin().await.map_err(StoreError::from)?;
+        let id = store::create_manufacturer(&mut tx, &slug, name, &now).await?;
+        record_change(
+            &mut tx,
+            "manufacturer.create",
+            self.actor,
+            "manufacturer",
+            &id.to_string(),
+            serde_json::json!({ "slug": slug, "name": name, "via": "import" }),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.catalogue
+            .manufacturers
+            .insert(slug, (id, name.to_owned()));
+        Ok(id)
+    }
+
+    async fn resolve(&mut self, row: UnitRow) -> Result<Option<Resolved>, ImportError> {
+        let manufacturer_id = match self.manufacturer(&row).await? {
+            Ok(id) => id,
+            Err(problem) => {
+                self.reject(problem);
+                return Ok(None);
+            }
+        };
+        let key = (manufacturer_id, row.model.to_lowercase());
+        if !self.catalogue.products.contains_key(&key) {
+            if !self.options.create_missing {
+                let name = self
+                    .catalogue
+                    .manufacturers
+                    .get(&row.manufacturer.to_lowercase())
+                    .map_or(row.manufacturer.clone(), |(_, n)| n.clone());
+                self.reject(RowProblem::new(
+                    row.line,
+                    "model",
+                    format!(
+                        "{name} has no model '{}' (import with --create-missing to make it)",
+                        row.model
+                    ),
+                ));
+                return Ok(None);
+            }
+            let months = row.warranty_months.map_or(0, i64::from);
+            let id = if self.options.dry_run || manufacturer_id < 0 {
+                self.catalogue.pretend_id()
+            } else {
+                let now = now_text();
+                let mut tx = self.db.writer().begin().await.map_err(StoreError::from)?;
+                let id = store::create_product(&mut tx, manufacturer_id, &row.model, months, &now)
+                    .await?;
+                record_change(
+                    &mut tx,
+                    "product.create",
+                    self.actor,
+                    "product",
+                    &id.to_string(),
+                    serde_json::json!({ "model": row.model, "warranty_months": months, "via": "import" }),
+                )
+                .await?;
+                tx.commit().await.map_err(StoreError::from)?;
+                id
+            };
+            self.summary.created_products += 1;
+            self.catalogue.products.insert(
+                key.clone(),
+                Product {
+                    id,
+                    manufacturer_id,
+                    format: SerialFormat::Free,
+                    warranty_months: months,
+                    warranty_starts: "sale".into(),
+                    retired: false,
+                },
+            );
+        }
+        let Some(product) = self.catalogue.products.get(&key) else {
+            return Ok(None);
+        };
+        debug_assert_eq!(product.manufacturer_id, manufacturer_id);
+        let problem = |reason: &str| Some(RowProblem::new(row.line, "serial", reason));
+        let verdict_problem = if product.retired {
+            Some(RowProblem::new(row.line, "model", "this model is retired"))
+        } else {
+            match (
+                &product.format,
+                product.format.check(row.serial.normalised()),
+            ) {
+                (SerialFormat::Free, _) | (_, FormatVerdict::Valid) => None,
+                (_, FormatVerdict::BadCheck) => {
+                    problem("the check character does not match: mistyped, or not a real serial")
+                }
+                (_, FormatVerdict::BadBody) => {
+                    problem("has characters this product's serials never contain")
+                }
+                (_, FormatVerdict::Foreign) => problem("is not in this product's serial format"),
+            }
+        };
+        if let Some(problem) = verdict_problem {
+            self.reject(problem);
+            return Ok(None);
+        }
+        let (product_id, months, starts) = (
+            product.id,
+            product.warranty_months,
+            product.warranty_starts.clone(),
+        );
+        let seen_key = (product_id, row.serial.normalised().to_owned());
+        if let Some(first) = self.seen.get(&seen_key) {
+            let first = *first;
+            self.reject(RowProblem::new(
+                row.line,
+                "serial",
+                format!("repeats line {first} (the same unit twice)"),
+            ));
+            return Ok(None);
+        }
+        self.seen.insert(seen_key, row.line);
+        Ok(Some(Resolved {
+            row,
+            manufacturer_id,
+            product_id,
+            warranty_months: months,
+            warranty_starts: starts,
+        }))
+    }
+
+    /// Classifies (and, unless a dry run, writes) a batch of resolved rows.
+    async fn write(&mut self, rows: Vec<Resolved>) -> Result<(), ImportError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let now = now_text();
+        let dry = self.options.dry_run;
+        let mut tx = if dry {
+            None
+        } else {
+            Some(self.db.writer().begin().await.map_err(StoreError::from)?)
+        };
+        let mut read_conn = if dry {
+            Some(self.db.reader().acquire().await.map_err(StoreError::from)?)
+        } else {
+            None
+        };
+        let mut existing: HashMap<(i64, String), ExistingUnit> = HashMap::new();
+        let mut by_product: HashMap<i64, Vec<&str>> = HashMap::new();
+        for r in &rows {
+            if r.product_id > 0 {
+                by_product
+                    .entry(r.product_id)
+                    .or_default()
+                    .push(r.row.serial.normalised());
+            }
+        }
+        for (product_id, serials) in by_product {
+            let conn: &mut AnyConnection = match (&mut tx, &mut read_conn) {
+                (Some(tx), _) => tx,
+                (None, Some(conn)) => conn,
+                _ => unreachable!("a connection is open"),
+            };
+            for chunk in serials.chunks(1_000) {
+                for unit in store::existing_units(conn, product_id, chunk).await? {
+                    existing.insert((product_id, unit.serial_norm.clone()), unit);
+                }
+            }
+        }
+        let mut new_units = Vec::new();
+        let mut new_warranties: HashMap<(i64, String), (String, String)> = HashMap::new();
+        let mut changed = false;
+        for r in &rows {
+            let lot_id = match &r.row.lot {
+                None => None,
+                Some(code) => match self.catalogue.lots.get(&(r.product_id, code.clone())) {
+                    Some(id) => Some(*id),
+                    None => {
+                        let id = match &mut tx {
+                            Some(tx) if r.product_id > 0 => {
+                                let made = r.row.manufactured_on.map(|d| d.to_string());
+                                store::create_lot(tx, r.product_id, code, made.as_deref()).await?
+                            }
+                            _ => self.catalogue.pretend_id(),
+                        };
+                        self.catalogue.lots.insert((r.product_id, code.clone()), id);
+                        Some(id)
+                    }
+                },
+            };
+            let warranty = initial_warranty(r);
+            let key = (r.product_id, r.row.serial.normalised().to_owned());
+            match existing.get(&key) {
+                None => {
+                    self.summary.created += 1;
+                    new_units.push(NewUnit {
+                        manufacturer_id: r.manufacturer_id,
+                        product_id: r.product_id,
+                        lot_id,
+                        serial_raw: r.row.serial.raw().to_owned(),
+                        serial_norm: key.1.clone(),
+                        manufactured_on: r.row.manufactured_on.map(|d| d.to_string()),
+                        status: if r.row.sold_on.is_some() {
+                            "sold"
+                        } else {
+                            "in_stock"
+                        },
+                    });
+                    if let Some(w) = warranty {
+                        new_warranties.insert(key, w);
+                    }
+                }
+                Some(unit) => {
+                    // A blank field says nothing: what the unit has stays.
+                    let lot = lot_id.or(unit.lot_id);
+                    let made = r
+                        .row
+                        .manufactured_on
+                        .map(|d| d.to_string())
+                        .or_else(|| unit.manufactured_on.clone());
+                    let status = if r.row.sold_on.is_some()
+                        && matches!(unit.status.as_str(), "in_stock" | "shipped")
+                    {
+                        "sold".to_owned()
+                    } else {
+                        unit.status.clone()
+                    };
+                    let warranty_changes = warranty
+                        .as_ref()
+                        .is_some_and(|w| unit.warranty.as_ref() != Some(w));
+                    let unit_changes =
+                        lot != unit.lot_id || made != unit.manufactured_on || status != unit.status;
+                    if !unit_changes && !warranty_changes {
+                        self.summary.unchanged += 1;
+                        continue;
+                    }
+                    self.summary.updated += 1;
+                    changed = true;
+                    if let Some(tx) = &mut tx {
+                        if unit_changes {
+                            store::update_unit(tx, unit.id, lot, made.as_deref(), &status).await?;
+                        }
+                        if let (true, Some((starts, ends))) = (warranty_changes, warranty) {
+                            store::delete_initial_warranty(tx, unit.id).await?;
+                            store::insert_initial_warranties(tx, &[(unit.id, starts, ends)], &now)
+                                .await?;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(mut tx) = tx {
+            if !new_units.is_empty() {
+                changed = true;
+                let ids = store::insert_units(&mut tx, &new_units, &now).await?;
+                let records: Vec<(i64, String, String)> = ids
+                    .into_iter()
+                    .filter_map(|(id, product, serial)| {
+                        new_warranties
+                            .remove(&(product, serial))
+                            .map(|(starts, ends)| (id, starts, ends))
+                    })
+                    .collect();
+                store::insert_initial_warranties(&mut tx, &records, &now).await?;
+            }
+            if changed {
+                lookups::bump_epoch(&mut tx).await?;
+            }
+            tx.commit().await.map_err(StoreError::from)?;
+        }
+        Ok(())
+    }
+}
+
+/// The initial warranty a row gives its unit, when the policy's start date is in the row.
+fn initial_warranty(r: &Resolved) -> Option<(String, String)> {
+    let months = r.row.warranty_months.map_or(r.warranty_months, i64::from);
+    if months <= 0 {
+        return None;
+    }
+    let starts = match r.warranty_starts.as_str() {
+        "sale" => r.row.sold_on,
+        "manufacture" => r.row.manufactured_on,
+        _ => None,
+    }?;
+    let ends = add_months(starts, u32::try_from(months).ok()?);
+    Some((starts.to_string(), ends.to_string()))
+}
+
+/// Imports units from `input` (CSV with a header line). `progress` is told the running
+/// summary after each batch. Rejected rows are reported, never written; the rest of the
+/// file goes on. An unusable file (no header, missing columns) is an error.
+pub async fn import_units<R: Read + Send + 'static>(
+    db: &Db,
+    input: R,
+    options: ImportOptions,
+    actor: &Actor<'_>,
+    mut progress: impl FnMut(&ImportSummary),
+) -> Result<ImportSummary, ImportError> {
+    let mut importer = Importer {
+        db,
+        options,
+        actor,
+        catalogue: Catalogue::load(db).await?,
+        seen: HashMap::new(),
+        summary: ImportSummary {
+            dry_run: options.dry_run,
+            ..ImportSummary::default()
+        },
+    };
+    let mut batches = spawn_reader(input);
+    while let Some(read) = batches.recv().await {
+        let rows = match read {
+            Read_::Fatal(problem) => return Err(ImportError::File(problem)),
+            Read_::Rows(rows) => rows,
+        };
+        let mut resolved = Vec::with_capacity(rows.len());
+        for row in rows {
+            importer.summary.rows += 1;
+            match row {
+                Err(problem) => importer.reject(problem),
+                Ok(row) => {
+                    if let Some(r) = importer.resolve(row).await? {
+                        resolved.push(r);
+                    }
+                }
+            }
+        }
+        importer.write(resolved).await?;
+        progress(&importer.summary);
+    }
+    let summary = importer.summary;
+    if !options.dry_run {
+        let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+        record_change(
+            &mut tx,
+            "units.import",
+            actor,
+            "units",
+            "import",
+            serde_json::json!({
+                "rows": summary.rows,
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "rejected": summary.rejected,
+                "created_manufacturers": summary.created_manufacturers,
+                "created_products": summary.created_products,
+            }),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug_for;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug_for("Acme Tools, Inc."), "acme-tools-inc");
+        assert_eq!(slug_for("  ***  "), "manufacturer");
+    }
+}
