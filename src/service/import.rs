@@ -10,11 +10,13 @@ use crate::store::import::{self as store, ExistingUnit, NewUnit};
 use crate::store::{Db, StoreError, lookups, now_text, today};
 use crate::warranty::add_months;
 use sqlx::AnyConnection;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Rows written per transaction.
-const BATCH: usize = 5_000;
+const BATCH: usize = 20_000;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ImportOptions {
@@ -162,10 +164,8 @@ struct Catalogue {
     manufacturers: HashMap<String, (i64, String)>,
     /// By (manufacturer id, model lower-cased).
     products: HashMap<(i64, String), Product>,
-    /// By (product id, lot code).
-    lots: HashMap<(i64, String), i64>,
     /// Ids handed out in a dry run for what would be made (negative, never stored).
-    next_pretend_id: i64,
+    pretend: Arc<AtomicI64>,
 }
 
 impl Catalogue {
@@ -193,22 +193,15 @@ impl Catalogue {
                 )
             })
             .collect();
-        let lots = store::lots(db)
-            .await?
-            .into_iter()
-            .map(|(product, code, id)| ((product, code), id))
-            .collect();
         Ok(Self {
             manufacturers,
             products,
-            lots,
-            next_pretend_id: -1,
+            pretend: Arc::new(AtomicI64::new(-1)),
         })
     }
 
-    fn pretend_id(&mut self) -> i64 {
-        self.next_pretend_id -= 1;
-        self.next_pretend_id
+    fn pretend_id(&self) -> i64 {
+        self.pretend.fetch_sub(1, Ordering::Relaxed) - 1
     }
 }
 
@@ -433,14 +426,38 @@ impl Importer<'_> {
             warranty_starts: starts,
         }))
     }
+}
 
+/// What the writer did so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+}
+
+/// The last stage: classifies resolved rows against the units stored and (unless a dry
+/// run) writes them, one transaction per batch, while the rows after are being resolved.
+struct Writer {
+    db: Db,
+    dry_run: bool,
+    /// By (product id, lot code).
+    lots: HashMap<(i64, String), i64>,
+    /// Products that had units when the import began. The others can only hold units this
+    /// import made, and the file repeats no unit, so their rows need no lookup.
+    had_units: HashSet<i64>,
+    pretend: Arc<AtomicI64>,
+    counts: Counts,
+}
+
+impl Writer {
     /// Classifies (and, unless a dry run, writes) a batch of resolved rows.
     async fn write(&mut self, rows: Vec<Resolved>) -> Result<(), ImportError> {
         if rows.is_empty() {
             return Ok(());
         }
         let now = now_text();
-        let dry = self.options.dry_run;
+        let dry = self.dry_run;
         let mut tx = if dry {
             None
         } else {
@@ -452,34 +469,35 @@ impl Importer<'_> {
             None
         };
         let mut existing: HashMap<(i64, String), ExistingUnit> = HashMap::new();
-        let mut by_product: HashMap<i64, Vec<&str>> = HashMap::new();
+        let mut by_product: HashMap<(i64, i64), Vec<&str>> = HashMap::new();
         for r in &rows {
-            if r.product_id > 0 {
+            if self.had_units.contains(&r.product_id) {
                 by_product
-                    .entry(r.product_id)
+                    .entry((r.manufacturer_id, r.product_id))
                     .or_default()
                     .push(r.row.serial.normalised());
             }
         }
-        for (product_id, serials) in by_product {
+        for ((manufacturer_id, product_id), serials) in by_product {
             let conn: &mut AnyConnection = match (&mut tx, &mut read_conn) {
                 (Some(tx), _) => tx,
                 (None, Some(conn)) => conn,
                 _ => unreachable!("a connection is open"),
             };
             for chunk in serials.chunks(1_000) {
-                for unit in store::existing_units(conn, product_id, chunk).await? {
+                for unit in store::existing_units(conn, manufacturer_id, product_id, chunk).await? {
                     existing.insert((product_id, unit.serial_norm.clone()), unit);
                 }
             }
         }
         let mut new_units = Vec::new();
-        let mut new_warranties: HashMap<(i64, String), (String, String)> = HashMap::new();
+        // Beside each new unit, its initial warranty.
+        let mut new_warranties: Vec<Option<(String, String)>> = Vec::new();
         let mut changed = false;
         for r in &rows {
             let lot_id = match &r.row.lot {
                 None => None,
-                Some(code) => match self.catalogue.lots.get(&(r.product_id, code.clone())) {
+                Some(code) => match self.lots.get(&(r.product_id, code.clone())) {
                     Some(id) => Some(*id),
                     None => {
                         let id = match &mut tx {
@@ -487,9 +505,9 @@ impl Importer<'_> {
                                 let made = r.row.manufactured_on.map(|d| d.to_string());
                                 store::create_lot(tx, r.product_id, code, made.as_deref()).await?
                             }
-                            _ => self.catalogue.pretend_id(),
+                            _ => self.pretend.fetch_sub(1, Ordering::Relaxed) - 1,
                         };
-                        self.catalogue.lots.insert((r.product_id, code.clone()), id);
+                        self.lots.insert((r.product_id, code.clone()), id);
                         Some(id)
                     }
                 },
@@ -498,7 +516,7 @@ impl Importer<'_> {
             let key = (r.product_id, r.row.serial.normalised().to_owned());
             match existing.get(&key) {
                 None => {
-                    self.summary.created += 1;
+                    self.counts.created += 1;
                     new_units.push(NewUnit {
                         manufacturer_id: r.manufacturer_id,
                         product_id: r.product_id,
@@ -512,9 +530,7 @@ impl Importer<'_> {
                             "in_stock"
                         },
                     });
-                    if let Some(w) = warranty {
-                        new_warranties.insert(key, w);
-                    }
+                    new_warranties.push(warranty);
                 }
                 Some(unit) => {
                     // A blank field says nothing: what the unit has stays.
@@ -537,10 +553,10 @@ impl Importer<'_> {
                     let unit_changes =
                         lot != unit.lot_id || made != unit.manufactured_on || status != unit.status;
                     if !unit_changes && !warranty_changes {
-                        self.summary.unchanged += 1;
+                        self.counts.unchanged += 1;
                         continue;
                     }
-                    self.summary.updated += 1;
+                    self.counts.updated += 1;
                     changed = true;
                     if let Some(tx) = &mut tx {
                         if unit_changes {
@@ -558,14 +574,11 @@ impl Importer<'_> {
         if let Some(mut tx) = tx {
             if !new_units.is_empty() {
                 changed = true;
-                let ids = store::insert_units(&mut tx, &new_units, &now).await?;
+                let ids = store::insert_units(&mut tx, self.db.backend(), new_units, &now).await?;
                 let records: Vec<(i64, String, String)> = ids
                     .into_iter()
-                    .filter_map(|(id, product, serial)| {
-                        new_warranties
-                            .remove(&(product, serial))
-                            .map(|(starts, ends)| (id, starts, ends))
-                    })
+                    .zip(new_warranties)
+                    .filter_map(|(id, warranty)| warranty.map(|(starts, ends)| (id, starts, ends)))
                     .collect();
                 store::insert_initial_warranties(&mut tx, &records, &now).await?;
             }
@@ -603,17 +616,46 @@ pub async fn import_units<R: Read + Send + 'static>(
     actor: &Actor<'_>,
     mut progress: impl FnMut(&ImportSummary),
 ) -> Result<ImportSummary, ImportError> {
+    let catalogue = Catalogue::load(db).await?;
+    let mut writer = Writer {
+        db: db.clone(),
+        dry_run: options.dry_run,
+        lots: store::lots(db)
+            .await?
+            .into_iter()
+            .map(|(product, code, id)| ((product, code), id))
+            .collect(),
+        had_units: store::products_with_units(db).await?.into_iter().collect(),
+        pretend: catalogue.pretend.clone(),
+        counts: Counts::default(),
+    };
     let mut importer = Importer {
         db,
         options,
         actor,
-        catalogue: Catalogue::load(db).await?,
+        catalogue,
         seen: HashMap::new(),
         summary: ImportSummary {
             dry_run: options.dry_run,
             ..ImportSummary::default()
         },
     };
+    // Three stages at once: the reader thread parses, this task resolves, the writer task
+    // writes the batch before.
+    let written = Arc::new(std::sync::Mutex::new(Counts::default()));
+    let (to_writer, mut batches_to_write) = tokio::sync::mpsc::channel::<Vec<Resolved>>(2);
+    let writer_task = tokio::spawn({
+        let written = written.clone();
+        async move {
+            while let Some(rows) = batches_to_write.recv().await {
+                writer.write(rows).await?;
+                if let Ok(mut w) = written.lock() {
+                    *w = writer.counts;
+                }
+            }
+            Ok::<Counts, ImportError>(writer.counts)
+        }
+    });
     let mut batches = spawn_reader(input);
     while let Some(read) = batches.recv().await {
         let rows = match read {
@@ -632,9 +674,30 @@ pub async fn import_units<R: Read + Send + 'static>(
                 }
             }
         }
-        importer.write(resolved).await?;
-        progress(&importer.summary);
+        if to_writer.send(resolved).await.is_err() {
+            break; // the writer stopped: its error follows
+        }
+        let counts = written.lock().map(|w| *w).unwrap_or_default();
+        let so_far = &importer.summary;
+        progress(&ImportSummary {
+            rows: so_far.rows,
+            created: counts.created,
+            updated: counts.updated,
+            unchanged: counts.unchanged,
+            rejected: so_far.rejected,
+            created_manufacturers: so_far.created_manufacturers,
+            created_products: so_far.created_products,
+            problems: Vec::new(),
+            dry_run: so_far.dry_run,
+        });
     }
+    drop(to_writer);
+    let counts = writer_task
+        .await
+        .map_err(|e| ImportError::File(RowProblem::new(0, "import", e.to_string())))??;
+    importer.summary.created = counts.created;
+    importer.summary.updated = counts.updated;
+    importer.summary.unchanged = counts.unchanged;
     let summary = importer.summary;
     if !options.dry_run {
         let mut tx = db.writer().begin().await.map_err(StoreError::from)?;

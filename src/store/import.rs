@@ -2,7 +2,7 @@
 //! batch already has, and batched writes.
 
 use super::bulk::{self, Val};
-use super::{Db, StoreResult};
+use super::{Backend, Db, StoreResult};
 use sqlx::{AnyConnection, Row};
 
 /// A manufacturer as rows name it.
@@ -59,6 +59,26 @@ pub async fn products(db: &Db) -> StoreResult<Vec<ProductRef>> {
             retired: r.get::<Option<String>, _>("retired_at").is_some(),
         })
         .collect())
+}
+
+/// The products that have at least one unit.
+pub async fn products_with_units(db: &Db) -> StoreResult<Vec<i64>> {
+    let products: Vec<i64> = sqlx::query_scalar("SELECT id FROM products")
+        .fetch_all(db.reader())
+        .await?;
+    let mut with_units = Vec::new();
+    for product in products {
+        // One probe of the (product, date) index per product.
+        let any: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM units WHERE product_id = $1 LIMIT 1")
+                .bind(product)
+                .fetch_optional(db.reader())
+                .await?;
+        if any.is_some() {
+            with_units.push(product);
+        }
+    }
+    Ok(with_units)
 }
 
 /// Every lot as (product id, code, lot id).
@@ -135,20 +155,25 @@ pub struct ExistingUnit {
 /// The units of `product_id` among `serials` (normalised).
 pub async fn existing_units(
     conn: &mut AnyConnection,
+    manufacturer_id: i64,
     product_id: i64,
     serials: &[&str],
 ) -> StoreResult<Vec<ExistingUnit>> {
     if serials.is_empty() {
         return Ok(Vec::new());
     }
-    let first = bulk::list_placeholders(conn, 1, 1);
-    let list = bulk::list_placeholders(conn, 2, serials.len());
+    let keys = bulk::list_placeholders(conn, 1, 2);
+    let keys: Vec<&str> = keys.split(", ").collect();
+    let list = bulk::list_placeholders(conn, 3, serials.len());
+    // All three key columns, so the unique index answers each serial with one probe (given
+    // the product alone, SQLite would walk every unit of the product per batch).
     let sql = format!(
         "SELECT u.id, u.serial_norm, u.lot_id, u.manufactured_on, u.status, w.starts_on, w.ends_on
          FROM units u LEFT JOIN warranty_records w ON w.unit_id = u.id AND w.kind = 'initial'
-         WHERE u.product_id = {first} AND u.serial_norm IN ({list})"
+         WHERE u.manufacturer_id = {} AND u.product_id = {} AND u.serial_norm IN ({list})",
+        keys[0], keys[1]
     );
-    let mut query = sqlx::query(&sql).bind(product_id);
+    let mut query = sqlx::query(&sql).bind(manufacturer_id).bind(product_id);
     for serial in serials {
         query = query.bind(*serial);
     }
@@ -181,48 +206,86 @@ pub struct NewUnit {
     pub status: &'static str,
 }
 
-/// Inserts units; returns (id, product id, normalised serial) of each.
+/// Inserts units; returns their ids, in the order given.
 pub async fn insert_units(
     conn: &mut AnyConnection,
-    units: &[NewUnit],
+    backend: Backend,
+    units: Vec<NewUnit>,
     now: &str,
-) -> StoreResult<Vec<(i64, i64, String)>> {
-    let rows: Vec<Vec<Val>> = units
-        .iter()
-        .map(|u| {
-            vec![
-                u.manufacturer_id.into(),
-                u.product_id.into(),
-                u.lot_id.into(),
-                u.serial_raw.clone().into(),
-                u.serial_norm.clone().into(),
-                u.manufactured_on.clone().into(),
-                u.status.into(),
-                now.into(),
-            ]
-        })
-        .collect();
-    let returned = bulk::insert_rows_returning(
-        conn,
-        "units",
-        &[
-            "manufacturer_id",
-            "product_id",
-            "lot_id",
-            "serial_raw",
-            "serial_norm",
-            "manufactured_on",
-            "status",
-            "created_at",
-        ],
-        &rows,
-        "id, product_id, serial_norm",
-    )
-    .await?;
-    Ok(returned
-        .iter()
-        .map(|r| (r.get("id"), r.get("product_id"), r.get("serial_norm")))
-        .collect())
+) -> StoreResult<Vec<i64>> {
+    const COLUMNS: [&str; 8] = [
+        "manufacturer_id",
+        "product_id",
+        "lot_id",
+        "serial_raw",
+        "serial_norm",
+        "manufactured_on",
+        "status",
+        "created_at",
+    ];
+    let values = |u: NewUnit, id: Option<i64>| -> Vec<Val> {
+        let mut row = Vec::with_capacity(9);
+        if let Some(id) = id {
+            row.push(Val::Int(id));
+        }
+        row.extend([
+            u.manufacturer_id.into(),
+            u.product_id.into(),
+            u.lot_id.into(),
+            u.serial_raw.into(),
+            u.serial_norm.into(),
+            u.manufactured_on.into(),
+            u.status.into(),
+            now.into(),
+        ]);
+        row
+    };
+    match backend {
+        Backend::Sqlite => {
+            // One writer holds the file: take the write lock, then number the rows
+            // ourselves (cheaper than returning a million ids).
+            sqlx::query("UPDATE cache_epoch SET version = version WHERE id = 1")
+                .execute(&mut *conn)
+                .await?;
+            let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM units")
+                .fetch_one(&mut *conn)
+                .await?;
+            let ids: Vec<i64> = (last + 1..).take(units.len()).collect();
+            let rows: Vec<Vec<Val>> = units
+                .into_iter()
+                .zip(&ids)
+                .map(|(u, id)| values(u, Some(*id)))
+                .collect();
+            let mut columns = vec!["id"];
+            columns.extend(COLUMNS);
+            bulk::insert_rows(conn, "units", &columns, &rows).await?;
+            Ok(ids)
+        }
+        Backend::Postgres => {
+            let keys: Vec<(i64, String)> = units
+                .iter()
+                .map(|u| (u.product_id, u.serial_norm.clone()))
+                .collect();
+            let rows: Vec<Vec<Val>> = units.into_iter().map(|u| values(u, None)).collect();
+            let returned = bulk::insert_rows_returning(
+                conn,
+                "units",
+                &COLUMNS,
+                &rows,
+                "id, product_id, serial_norm",
+            )
+            .await?;
+            // RETURNING promises no order: match the ids back by key.
+            let by_key: std::collections::HashMap<(i64, String), i64> = returned
+                .iter()
+                .map(|r| ((r.get("product_id"), r.get("serial_norm")), r.get("id")))
+                .collect();
+            Ok(keys
+                .iter()
+                .map(|k| by_key.get(k).copied().unwrap_or_default())
+                .collect())
+        }
+    }
 }
 
 /// Initial warranty records as (unit id, starts_on, ends_on).
