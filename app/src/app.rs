@@ -3,6 +3,7 @@
 use crate::auth::viewer;
 use crate::pages::account::{reset, settings, signin, signup, verify};
 use crate::pages::admin;
+use crate::pages::staff;
 use crate::pages::{home::HomePage, lookup::LookupPage, not_found::NotFound, recalls};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -62,6 +63,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view=verify::VerifyEmailPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=admin::users::AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff") view=staff::StaffHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/import") view=staff::import::ImportPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/import/:id") view=staff::import::ImportJobPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -80,7 +84,9 @@ fn AccountLinks() -> impl IntoView {
         None => view! { <A href="/signin">"Sign in"</A> }.into_any(),
         Some(user) => {
             let admin = user.has(Role::Admin);
+            let staff = user.has(Role::Staff);
             view! {
+                {staff.then(|| view! { <A href="/staff">"Back office"</A> })}
                 {admin.then(|| view! {
                     <A href="/admin/users">"Users"</A>
                     <A href="/admin/audit">"Audit log"</A>

@@ -15,7 +15,7 @@ use serialtrace::service::Services;
 use serialtrace::service::mail::{self, Mailer};
 use serialtrace::store::Db;
 use serialtrace_app::limits::AuthLimits;
-use serialtrace_app::pages::{account, admin};
+use serialtrace_app::pages::{account, admin, staff};
 use serialtrace_app::state::AppState;
 use serialtrace_app::{App, shell};
 use std::net::SocketAddr;
@@ -24,8 +24,8 @@ use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// The largest request body accepted: forms and lookups are small. Uploads and imports will
-/// set their own, larger limits on their routes.
+/// The largest request body accepted: forms and lookups are small. Uploads set their own,
+/// larger limit on their route.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// A built application: bound to its port, ready to serve.
@@ -141,7 +141,15 @@ pub fn router(
     let routes = route_list();
     let api = Router::new()
         .route("/v1/lookup", get(api::lookup))
-        .fallback(api::not_found);
+        .fallback(api::not_found)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    // Uploads: the one place a large body is welcome.
+    let uploads = Router::new()
+        .route("/staff/import/upload", post(staff::import::upload))
+        .layer(RequestBodyLimitLayer::new(staff::import::MAX_UPLOAD_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            staff::import::MAX_UPLOAD_BYTES,
+        ));
     // Pages, their forms and server functions: these know who is signed in.
     let pages = Router::new()
         .route("/signin", post(account::signin::submit))
@@ -159,6 +167,8 @@ pub fn router(
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(uploads)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             serialtrace_app::auth::load_viewer,
@@ -183,7 +193,6 @@ pub fn router(
             site.origin,
             security::reject_cross_site,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(security::API_CSP),

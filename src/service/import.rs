@@ -255,7 +255,8 @@ impl Importer<'_> {
         let key = row.manufacturer.to_lowercase();
         let id = match self.catalogue.manufacturers.get(&key) {
             Some((id, _)) => *id,
-            None if self.options.create_missing => {
+            // Staff import into their own manufacturer: never a new one.
+            None if self.options.create_missing && self.options.only_manufacturer.is_none() => {
                 let id = if self.options.dry_run {
                     self.catalogue.pretend_id()
                 } else {
@@ -721,6 +722,95 @@ pub async fn import_units<R: Read + Send + 'static>(
         tx.commit().await.map_err(StoreError::from)?;
     }
     Ok(summary)
+}
+
+/// At most this many rejected rows are kept with a job shown on a page (the count is exact).
+const JOB_PROBLEMS_KEPT: usize = 5_000;
+
+/// Runs an import started from the staff screens in the background, recording its progress
+/// in `import_jobs` (so any server instance can show it) and removing the spooled file after.
+pub fn spawn_job(
+    services: super::Services,
+    job_id: i64,
+    file: std::path::PathBuf,
+    options: ImportOptions,
+    actor_user_id: i64,
+    client_ip: Option<String>,
+) {
+    let db = services.db.clone();
+    tokio::spawn(async move {
+        let outcome = async {
+            let input = std::fs::File::open(&file).map_err(|e| {
+                ImportError::File(RowProblem::new(
+                    0,
+                    "file",
+                    format!("could not be read: {e}"),
+                ))
+            })?;
+            let actor = Actor {
+                user_id: Some(actor_user_id),
+                role: "staff",
+                client_ip: client_ip.as_deref(),
+            };
+            let (progress_tx, mut progress_rx) =
+                tokio::sync::watch::channel(ImportSummary::default());
+            let recorder = {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    while progress_rx.changed().await.is_ok() {
+                        let json = serde_json::to_string(&*progress_rx.borrow_and_update())
+                            .unwrap_or_default();
+                        if let Err(error) =
+                            store::update_job(&db, job_id, "running", &json, None, None).await
+                        {
+                            tracing::warn!(%error, job_id, "recording import progress");
+                        }
+                    }
+                })
+            };
+            let result = import_units(
+                &db,
+                std::io::BufReader::with_capacity(1 << 20, input),
+                options,
+                &actor,
+                |so_far| {
+                    let _ = progress_tx.send(so_far.clone());
+                },
+            )
+            .await;
+            drop(progress_tx);
+            let _ = recorder.await;
+            result
+        }
+        .await;
+        // This instance answers from the new records at once (others within their poll).
+        if let Err(error) = services.lookup.refresh_epoch().await {
+            tracing::warn!(%error, "refreshing the lookup cache after an import");
+        }
+        let now = now_text();
+        let recorded = match outcome {
+            Ok(mut summary) => {
+                summary.problems.truncate(JOB_PROBLEMS_KEPT);
+                let json = serde_json::to_string(&summary).unwrap_or_default();
+                store::update_job(&db, job_id, "done", &json, None, Some(&now)).await
+            }
+            Err(error) => {
+                store::update_job(
+                    &db,
+                    job_id,
+                    "failed",
+                    "{}",
+                    Some(&error.to_string()),
+                    Some(&now),
+                )
+                .await
+            }
+        };
+        if let Err(error) = recorded {
+            tracing::error!(%error, job_id, "recording the end of an import");
+        }
+        let _ = std::fs::remove_file(&file);
+    });
 }
 
 #[cfg(test)]

@@ -4,3 +4,4 @@ pub mod home;
 pub mod lookup;
 pub mod not_found;
 pub mod recalls;
+pub mod staff;

@@ -11,3 +11,4 @@ mod pages;
 mod scope;
 mod security;
 mod sessions;
+mod staff;

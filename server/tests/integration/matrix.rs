@@ -36,6 +36,7 @@ const EVERYONE: [Who; 8] = [
 enum Rule {
     Public,
     SignedIn,
+    Staff,
     Admin,
 }
 
@@ -44,6 +45,7 @@ impl Rule {
         match self {
             Rule::Public => true,
             Rule::SignedIn => who != Who::Anonymous,
+            Rule::Staff => matches!(who, Who::StaffA | Who::StaffB),
             Rule::Admin => who == Who::Admin,
         }
     }
@@ -177,6 +179,10 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
             false,
             Rule::SignedIn,
         ),
+        get("/staff", Rule::Staff),
+        get("/staff/import", Rule::Staff),
+        post("/_fn/staff_overview", &[], false, Rule::Staff),
+        post("/_fn/staff_imports", &[], false, Rule::Staff),
         get("/admin/users", Rule::Admin),
         get("/admin/users?q=matrix", Rule::Admin),
         get("/admin/audit", Rule::Admin),

@@ -1,0 +1,3 @@
+import { staffFlows } from './staff';
+
+staffFlows(true);
