@@ -27,6 +27,11 @@ step "lint: wasm front end (hydrate)"
 cargo clippy -p serialtrace -p serialtrace-app --target wasm32-unknown-unknown \
     --features serialtrace-app/hydrate -- -D warnings
 
+step "build: the release front end (what make run ships)"
+# The size-optimised wasm profile can fail where debug builds pass (deep view types).
+cargo build -p serialtrace-app --lib --target wasm32-unknown-unknown --no-default-features \
+    --features hydrate --profile wasm-release --target-dir target/front
+
 step "PostgreSQL: a throwaway cluster"
 if ! SERIALTRACE_TEST_POSTGRES=$(scripts/pg.sh start "$pg_dir"); then
     echo "test: PostgreSQL could not start; the PostgreSQL half of the suite cannot run" >&2

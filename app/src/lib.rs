@@ -1,5 +1,9 @@
 //! serialtrace's web UI: pages, components and the server functions behind them.
 
+// Leptos views are deeply nested types; the release wasm build (opt-level z, LTO) computes
+// their layouts past the default query depth.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod auth;
 pub mod components;

@@ -100,9 +100,25 @@ fn UserTable(found: UserList, action: String) -> impl IntoView {
             <thead><tr><th scope="col">"User"</th><th scope="col">"Roles"</th><th scope="col">"Grant a role"</th></tr></thead>
             <tbody>
                 {found.users.into_iter().map(|row| {
-                    let id = row.user.id;
-                    let problem = feedback.error(&format!("user-{id}"));
-                    view! {
+                    let problem = feedback.error(&format!("user-{}", row.user.id));
+                    view! { <UserLine row manufacturers=manufacturers.clone() action=action.clone() problem /> }.into_any()
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// One user's row: roles with their remove buttons, and the grant form. Its own component
+/// (and erased to `AnyView`) to keep the page's view type shallow for the release wasm build.
+#[component]
+fn UserLine(
+    row: UserRow,
+    manufacturers: Vec<(String, String)>,
+    action: String,
+    problem: Option<String>,
+) -> impl IntoView {
+    let id = row.user.id;
+    view! {
                         <tr id=format!("user-{id}") data-email=row.user.email.clone()>
                             <td>
                                 <strong>{row.user.email.clone()}</strong>
@@ -162,10 +178,7 @@ fn UserTable(found: UserList, action: String) -> impl IntoView {
                             </td>
                         </tr>
                     }
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
+                    .into_any()
 }
 
 #[cfg(feature = "ssr")]
