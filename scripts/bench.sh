@@ -46,8 +46,8 @@ with open(path, "w") as f:
     f.write("manufacturer,model,serial,lot,manufactured_on,sold_on,warranty_months\n")
     for i in range(n):
         month = 1 + i % 12
-        sold = f"2026-{month:02d}-20" if i % 3 else ""
-        f.write(f"Benchmark Works,BW-{i % 10},BW{i:09d},LOT-{month:02d},2026-{month:02d}-01,{sold},24\n")
+        sold = f"2025-{month:02d}-20" if i % 3 else ""
+        f.write(f"Benchmark Works,BW-{i % 10},BW{i:09d},LOT-{month:02d},2025-{month:02d}-01,{sold},24\n")
 PY
 import_db="sqlite://$work/import.db"
 start=$(date +%s.%N)
