@@ -163,6 +163,7 @@ pub fn router(
         .route("/reset-password", post(account::reset::submit_reset))
         .route("/verify-email", post(account::verify::submit))
         .route("/admin/users", post(admin::users::change_role))
+        .route("/staff/export/units.csv", get(staff::export::units_csv))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

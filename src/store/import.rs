@@ -459,3 +459,52 @@ pub async fn manufacturer_overview(
     .await?;
     Ok((name, counts))
 }
+
+/// Which of a manufacturer's units to export; empty filters take all.
+#[derive(Clone, Debug, Default)]
+pub struct UnitExportFilter {
+    pub model: Option<String>,
+    pub lot: Option<String>,
+    pub status: Option<String>,
+    /// A recall number: only the units it covers.
+    pub recall: Option<String>,
+}
+
+/// The query for a units export and its binds in order; the manufacturer is bound first, as
+/// `$1`, by the caller.
+pub fn export_query(filter: &UnitExportFilter) -> (String, Vec<String>) {
+    let mut sql = String::from(
+        "SELECT m.slug, p.model, u.serial_raw, l.code AS lot, u.manufactured_on, u.status,
+                w.starts_on, w.ends_on
+         FROM units u
+         JOIN products p ON p.id = u.product_id
+         JOIN manufacturers m ON m.id = u.manufacturer_id
+         LEFT JOIN lots l ON l.id = u.lot_id
+         LEFT JOIN warranty_records w ON w.unit_id = u.id AND w.kind = 'initial'
+         WHERE u.manufacturer_id = $1",
+    );
+    let mut binds = Vec::new();
+    let mut add = |sql: &mut String, clause: &str, value: &str| {
+        binds.push(value.to_owned());
+        sql.push_str(&clause.replace('?', &format!("${}", binds.len() + 1)));
+    };
+    if let Some(model) = &filter.model {
+        add(&mut sql, " AND p.model = ?", model);
+    }
+    if let Some(lot) = &filter.lot {
+        add(&mut sql, " AND l.code = ?", lot);
+    }
+    if let Some(status) = &filter.status {
+        add(&mut sql, " AND u.status = ?", status);
+    }
+    if let Some(recall) = &filter.recall {
+        add(
+            &mut sql,
+            " AND u.id IN (SELECT ru.unit_id FROM recall_units ru JOIN recalls r ON r.id = ru.recall_id
+                           WHERE r.number = ? AND r.manufacturer_id = u.manufacturer_id)",
+            recall,
+        );
+    }
+    sql.push_str(" ORDER BY u.id");
+    (sql, binds)
+}

@@ -181,6 +181,7 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         ),
         get("/staff", Rule::Staff),
         get("/staff/import", Rule::Staff),
+        get("/staff/export/units.csv?status=sold", Rule::Staff),
         post("/_fn/staff_overview", &[], false, Rule::Staff),
         post("/_fn/staff_imports", &[], false, Rule::Staff),
         get("/admin/users", Rule::Admin),

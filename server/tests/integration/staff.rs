@@ -166,3 +166,110 @@ async fn staff_import_units_for_their_manufacturer_only(engine: Engine) {
     );
 }
 both_engines!(staff_import_units_for_their_manufacturer_only);
+
+async fn staff_export_their_units_as_csv(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
+        .await;
+    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
+        .await;
+    let staff_a = app.signed_in("a@hallmark.test").await;
+    let staff_b = app.signed_in("b@nordvik.test").await;
+    let count = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(db.reader())
+                .await
+                .expect("count")
+        }
+    };
+    let export = |browser: reqwest::Client, query: &'static str| {
+        let url = format!("{}/staff/export/units.csv{query}", app.base);
+        async move {
+            let response = browser.get(url).send().await.expect("the server answers");
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            (status, headers, response.text().await.expect("a body"))
+        }
+    };
+
+    let (status, headers, body) = export(staff_a.clone(), "").await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/csv")
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("attachment")
+    );
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "manufacturer,model,serial,lot,manufactured_on,status,warranty_starts_on,warranty_ends_on"
+    );
+    let hallmark = count(
+        "SELECT COUNT(*) FROM units u JOIN manufacturers m ON m.id = u.manufacturer_id WHERE m.slug = 'hallmark'",
+    )
+    .await;
+    assert_eq!(lines.len() as i64 - 1, hallmark);
+    assert!(
+        lines[1..].iter().all(|l| l.starts_with("hallmark,")),
+        "only Hallmark's units"
+    );
+
+    let sold = count(
+        "SELECT COUNT(*) FROM units u JOIN manufacturers m ON m.id = u.manufacturer_id WHERE m.slug = 'hallmark' AND u.status = 'sold'",
+    )
+    .await;
+    let (_, _, body) = export(staff_a.clone(), "?status=sold").await;
+    assert_eq!(body.lines().count() as i64 - 1, sold);
+    let (status, _, body) = export(staff_a.clone(), "?status=lost").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("is not a status"), "{body}");
+
+    // The units a recall covers: Hallmark's own recall, and nothing of another's.
+    let (number, covered): (String, i64) = sqlx::query_as(
+        "SELECT r.number, COUNT(*) FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
+         JOIN recall_units ru ON ru.recall_id = r.id WHERE m.slug = 'hallmark' GROUP BY r.number ORDER BY r.number LIMIT 1",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .expect("a Hallmark recall");
+    let url = format!("{}/staff/export/units.csv?recall={number}", app.base);
+    let body = staff_a
+        .get(&url)
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(body.lines().count() as i64 - 1, covered);
+    let body = staff_b
+        .get(&url)
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(
+        body.lines().count(),
+        1,
+        "another manufacturer's recall gives nothing"
+    );
+
+    let (_, _, body) = export(staff_b.clone(), "").await;
+    assert!(body.lines().skip(1).all(|l| l.starts_with("nordvik,")));
+    app.user("owner@export.test", None, None, None).await;
+    let owner = app.signed_in("owner@export.test").await;
+    assert_eq!(export(owner, "").await.0, 403);
+    assert_eq!(export(app.browser(), "").await.0, 401);
+}
+both_engines!(staff_export_their_units_as_csv);

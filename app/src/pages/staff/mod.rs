@@ -1,6 +1,7 @@
 //! The staff back office (`/staff/…`): a manufacturer's own records. Every page and action
 //! is for staff only, and only for their manufacturer.
 
+pub mod export;
 pub mod import;
 
 use crate::auth::{Access, require};
@@ -62,6 +63,19 @@ pub fn StaffHomePage() -> impl IntoView {
                             <section class="panel">
                                 <h2>"Serial records"</h2>
                                 <p><a href="/staff/import">"Import units from a CSV file"</a></p>
+                                <form method="get" action="/staff/export/units.csv" class="filters" aria-label="Export units">
+                                    <div class="field"><label for="export-model">"Model"</label><input id="export-model" name="model" type="text" /></div>
+                                    <div class="field"><label for="export-lot">"Lot"</label><input id="export-lot" name="lot" type="text" /></div>
+                                    <div class="field">
+                                        <label for="export-status">"Status"</label>
+                                        <select id="export-status" name="status">
+                                            <option value="">"any"</option>
+                                            {export::STATUSES.iter().map(|s| view! { <option value=*s>{s.replace('_', " ")}</option> }).collect_view()}
+                                        </select>
+                                    </div>
+                                    <div class="field"><label for="export-recall">"Recall number"</label><input id="export-recall" name="recall" type="text" /></div>
+                                    <button type="submit">"Export units as CSV"</button>
+                                </form>
                             </section>
                         }.into_any()
                     }
