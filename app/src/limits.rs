@@ -31,6 +31,19 @@ struct Limiters {
     locked: Mutex<HashMap<String, Instant>>,
 }
 
+impl Limiters {
+    /// Counts an attempt against the client's network (when known).
+    fn address(&self, ip: Option<IpAddr>) -> Result<(), u64> {
+        match ip {
+            Some(ip) => self
+                .per_ip
+                .check_key(&network_key(ip))
+                .map_err(wait_seconds),
+            None => Ok(()),
+        }
+    }
+}
+
 /// IPv4 addresses count one by one; IPv6 clients by their /64, which one household holds.
 pub fn network_key(ip: IpAddr) -> IpAddr {
     match ip {
@@ -97,12 +110,7 @@ impl AuthLimits {
         let Some(limiters) = &self.0 else {
             return Ok(());
         };
-        if let Some(ip) = ip {
-            limiters
-                .per_ip
-                .check_key(&network_key(ip))
-                .map_err(wait_seconds)?;
-        }
+        limiters.address(ip)?;
         if let Some(account) = account {
             limiters
                 .per_account
@@ -118,12 +126,7 @@ impl AuthLimits {
         let Some(limiters) = &self.0 else {
             return Ok(());
         };
-        if let Some(ip) = ip {
-            limiters
-                .per_ip
-                .check_key(&network_key(ip))
-                .map_err(wait_seconds)?;
-        }
+        limiters.address(ip)?;
         let key = account_key("password", account);
         let until = limiters
             .locked

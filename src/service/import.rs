@@ -47,13 +47,13 @@ impl From<AccountError> for ImportError {
 }
 
 /// What the reading thread sends: checked rows, or the file's own problem.
-enum Read_ {
+enum Reading {
     Rows(Vec<Result<UnitRow, RowProblem>>),
     Fatal(RowProblem),
 }
 
 /// Reads `input` as CSV on a blocking thread, in batches.
-fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiver<Read_> {
+fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiver<Reading> {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     tokio::task::spawn_blocking(move || {
         let mut reader = csv::ReaderBuilder::new()
@@ -71,13 +71,13 @@ fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiv
                 match UnitColumns::from_header(&names) {
                     Ok(columns) => (columns, header),
                     Err(problem) => {
-                        let _ = tx.blocking_send(Read_::Fatal(problem));
+                        let _ = tx.blocking_send(Reading::Fatal(problem));
                         return;
                     }
                 }
             }
             Ok(false) => {
-                let _ = tx.blocking_send(Read_::Fatal(RowProblem::new(
+                let _ = tx.blocking_send(Reading::Fatal(RowProblem::new(
                     1,
                     "header",
                     "the file is empty",
@@ -85,7 +85,7 @@ fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiv
                 return;
             }
             Err(error) => {
-                let _ = tx.blocking_send(Read_::Fatal(RowProblem::new(
+                let _ = tx.blocking_send(Reading::Fatal(RowProblem::new(
                     1,
                     "header",
                     error.to_string(),
@@ -103,7 +103,7 @@ fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiv
                 Err(error) => {
                     let line = error.position().map_or(0, |p| p.line());
                     if matches!(error.kind(), csv::ErrorKind::Io(_)) {
-                        let _ = tx.blocking_send(Read_::Fatal(RowProblem::new(
+                        let _ = tx.blocking_send(Reading::Fatal(RowProblem::new(
                             line,
                             "file",
                             format!("could not be read: {error}"),
@@ -136,13 +136,13 @@ fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiv
             });
             if batch.len() == BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if tx.blocking_send(Read_::Rows(full)).is_err() {
+                if tx.blocking_send(Reading::Rows(full)).is_err() {
                     return;
                 }
             }
         }
         if !batch.is_empty() {
-            let _ = tx.blocking_send(Read_::Rows(batch));
+            let _ = tx.blocking_send(Reading::Rows(batch));
         }
     });
     rx
@@ -660,8 +660,8 @@ pub async fn import_units<R: Read + Send + 'static>(
     let mut batches = spawn_reader(input);
     while let Some(read) = batches.recv().await {
         let rows = match read {
-            Read_::Fatal(problem) => return Err(ImportError::File(problem)),
-            Read_::Rows(rows) => rows,
+            Reading::Fatal(problem) => return Err(ImportError::File(problem)),
+            Reading::Rows(rows) => rows,
         };
         let mut resolved = Vec::with_capacity(rows.len());
         for row in rows {
