@@ -23,6 +23,8 @@ export default defineConfig({
   testDir: './tests',
   timeout: 30_000,
   fullyParallel: true,
+  // One retry: a test that passes only on its retry is listed as flaky in the summary.
+  retries: 1,
   workers: 2,
   reporter: [['list']],
   use: {

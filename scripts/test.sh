@@ -66,6 +66,10 @@ failed=$((cargo_failed + ${e2e_failed:-0}))
 if [ "$cargo_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
     [ "$failed" -eq 0 ] && failed=1
 fi
+# CI shows only the tail of this output: name what failed (or passed only on a retry) last.
+{ grep -E '^test .* FAILED$' "$logs/cargo.log" || true; } | sed 's/^/failed: /'
+[ "$e2e_status" -eq 0 ] || { grep -E '^ *✘' "$logs/e2e.log" || true; } | sed 's/^ */failed (browser attempt): /'
+{ grep -A20 -E '^ *[0-9]+ flaky' "$logs/e2e.log" | grep -E '\] ›' || true; } | sed 's/^ */flaky (passed on retry): /'
 echo
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
