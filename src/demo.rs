@@ -144,6 +144,7 @@ fn structured(prefix: &str, alphabet: Alphabet, check: CheckScheme) -> SerialFor
         body_len: 8,
         alphabet,
         check,
+        random: false,
     }
 }
 

@@ -44,6 +44,9 @@ pub enum SerialFormat {
         body_len: u8,
         alphabet: Alphabet,
         check: CheckScheme,
+        /// New serials take random bodies (hard to guess) rather than the next number.
+        #[serde(default)]
+        random: bool,
     },
     /// An IMEI whose type allocation code (first 8 digits) names the model.
     Imei { tac: String },
@@ -80,6 +83,54 @@ impl SerialFormat {
         }
     }
 
+    /// How many distinct serials the format can make (saturating).
+    pub fn capacity(&self) -> u64 {
+        match self {
+            SerialFormat::Structured {
+                body_len, alphabet, ..
+            } => (alphabet.chars().len() as u64).saturating_pow(u32::from(*body_len)),
+            SerialFormat::Imei { .. } => 1_000_000,
+            SerialFormat::Free => 0,
+        }
+    }
+
+    /// In words, for the catalogue: "HX + 8 digits + Luhn check digit, sequential".
+    pub fn describe(&self) -> String {
+        match self {
+            SerialFormat::Free => "any serial (no format)".to_owned(),
+            SerialFormat::Imei { tac } => format!("IMEI with TAC {tac}"),
+            SerialFormat::Structured {
+                prefix,
+                body_len,
+                alphabet,
+                check,
+                random,
+            } => {
+                let body = match alphabet {
+                    Alphabet::Digits => "digits",
+                    Alphabet::Safe => "letters and digits without look-alikes",
+                };
+                let check = match check {
+                    CheckScheme::Iso7064Mod37_36 => " + ISO 7064 check character",
+                    CheckScheme::Luhn => " + Luhn check digit",
+                    CheckScheme::None => "",
+                };
+                let order = if *random { "random" } else { "sequential" };
+                let prefix = if prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!("{prefix} + ")
+                };
+                format!("{prefix}{body_len} {body}{check}, {order}")
+            }
+        }
+    }
+
+    /// Whether new serials take random bodies.
+    pub fn random(&self) -> bool {
+        matches!(self, SerialFormat::Structured { random: true, .. })
+    }
+
     pub fn check(&self, normalised: &str) -> FormatVerdict {
         match self {
             SerialFormat::Free => FormatVerdict::Foreign,
@@ -100,6 +151,7 @@ impl SerialFormat {
                 body_len,
                 alphabet,
                 check,
+                ..
             } => {
                 if Some(normalised.len()) != self.total_len()
                     || !normalised.starts_with(prefix.as_str())
@@ -136,6 +188,7 @@ impl SerialFormat {
                 body_len,
                 alphabet,
                 check,
+                ..
             } => {
                 let digits = alphabet.chars().as_bytes();
                 let base = digits.len() as u64;
@@ -203,6 +256,7 @@ mod tests {
             body_len: 8,
             alphabet: Alphabet::Safe,
             check: CheckScheme::Iso7064Mod37_36,
+            random: false,
         }
     }
 
@@ -243,7 +297,7 @@ mod tests {
 
         #[test]
         fn luhn_numbered_formats_catch_digit_typos(n in 0u64..1_000_000, pos in 2usize..11, delta in 1u8..10) {
-            let f = SerialFormat::Structured { prefix: "WM".into(), body_len: 8, alphabet: Alphabet::Digits, check: CheckScheme::Luhn };
+            let f = SerialFormat::Structured { prefix: "WM".into(), body_len: 8, alphabet: Alphabet::Digits, check: CheckScheme::Luhn, random: false };
             let serial = f.serial_for(n);
             prop_assert_eq!(f.check(&serial), FormatVerdict::Valid);
             let mut bytes = serial.into_bytes();

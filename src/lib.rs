@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod catalogue;
 pub mod format;
 pub mod gs1;
 pub mod import;

@@ -66,6 +66,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff") view=staff::StaffHomePage ssr=SsrMode::Async />
                     <Route path=path!("/staff/import") view=staff::import::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/import/:id") view=staff::import::ImportJobPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/products") view=staff::catalogue::ProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/products/:id") view=staff::catalogue::ProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/batches/:id") view=staff::batches::BatchPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -182,6 +182,93 @@ fn CheckedInput(
     }
 }
 
+/// A field's label, hint and problem around its control.
+#[component]
+fn Labelled(
+    id: String,
+    label: &'static str,
+    hint: Option<String>,
+    error: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:invalid=error.is_some()>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            {children()}
+            <p class="field-problem" id=format!("{id}-problem")>{error.clone()}</p>
+        </div>
+    }
+    .into_any()
+}
+
+/// A labelled choice among fixed options, keeping what was submitted.
+#[component]
+pub fn Choice(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(optional)] initial: Option<String>,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let feedback = feedback();
+    let value = feedback.value(name).or(initial).unwrap_or_default();
+    let id = format!("f-{name}");
+    view! {
+        <Labelled id=id.clone() label hint error=feedback.error(name)>
+            <select id=id.clone() name=name aria-describedby=format!("{id}-problem")>
+                {options.iter().map(|(v, text)| view! {
+                    <option value=*v selected=value == *v>{*text}</option>
+                }).collect_view()}
+            </select>
+        </Labelled>
+    }
+}
+
+/// A labelled multi-line text box, keeping what was submitted.
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] initial: Option<String>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = 4)] rows: u32,
+    #[prop(default = false)] required: bool,
+) -> impl IntoView {
+    let feedback = feedback();
+    let value = feedback.value(name).or(initial).unwrap_or_default();
+    let id = format!("f-{name}");
+    view! {
+        <Labelled id=id.clone() label hint error=feedback.error(name)>
+            <textarea id=id.clone() name=name rows=rows required=required aria-describedby=format!("{id}-problem")>{value.clone()}</textarea>
+        </Labelled>
+    }
+}
+
+/// A labelled checkbox (sent as "on"), keeping what was submitted.
+#[component]
+pub fn Tick(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = false)] initial: bool,
+    /// The `action` of the form it belongs to: after that form was sent back, the box shows
+    /// what was sent; otherwise `initial`.
+    from: &'static str,
+) -> impl IntoView {
+    let feedback = feedback();
+    let checked = if feedback.value("action").as_deref() == Some(from) {
+        feedback.value(name).as_deref() == Some("on")
+    } else {
+        initial
+    };
+    view! {
+        <div class="field">
+            <label><input type="checkbox" name=name value="on" checked=checked />" " {label}</label>
+        </div>
+    }
+    .into_any()
+}
+
 /// The form's own problem (not tied to one field), if any.
 #[component]
 pub fn FormProblem() -> impl IntoView {
@@ -242,6 +329,24 @@ mod server {
     /// submit again).
     pub fn done(to: &str) -> Response {
         Redirect::to(to).into_response()
+    }
+
+    /// Keeps every text field of a submitted form, to show it again.
+    pub fn keep_all<T: serde::Serialize>(form: &T, into: &mut FormFeedback) {
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(form) {
+            for (name, value) in fields {
+                if let serde_json::Value::String(v) = value {
+                    into.values.push((name, v));
+                }
+            }
+        }
+    }
+
+    /// Problems by field from a domain form parser.
+    pub fn field_problems<F: AsRef<str>>(problems: &[(F, String)], into: &mut FormFeedback) {
+        for (field, message) in problems {
+            into.add_error(field.as_ref(), message.clone());
+        }
     }
 
     /// Validation messages from a `validator` form struct, by field.

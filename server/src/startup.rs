@@ -164,6 +164,16 @@ pub fn router(
         .route("/verify-email", post(account::verify::submit))
         .route("/admin/users", post(admin::users::change_role))
         .route("/staff/export/units.csv", get(staff::export::units_csv))
+        .route("/staff/products", post(staff::catalogue::create_product))
+        .route(
+            "/staff/products/{id}",
+            post(staff::catalogue::change_product),
+        )
+        .route(
+            "/staff/batches/{id}/serials.csv",
+            get(staff::batches::batch_csv),
+        )
+        .route("/staff/units/{id}/qr.svg", get(staff::batches::unit_qr))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -530,6 +530,7 @@ impl Writer {
                         } else {
                             "in_stock"
                         },
+                        batch_id: None,
                     });
                     new_warranties.push(warranty);
                 }

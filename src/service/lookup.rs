@@ -67,7 +67,11 @@ impl LookupService {
         let (log, rx) = mpsc::channel(LOG_QUEUE);
         tokio::spawn(write_log(db.clone(), rx));
         let epoch = Arc::new(AtomicI64::new(lookups::epoch(&db).await?));
-        tokio::spawn(watch_epoch(db.clone(), Arc::downgrade(&epoch)));
+        tokio::spawn(watch_epoch(
+            db.clone(),
+            Arc::downgrade(&epoch),
+            Arc::downgrade(&formats),
+        ));
         Ok(Self {
             db,
             formats,
@@ -309,12 +313,32 @@ pub enum LookupFailure {
 
 /// Follows the cache epoch in the database, so answers another instance changed are not
 /// served from this one's cache for longer than one poll. Ends with the service.
-async fn watch_epoch(db: Db, epoch: std::sync::Weak<AtomicI64>) {
+/// Follows the epoch other instances bump; when it moves, the product formats are read
+/// again too (another instance may have changed the catalogue).
+async fn watch_epoch(
+    db: Db,
+    epoch: std::sync::Weak<AtomicI64>,
+    formats: std::sync::Weak<RwLock<Vec<ProductFormat>>>,
+) {
+    let mut seen = None;
     loop {
         tokio::time::sleep(EPOCH_POLL).await;
-        let Some(epoch) = epoch.upgrade() else { break };
+        let (Some(epoch), Some(formats)) = (epoch.upgrade(), formats.upgrade()) else {
+            break;
+        };
         match lookups::epoch(&db).await {
-            Ok(current) => epoch.store(current, Ordering::SeqCst),
+            Ok(current) => {
+                epoch.store(current, Ordering::SeqCst);
+                if seen.is_some_and(|seen| seen != current) {
+                    match catalogue::product_formats(&db).await {
+                        Ok(fresh) => *formats.write().unwrap_or_else(|e| e.into_inner()) = fresh,
+                        Err(error) => {
+                            tracing::warn!(%error, "could not re-read the product formats")
+                        }
+                    }
+                }
+                seen = Some(current);
+            }
             Err(error) => tracing::warn!(%error, "could not read the cache epoch"),
         }
     }

@@ -2,6 +2,7 @@
 //! talk to the store and return the domain's answer types.
 
 pub mod accounts;
+pub mod catalogue;
 pub mod import;
 pub mod lookup;
 pub mod mail;

@@ -65,3 +65,430 @@ pub async fn manufacturers_with_recalls(db: &Db) -> StoreResult<Vec<(String, Str
         .map(|r| (r.get("slug"), r.get("name")))
         .collect())
 }
+
+/// A product as the staff catalogue shows it.
+#[derive(Clone, Debug)]
+pub struct ProductRow {
+    pub id: i64,
+    pub spec: crate::catalogue::ProductSpec,
+    pub retired_at: Option<String>,
+    pub units: i64,
+    /// The next sequence number of sequential serials.
+    pub serial_seq: i64,
+}
+
+fn product_from_row(row: &sqlx::any::AnyRow, gtins: Vec<crate::gs1::Gtin>) -> ProductRow {
+    use crate::warranty::{WarrantyPolicy, WarrantyStart};
+    let format: String = row.get("serial_format");
+    ProductRow {
+        id: row.get("id"),
+        spec: crate::catalogue::ProductSpec {
+            model: row.get("model"),
+            name: row.get("name"),
+            category: row.get("category"),
+            gtins,
+            warranty: WarrantyPolicy {
+                months: u16::try_from(row.get::<i64, _>("warranty_months")).unwrap_or(0),
+                starts: WarrantyStart::parse(&row.get::<String, _>("warranty_starts"))
+                    .unwrap_or(WarrantyStart::Sale),
+                transferable: row.get::<i64, _>("warranty_transferable") != 0,
+            },
+            format: serde_json::from_str(&format).unwrap_or(SerialFormat::Free),
+        },
+        retired_at: row.get("retired_at"),
+        units: row.get("units"),
+        serial_seq: row.get("serial_seq"),
+    }
+}
+
+const PRODUCT_SELECT: &str =
+    "SELECT p.id, p.model, p.name, p.category, p.warranty_months, p.warranty_starts,
+        p.warranty_transferable, p.serial_format, p.retired_at, p.serial_seq,
+        (SELECT COUNT(*) FROM units u WHERE u.product_id = p.id) AS units
+     FROM products p";
+
+async fn gtins_of(
+    db: &Db,
+    product_ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, Vec<crate::gs1::Gtin>>> {
+    let mut by_product: std::collections::HashMap<i64, Vec<crate::gs1::Gtin>> =
+        std::collections::HashMap::new();
+    if product_ids.is_empty() {
+        return Ok(by_product);
+    }
+    let sql = format!(
+        "SELECT product_id, gtin FROM product_gtins WHERE product_id IN ({}) ORDER BY gtin",
+        super::placeholders(1, product_ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in product_ids {
+        q = q.bind(*id);
+    }
+    for row in q.fetch_all(db.reader()).await? {
+        if let Ok(gtin) = crate::gs1::Gtin::parse(&row.get::<String, _>("gtin")) {
+            by_product
+                .entry(row.get("product_id"))
+                .or_default()
+                .push(gtin);
+        }
+    }
+    Ok(by_product)
+}
+
+/// A manufacturer's products, current ones first, then by model.
+pub async fn list_products(db: &Db, manufacturer_id: i64) -> StoreResult<Vec<ProductRow>> {
+    let rows = sqlx::query(&format!(
+        "{PRODUCT_SELECT} WHERE p.manufacturer_id = $1
+         ORDER BY CASE WHEN p.retired_at IS NULL THEN 0 ELSE 1 END, p.model"
+    ))
+    .bind(manufacturer_id)
+    .fetch_all(db.reader())
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
+    let mut gtins = gtins_of(db, &ids).await?;
+    Ok(rows
+        .iter()
+        .map(|r| product_from_row(r, gtins.remove(&r.get("id")).unwrap_or_default()))
+        .collect())
+}
+
+/// One of the manufacturer's products (another manufacturer's is `None`).
+pub async fn product(db: &Db, manufacturer_id: i64, id: i64) -> StoreResult<Option<ProductRow>> {
+    let Some(row) = sqlx::query(&format!(
+        "{PRODUCT_SELECT} WHERE p.id = $1 AND p.manufacturer_id = $2"
+    ))
+    .bind(id)
+    .bind(manufacturer_id)
+    .fetch_optional(db.reader())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let mut gtins = gtins_of(db, &[id]).await?;
+    Ok(Some(product_from_row(
+        &row,
+        gtins.remove(&id).unwrap_or_default(),
+    )))
+}
+
+/// The manufacturer's product with this model number, if any.
+pub async fn product_id_by_model(
+    conn: &mut sqlx::AnyConnection,
+    manufacturer_id: i64,
+    model: &str,
+) -> StoreResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM products WHERE manufacturer_id = $1 AND model = $2")
+            .bind(manufacturer_id)
+            .bind(model)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+/// The GTINs among `gtins` that belong to a product other than `except`.
+pub async fn gtins_taken(
+    conn: &mut sqlx::AnyConnection,
+    gtins: &[crate::gs1::Gtin],
+    except: Option<i64>,
+) -> StoreResult<Vec<String>> {
+    if gtins.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT gtin FROM product_gtins WHERE gtin IN ({}) AND product_id <> $1 ORDER BY gtin",
+        super::placeholders(2, gtins.len())
+    );
+    let mut q = sqlx::query_scalar(&sql).bind(except.unwrap_or(0));
+    for g in gtins {
+        q = q.bind(g.as_str());
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
+}
+
+async fn write_gtins(
+    conn: &mut sqlx::AnyConnection,
+    product_id: i64,
+    gtins: &[crate::gs1::Gtin],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM product_gtins WHERE product_id = $1")
+        .bind(product_id)
+        .execute(&mut *conn)
+        .await?;
+    for g in gtins {
+        sqlx::query("INSERT INTO product_gtins (gtin, product_id) VALUES ($1, $2)")
+            .bind(g.as_str())
+            .bind(product_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_product(
+    conn: &mut sqlx::AnyConnection,
+    manufacturer_id: i64,
+    spec: &crate::catalogue::ProductSpec,
+    now: &str,
+) -> StoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO products (manufacturer_id, model, name, category, warranty_months, warranty_starts,
+                               warranty_transferable, serial_format, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(manufacturer_id)
+    .bind(&spec.model)
+    .bind(&spec.name)
+    .bind(&spec.category)
+    .bind(i64::from(spec.warranty.months))
+    .bind(spec.warranty.starts.as_str())
+    .bind(i64::from(spec.warranty.transferable))
+    .bind(serde_json::to_string(&spec.format).unwrap_or_default())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    write_gtins(conn, id, &spec.gtins).await?;
+    Ok(id)
+}
+
+pub async fn update_product(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    spec: &crate::catalogue::ProductSpec,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE products SET model = $2, name = $3, category = $4, warranty_months = $5, warranty_starts = $6,
+                             warranty_transferable = $7, serial_format = $8
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&spec.model)
+    .bind(&spec.name)
+    .bind(&spec.category)
+    .bind(i64::from(spec.warranty.months))
+    .bind(spec.warranty.starts.as_str())
+    .bind(i64::from(spec.warranty.transferable))
+    .bind(serde_json::to_string(&spec.format).unwrap_or_default())
+    .execute(&mut *conn)
+    .await?;
+    write_gtins(conn, id, &spec.gtins).await
+}
+
+/// Retires a product (`Some(now)`) or brings it back (`None`); units keep pointing at it.
+pub async fn set_retired(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    retired_at: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE products SET retired_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(retired_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A lot as the catalogue shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LotRow {
+    pub id: i64,
+    pub code: String,
+    pub produced_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub units: i64,
+}
+
+pub async fn lots_of(db: &Db, product_id: i64) -> StoreResult<Vec<LotRow>> {
+    Ok(sqlx::query(
+        "SELECT l.id, l.code, l.produced_on, l.expires_on,
+                (SELECT COUNT(*) FROM units u WHERE u.lot_id = l.id) AS units
+         FROM lots l WHERE l.product_id = $1 ORDER BY l.code",
+    )
+    .bind(product_id)
+    .fetch_all(db.reader())
+    .await?
+    .into_iter()
+    .map(|r| LotRow {
+        id: r.get("id"),
+        code: r.get("code"),
+        produced_on: r.get("produced_on"),
+        expires_on: r.get("expires_on"),
+        units: r.get("units"),
+    })
+    .collect())
+}
+
+pub async fn lot_id(
+    conn: &mut sqlx::AnyConnection,
+    product_id: i64,
+    code: &str,
+) -> StoreResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM lots WHERE product_id = $1 AND code = $2")
+            .bind(product_id)
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+pub async fn insert_lot(
+    conn: &mut sqlx::AnyConnection,
+    product_id: i64,
+    lot: &crate::catalogue::LotSpec,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO lots (product_id, code, produced_on, expires_on) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(product_id)
+    .bind(&lot.code)
+    .bind(lot.produced_on.map(|d| d.to_string()))
+    .bind(lot.expires_on.map(|d| d.to_string()))
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Takes `n` sequence numbers of a product's sequential serials: the first one.
+pub async fn reserve_sequence(
+    conn: &mut sqlx::AnyConnection,
+    product_id: i64,
+    n: i64,
+) -> StoreResult<i64> {
+    let next: i64 = sqlx::query_scalar(
+        "UPDATE products SET serial_seq = serial_seq + $2 WHERE id = $1 RETURNING serial_seq",
+    )
+    .bind(product_id)
+    .bind(n)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(next - n)
+}
+
+/// A batch of generated serials.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BatchRow {
+    pub id: i64,
+    pub product_id: i64,
+    pub model: String,
+    pub product_name: String,
+    pub gtin: Option<String>,
+    pub lot: Option<String>,
+    pub count: i64,
+    pub created_at: String,
+}
+
+pub async fn insert_batch(
+    conn: &mut sqlx::AnyConnection,
+    manufacturer_id: i64,
+    product_id: i64,
+    lot_id: Option<i64>,
+    count: i64,
+    user_id: Option<i64>,
+    now: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO serial_batches (manufacturer_id, product_id, lot_id, count, user_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(manufacturer_id)
+    .bind(product_id)
+    .bind(lot_id)
+    .bind(count)
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+const BATCH_SELECT: &str = "SELECT b.id, b.product_id, p.model, p.name AS product_name, l.code AS lot, b.count, b.created_at,
+        (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = p.id) AS gtin
+     FROM serial_batches b JOIN products p ON p.id = b.product_id LEFT JOIN lots l ON l.id = b.lot_id";
+
+fn batch_from_row(r: &sqlx::any::AnyRow) -> BatchRow {
+    BatchRow {
+        id: r.get("id"),
+        product_id: r.get("product_id"),
+        model: r.get("model"),
+        product_name: r.get("product_name"),
+        gtin: r.get("gtin"),
+        lot: r.get("lot"),
+        count: r.get("count"),
+        created_at: r.get("created_at"),
+    }
+}
+
+/// One of the manufacturer's batches (another manufacturer's is `None`).
+pub async fn batch(db: &Db, manufacturer_id: i64, id: i64) -> StoreResult<Option<BatchRow>> {
+    Ok(sqlx::query(&format!(
+        "{BATCH_SELECT} WHERE b.id = $1 AND b.manufacturer_id = $2"
+    ))
+    .bind(id)
+    .bind(manufacturer_id)
+    .fetch_optional(db.reader())
+    .await?
+    .as_ref()
+    .map(batch_from_row))
+}
+
+pub async fn batches_of(db: &Db, product_id: i64, limit: i64) -> StoreResult<Vec<BatchRow>> {
+    Ok(sqlx::query(&format!(
+        "{BATCH_SELECT} WHERE b.product_id = $1 ORDER BY b.id DESC LIMIT $2"
+    ))
+    .bind(product_id)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(batch_from_row)
+    .collect())
+}
+
+/// (unit id, serial) of a batch's units, in the order they were made.
+pub async fn batch_units(db: &Db, batch_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    Ok(
+        sqlx::query("SELECT id, serial_raw FROM units WHERE batch_id = $1 ORDER BY id")
+            .bind(batch_id)
+            .fetch_all(db.reader())
+            .await?
+            .into_iter()
+            .map(|r| (r.get("id"), r.get("serial_raw")))
+            .collect(),
+    )
+}
+
+/// (serial, first GTIN of its product) of one of the manufacturer's units.
+pub async fn unit_label(
+    db: &Db,
+    manufacturer_id: i64,
+    unit_id: i64,
+) -> StoreResult<Option<(String, Option<String>)>> {
+    Ok(sqlx::query(
+        "SELECT u.serial_raw, (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = u.product_id) AS gtin
+         FROM units u WHERE u.id = $1 AND u.manufacturer_id = $2",
+    )
+    .bind(unit_id)
+    .bind(manufacturer_id)
+    .fetch_optional(db.reader())
+    .await?
+    .map(|r| (r.get("serial_raw"), r.get("gtin"))))
+}
+
+/// (unit id, serial) of one page of a batch's units.
+pub async fn batch_units_page(
+    db: &Db,
+    batch_id: i64,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String)>> {
+    Ok(sqlx::query(
+        "SELECT id, serial_raw FROM units WHERE batch_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+    )
+    .bind(batch_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?
+    .into_iter()
+    .map(|r| (r.get("id"), r.get("serial_raw")))
+    .collect())
+}

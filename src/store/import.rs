@@ -204,6 +204,8 @@ pub struct NewUnit {
     pub serial_norm: String,
     pub manufactured_on: Option<String>,
     pub status: &'static str,
+    /// The generation batch that made it, if any.
+    pub batch_id: Option<i64>,
 }
 
 /// Inserts units; returns their ids, in the order given.
@@ -213,7 +215,7 @@ pub async fn insert_units(
     units: Vec<NewUnit>,
     now: &str,
 ) -> StoreResult<Vec<i64>> {
-    const COLUMNS: [&str; 8] = [
+    const COLUMNS: [&str; 9] = [
         "manufacturer_id",
         "product_id",
         "lot_id",
@@ -221,10 +223,11 @@ pub async fn insert_units(
         "serial_norm",
         "manufactured_on",
         "status",
+        "batch_id",
         "created_at",
     ];
     let values = |u: NewUnit, id: Option<i64>| -> Vec<Val> {
-        let mut row = Vec::with_capacity(9);
+        let mut row = Vec::with_capacity(10);
         if let Some(id) = id {
             row.push(Val::Int(id));
         }
@@ -236,6 +239,7 @@ pub async fn insert_units(
             u.serial_norm.into(),
             u.manufactured_on.into(),
             u.status.into(),
+            u.batch_id.into(),
             now.into(),
         ]);
         row

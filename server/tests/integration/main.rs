@@ -3,6 +3,7 @@
 //! real HTTP client. Every test runs on both engines.
 
 mod accounts;
+mod catalogue;
 mod common;
 mod import;
 mod lookup;

@@ -312,7 +312,7 @@ pub async fn check_credentials(
     }
 }
 
-pub(super) fn entry(
+pub(crate) fn entry(
     action: &str,
     actor: &Actor<'_>,
     target_type: &str,

@@ -28,6 +28,11 @@ pub fn DoneNotice(done: Option<String>) -> impl IntoView {
         ),
         Some("granted") => Some("The role has been granted."),
         Some("revoked") => Some("The role has been removed."),
+        Some("product-created") => Some("The product has been added to the catalogue."),
+        Some("product-saved") => Some("The product has been saved."),
+        Some("retired") => Some("The product is retired: its units stay, no new serials are made."),
+        Some("reinstated") => Some("The product is current again."),
+        Some("lot-created") => Some("The lot has been added."),
         _ => None,
     };
     message.map(|m| view! { <p class="notice" role="status">{m}</p> })

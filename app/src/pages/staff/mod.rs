@@ -1,6 +1,8 @@
 //! The staff back office (`/staff/…`): a manufacturer's own records. Every page and action
 //! is for staff only, and only for their manufacturer.
 
+pub mod batches;
+pub mod catalogue;
 pub mod export;
 pub mod import;
 
@@ -11,6 +13,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use serialtrace::account::{Role, SignedInUser};
+
+/// The page's `{id}` path parameter, or (with a 404) a message that there is no such `what`.
+pub fn path_id(what: &'static str) -> Result<i64, AnyView> {
+    leptos_router::hooks::use_params_map()
+        .get_untracked()
+        .get("id")
+        .and_then(|id| id.parse::<i64>().ok())
+        .ok_or_else(|| {
+            crate::pages::lookup::set_status(404);
+            view! { <p class="form-problem" role="alert">{format!("There is no such {what}.")}</p> }
+                .into_any()
+        })
+}
 
 /// The staff user's manufacturer, or why there is none.
 pub fn staff_manufacturer(user: &SignedInUser) -> Result<i64, AppError> {
@@ -62,6 +77,7 @@ pub fn StaffHomePage() -> impl IntoView {
                             </section>
                             <section class="panel">
                                 <h2>"Serial records"</h2>
+                                <p><a href="/staff/products">"Catalogue: products, lots, new serials and labels"</a></p>
                                 <p><a href="/staff/import">"Import units from a CSV file"</a></p>
                                 <form method="get" action="/staff/export/units.csv" class="filters" aria-label="Export units">
                                     <div class="field"><label for="export-model">"Model"</label><input id="export-model" name="model" type="text" /></div>

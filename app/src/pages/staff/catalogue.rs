@@ -1,0 +1,559 @@
+//! `/staff/products` and `/staff/products/{id}`: the manufacturer's catalogue. Products with
+//! their GTINs, warranty policy and serial format; lots; generating serials in batches.
+//! Every form posts to its own page; every change is audited by the service.
+
+#[cfg(feature = "ssr")]
+use super::staff_manufacturer;
+use crate::auth::{Access, require};
+use crate::components::access::Refused;
+use crate::error::AppError;
+use crate::forms::{Choice, Field, FormProblem, Tick, feedback};
+use crate::pages::account::DoneNotice;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+use serialtrace::account::Role;
+use serialtrace::catalogue::ProductForm;
+
+/// A product as the catalogue lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductLine {
+    pub id: i64,
+    pub model: String,
+    pub name: String,
+    pub category: String,
+    pub gtins: Vec<String>,
+    pub warranty: String,
+    pub format: String,
+    pub retired: bool,
+    pub units: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LotLine {
+    pub code: String,
+    pub produced_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub units: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchLine {
+    pub id: i64,
+    pub lot: Option<String>,
+    pub count: i64,
+    pub created_at: String,
+}
+
+/// Everything the product page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductDetail {
+    pub line: ProductLine,
+    pub form: ProductForm,
+    pub example: Option<String>,
+    pub lots: Vec<LotLine>,
+    pub batches: Vec<BatchLine>,
+}
+
+#[cfg(feature = "ssr")]
+fn line_of(p: &serialtrace::store::catalogue::ProductRow) -> ProductLine {
+    let w = &p.spec.warranty;
+    ProductLine {
+        id: p.id,
+        model: p.spec.model.clone(),
+        name: p.spec.name.clone(),
+        category: p.spec.category.clone(),
+        gtins: p.spec.gtins.iter().map(|g| g.as_str().to_owned()).collect(),
+        warranty: format!(
+            "{} months from {}{}",
+            w.months,
+            w.starts.as_str(),
+            if w.transferable {
+                ", transferable"
+            } else {
+                ", not transferable"
+            }
+        ),
+        format: p.spec.format.describe(),
+        retired: p.retired_at.is_some(),
+        units: p.units,
+    }
+}
+
+#[server(prefix = "/_fn", endpoint = "staff_products")]
+pub async fn staff_products() -> Result<Vec<ProductLine>, AppError> {
+    let user = require(Access::Role(Role::Staff))?;
+    let manufacturer = staff_manufacturer(&user)?;
+    let services = crate::state::services()?;
+    let products = serialtrace::store::catalogue::list_products(&services.db, manufacturer).await?;
+    Ok(products.iter().map(line_of).collect())
+}
+
+#[server(prefix = "/_fn", endpoint = "staff_product")]
+pub async fn staff_product(id: i64) -> Result<ProductDetail, AppError> {
+    use serialtrace::store::catalogue as store;
+    let user = require(Access::Role(Role::Staff))?;
+    let manufacturer = staff_manufacturer(&user)?;
+    let services = crate::state::services()?;
+    let db = &services.db;
+    let Some(product) = store::product(db, manufacturer, id).await? else {
+        crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+        return Err(AppError::NotFound(format!("There is no product {id}.")));
+    };
+    let (lots, batches) = tokio::try_join!(store::lots_of(db, id), store::batches_of(db, id, 20))?;
+    let example = (product.spec.format != serialtrace::format::SerialFormat::Free)
+        .then(|| product.spec.format.serial_for(0));
+    Ok(ProductDetail {
+        line: line_of(&product),
+        form: ProductForm::of(&product.spec),
+        example,
+        lots: lots
+            .into_iter()
+            .map(|l| LotLine {
+                code: l.code,
+                produced_on: l.produced_on,
+                expires_on: l.expires_on,
+                units: l.units,
+            })
+            .collect(),
+        batches: batches
+            .into_iter()
+            .map(|b| BatchLine {
+                id: b.id,
+                lot: b.lot,
+                count: b.count,
+                created_at: b.created_at,
+            })
+            .collect(),
+    })
+}
+
+fn problem_view(error: AppError) -> AnyView {
+    view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any()
+}
+
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Staff)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let products = Resource::new(|| (), |_| staff_products());
+    let done = use_query_map().get_untracked().get("done");
+    view! {
+        <Title text="Catalogue" />
+        <h1>"Catalogue"</h1>
+        <DoneNotice done />
+        <Suspense fallback=|| view! { <p class="loading">"Loading products…"</p> }>
+            {move || Suspend::new(async move {
+                match products.await {
+                    Ok(list) => view! { <ProductTable list /> }.into_any(),
+                    Err(error) => problem_view(error),
+                }
+            })}
+        </Suspense>
+        <section class="panel">
+            <h2 id="new-product">"Add a product"</h2>
+            <form method="post" action="/staff/products" class="stack-form" aria-labelledby="new-product">
+                <FormProblem />
+                <input type="hidden" name="action" value="create" />
+                <ProductFields form=ProductForm { warranty_months: "24".into(), warranty_starts: "sale".into(), transferable: "on".into(), format_kind: "structured".into(), body_len: "8".into(), alphabet: "safe".into(), check: "iso7064".into(), order: "sequential".into(), ..ProductForm::default() } action="create" />
+                <button type="submit">"Add the product"</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ProductTable(list: Vec<ProductLine>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="count">"No products yet: add the first one below."</p> }
+            .into_any();
+    }
+    view! {
+        <table class="data products">
+            <thead><tr>
+                <th scope="col">"Model"</th><th scope="col">"Name"</th><th scope="col">"GTINs"</th>
+                <th scope="col">"Warranty"</th><th scope="col">"Serial format"</th><th scope="col">"Units"</th>
+            </tr></thead>
+            <tbody>
+                {list.into_iter().map(|p| view! {
+                    <tr class:retired=p.retired>
+                        <td><a href=format!("/staff/products/{}", p.id)>{p.model}</a>
+                            {p.retired.then(|| view! { " " <span class="badge">"retired"</span> })}</td>
+                        <td>{p.name}<br /><span class="muted">{p.category}</span></td>
+                        <td>{p.gtins.join(", ")}</td>
+                        <td>{p.warranty}</td>
+                        <td>{p.format}</td>
+                        <td>{p.units}</td>
+                    </tr>
+                }.into_any()).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// The product form's fields, starting from `form` (what was typed wins after a rejection).
+#[component]
+fn ProductFields(form: ProductForm, action: &'static str) -> impl IntoView {
+    let (warranty, format) = (form.clone(), form.clone());
+    view! {
+        <fieldset>
+            <legend>"Product"</legend>
+            <Field name="model" label="Model number" initial=form.model />
+            <Field name="name" label="Name" initial=form.name />
+            <Field name="category" label="Category" initial=form.category hint="Such as phone, laptop, e-bike." />
+            <Field name="gtins" label="GTINs" required=false initial=form.gtins hint="8, 12, 13 or 14 digits each, separated by commas; the check digit is verified." />
+        </fieldset>
+        <WarrantyFields form=warranty action />
+        <FormatFields form=format />
+    }
+    .into_any()
+}
+
+#[component]
+fn WarrantyFields(form: ProductForm, action: &'static str) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Warranty policy"</legend>
+            <Field name="warranty_months" label="Months" kind="number" initial=form.warranty_months />
+            <Choice name="warranty_starts" label="Starts at" initial=form.warranty_starts
+                options=vec![("sale", "sale"), ("registration", "registration"), ("manufacture", "manufacture")] />
+            <Tick name="transferable" label="Passes to a new owner" initial=form.transferable == "on" from=action />
+        </fieldset>
+    }
+    .into_any()
+}
+
+#[component]
+fn FormatFields(form: ProductForm) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Serial format"</legend>
+            <Choice name="format_kind" label="Kind" initial=form.format_kind
+                options=vec![("structured", "prefix + body + check character"), ("imei", "IMEI (phones)"), ("free", "none: any serial")] />
+            <Field name="prefix" label="Prefix" required=false initial=form.prefix hint="Up to 10 letters and digits." />
+            <Field name="body_len" label="Body length" kind="number" required=false initial=form.body_len hint="4 to 16 characters." />
+            <Choice name="alphabet" label="Body characters" initial=form.alphabet
+                options=vec![("safe", "letters and digits without look-alikes"), ("digits", "digits")] />
+            <Choice name="check" label="Check character" initial=form.check
+                options=vec![("iso7064", "ISO 7064 MOD 37,36"), ("luhn", "Luhn (digits only)"), ("none", "none")] />
+            <Choice name="order" label="New serials" initial=form.order
+                options=vec![("sequential", "sequential"), ("random", "random (hard to guess)")] />
+            <Field name="tac" label="IMEI type allocation code" required=false initial=form.tac hint="8 digits; IMEI formats only." />
+        </fieldset>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Staff)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let id = match super::path_id("product") {
+        Ok(id) => id,
+        Err(missing) => return missing,
+    };
+    let done = use_query_map().get_untracked().get("done");
+    let detail = Resource::new(move || id, staff_product);
+    view! {
+        <Title text="Product" />
+        <p><a href="/staff/products">"← Catalogue"</a></p>
+        <DoneNotice done />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => view! { <ProductDetailView detail /> }.into_any(),
+                    Err(error) => view! { <h1>"Product"</h1> {problem_view(error)} }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn ProductDetailView(detail: ProductDetail) -> impl IntoView {
+    let line = detail.line;
+    let action = format!("/staff/products/{}", line.id);
+    view! {
+        <h1>{format!("{} · {}", line.model, line.name)} {line.retired.then(|| view! { " " <span class="badge">"retired"</span> })}</h1>
+        <FormProblem />
+        <dl class="facts">
+            <dt>"Units"</dt><dd>{line.units}</dd>
+            <dt>"GTINs"</dt><dd>{if line.gtins.is_empty() { "none".to_owned() } else { line.gtins.join(", ") }}</dd>
+            <dt>"Warranty"</dt><dd>{line.warranty}</dd>
+            <dt>"Serial format"</dt><dd>{line.format}{detail.example.map(|e| format!(" (such as {e})"))}</dd>
+        </dl>
+        <GeneratePanel action=action.clone() lots=detail.lots.clone() batches=detail.batches />
+        <LotsPanel action=action.clone() lots=detail.lots />
+        <section class="panel">
+            <h2 id="edit-product">"Edit the product"</h2>
+            <form method="post" action=action.clone() class="stack-form" aria-labelledby="edit-product">
+                <input type="hidden" name="action" value="update" />
+                <ProductFields form=detail.form action="update" />
+                <button type="submit">"Save the product"</button>
+            </form>
+            <form method="post" action=action class="inline-form">
+                {if line.retired {
+                    view! { <input type="hidden" name="action" value="reinstate" /><button type="submit">"Reinstate the product"</button> }.into_any()
+                } else {
+                    view! { <input type="hidden" name="action" value="retire" /><button type="submit" class="danger">"Retire the product"</button>
+                        <p class="hint">"Retiring keeps every unit and its history; no new serials can be made for it."</p> }.into_any()
+                }}
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn GeneratePanel(action: String, lots: Vec<LotLine>, batches: Vec<BatchLine>) -> impl IntoView {
+    let codes: Vec<String> = lots.iter().map(|l| l.code.clone()).collect();
+    view! {
+        <section class="panel">
+            <h2 id="generate">"Make serials"</h2>
+            <form method="post" action=action class="stack-form" aria-labelledby="generate">
+                <input type="hidden" name="action" value="generate" />
+                <Field name="count" label="How many" kind="number" hint="1 to 100,000 per batch." />
+                {
+                    let value = feedback().value("lot").unwrap_or_default();
+                    let error = feedback().error("lot");
+                    let invalid = error.is_some();
+                    view! {
+                        <div class="field" class:invalid=invalid>
+                            <label for="f-lot">"Lot"</label>
+                            <select id="f-lot" name="lot">
+                                <option value="">"no lot"</option>
+                                {codes.into_iter().map(|c| view! { <option value=c.clone() selected=c == value>{c.clone()}</option> }).collect_view()}
+                            </select>
+                            <p class="field-problem" id="f-lot-problem">{error}</p>
+                        </div>
+                    }
+                }
+                <Field name="manufactured_on" label="Made on" kind="date" required=false />
+                <button type="submit">"Make the serials"</button>
+            </form>
+            {(!batches.is_empty()).then(|| view! {
+                <h3>"Batches"</h3>
+                <ul class="batches">
+                    {batches.into_iter().map(|b| view! {
+                        <li><a href=format!("/staff/batches/{}", b.id)>{format!("Batch {} · {} serials{} · {}", b.id, b.count, b.lot.map(|l| format!(" · lot {l}")).unwrap_or_default(), b.created_at.get(..10).unwrap_or_default())}</a></li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn LotsPanel(action: String, lots: Vec<LotLine>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2 id="lots">"Lots"</h2>
+            {if lots.is_empty() {
+                view! { <p class="count">"No lots yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data lots">
+                        <thead><tr><th scope="col">"Code"</th><th scope="col">"Made"</th><th scope="col">"Expires"</th><th scope="col">"Units"</th></tr></thead>
+                        <tbody>
+                            {lots.into_iter().map(|l| view! {
+                                <tr><td>{l.code}</td><td>{l.produced_on.unwrap_or_default()}</td><td>{l.expires_on.unwrap_or_default()}</td><td>{l.units}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <form method="post" action=action class="stack-form" aria-labelledby="lots">
+                <input type="hidden" name="action" value="lot" />
+                <Field name="code" label="Lot code" />
+                <Field name="produced_on" label="Production date" kind="date" required=false />
+                <Field name="expires_on" label="Expiry date" kind="date" required=false />
+                <button type="submit">"Add the lot"</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "ssr")]
+pub use server::{change_product, create_product};
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::super::staff_manufacturer;
+    use crate::auth::{RequireRole, Staff};
+    use crate::forms::{FormFeedback, done, field_problems, keep_all, rerender};
+    use crate::pages::account::PageForm;
+    use crate::state::{AppState, client_ip};
+    use axum::extract::{Path, State};
+    use axum::http::StatusCode;
+    use axum::http::request::Parts;
+    use axum::response::Response;
+    use serde::{Deserialize, Serialize};
+    use serialtrace::catalogue::{GenerateForm, LotForm, ProductForm};
+    use serialtrace::service::accounts::Actor;
+    use serialtrace::service::catalogue::{self as catalogue, CatalogueError};
+
+    /// Every field any form on the product pages sends; each action reads its own.
+    #[derive(Deserialize, Serialize, Default)]
+    #[serde(default)]
+    pub struct ProductPageForm {
+        action: String,
+        #[serde(flatten)]
+        product: ProductForm,
+        code: String,
+        produced_on: String,
+        expires_on: String,
+        count: String,
+        lot: String,
+        manufactured_on: String,
+    }
+
+    /// The page again with the problems, or 303 to `to`.
+    pub(crate) async fn answer<T>(
+        state: &AppState,
+        parts: Parts,
+        form: &impl Serialize,
+        outcome: Result<T, CatalogueError>,
+        to: impl FnOnce(T) -> String,
+    ) -> Response {
+        let mut feedback = FormFeedback::default();
+        let status = match outcome {
+            Ok(value) => return done(&to(value)),
+            Err(CatalogueError::Invalid(problems)) => {
+                field_problems(&problems, &mut feedback);
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Err(CatalogueError::NotFound(message)) => {
+                feedback.add_error("form", message);
+                StatusCode::NOT_FOUND
+            }
+            Err(CatalogueError::Store(error)) => {
+                tracing::error!(%error, "catalogue change");
+                feedback.add_error(
+                    "form",
+                    "The change could not be saved just now; nothing was changed. Try again in a moment.",
+                );
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+        };
+        keep_all(form, &mut feedback);
+        rerender(state, parts, feedback, status).await
+    }
+
+    fn invalid(problems: Vec<(&'static str, String)>) -> CatalogueError {
+        CatalogueError::Invalid(
+            problems
+                .into_iter()
+                .map(|(f, m)| (f.to_owned(), m))
+                .collect(),
+        )
+    }
+
+    pub async fn create_product(
+        State(state): State<AppState>,
+        staff: RequireRole<Staff>,
+        PageForm { parts, form }: PageForm<ProductPageForm>,
+    ) -> Response {
+        let user = staff.user();
+        let manufacturer = staff_manufacturer(user);
+        let ip = client_ip(&parts).map(|ip| ip.to_string());
+        let actor = Actor {
+            user_id: Some(user.id),
+            role: "staff",
+            client_ip: ip.as_deref(),
+        };
+        let services = &state.services;
+        let outcome = match (manufacturer, form.product.parse()) {
+            (Err(_), _) => Err(CatalogueError::NotFound(
+                "Your account is not linked to a manufacturer.".into(),
+            )),
+            (Ok(_), Err(problems)) => Err(invalid(problems)),
+            (Ok(m), Ok(spec)) => {
+                catalogue::create_product(&services.db, &services.lookup, m, &spec, &actor).await
+            }
+        };
+        answer(&state, parts, &form, outcome, |id| {
+            format!("/staff/products/{id}?done=product-created")
+        })
+        .await
+    }
+
+    pub async fn change_product(
+        State(state): State<AppState>,
+        staff: RequireRole<Staff>,
+        Path(id): Path<String>,
+        PageForm { parts, form }: PageForm<ProductPageForm>,
+    ) -> Response {
+        let user = staff.user();
+        let ip = client_ip(&parts).map(|ip| ip.to_string());
+        let actor = Actor {
+            user_id: Some(user.id),
+            role: "staff",
+            client_ip: ip.as_deref(),
+        };
+        let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
+            let outcome: Result<(), _> =
+                Err(CatalogueError::NotFound("There is no such product.".into()));
+            return answer(&state, parts, &form, outcome, |_| String::new()).await;
+        };
+        let (db, lookup) = (&state.services.db, &state.services.lookup);
+        let page = format!("/staff/products/{id}");
+        let outcome: Result<String, CatalogueError> = match form.action.as_str() {
+            "update" => match form.product.parse() {
+                Ok(spec) => catalogue::update_product(db, lookup, m, id, &spec, &actor)
+                    .await
+                    .map(|()| format!("{page}?done=product-saved")),
+                Err(problems) => Err(invalid(problems)),
+            },
+            "retire" | "reinstate" => {
+                let retire = form.action == "retire";
+                catalogue::set_retired(db, lookup, m, id, retire, &actor)
+                    .await
+                    .map(|()| {
+                        format!(
+                            "{page}?done={}",
+                            if retire { "retired" } else { "reinstated" }
+                        )
+                    })
+            }
+            "lot" => {
+                let lot = LotForm {
+                    code: form.code.clone(),
+                    produced_on: form.produced_on.clone(),
+                    expires_on: form.expires_on.clone(),
+                };
+                match lot.parse() {
+                    Ok(lot) => catalogue::create_lot(db, m, id, &lot, &actor)
+                        .await
+                        .map(|_| format!("{page}?done=lot-created#lots")),
+                    Err(problems) => Err(invalid(problems)),
+                }
+            }
+            "generate" => {
+                let generate = GenerateForm {
+                    count: form.count.clone(),
+                    lot: form.lot.clone(),
+                    manufactured_on: form.manufactured_on.clone(),
+                };
+                match generate.parse() {
+                    Ok(spec) => catalogue::generate(db, lookup, m, id, &spec, &actor)
+                        .await
+                        .map(|batch| format!("/staff/batches/{batch}")),
+                    Err(problems) => Err(invalid(problems)),
+                }
+            }
+            _ => Err(CatalogueError::Invalid(vec![(
+                "form".into(),
+                "That is not something this page can do.".into(),
+            )])),
+        };
+        answer(&state, parts, &form, outcome, |to| to).await
+    }
+}

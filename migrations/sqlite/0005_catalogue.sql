@@ -1,0 +1,26 @@
+-- The staff catalogue: serials generated in batches (for their CSV and label sheet), the next
+-- sequence number of each product's sequential serials, and who changed what on a unit's
+-- journey.
+
+CREATE TABLE serial_batches (
+    id               INTEGER PRIMARY KEY,
+    manufacturer_id  INTEGER NOT NULL REFERENCES manufacturers (id),
+    product_id       INTEGER NOT NULL REFERENCES products (id),
+    lot_id           INTEGER REFERENCES lots (id),
+    count            INTEGER NOT NULL CHECK (count > 0),
+    user_id          INTEGER REFERENCES users (id),
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX serial_batches_manufacturer ON serial_batches (manufacturer_id, id);
+
+ALTER TABLE units ADD COLUMN batch_id INTEGER REFERENCES serial_batches (id);
+CREATE INDEX units_batch ON units (batch_id);
+
+ALTER TABLE products ADD COLUMN serial_seq INTEGER NOT NULL DEFAULT 0;
+
+CREATE UNIQUE INDEX component_links_unit_pair ON component_links (parent_unit_id, child_unit_id)
+    WHERE child_unit_id IS NOT NULL;
+CREATE UNIQUE INDEX component_links_lot_pair ON component_links (parent_unit_id, child_lot_id)
+    WHERE child_lot_id IS NOT NULL;
+CREATE INDEX theft_reports_status ON theft_reports (status, unit_id);
+CREATE INDEX recall_units_status ON recall_units (recall_id, remedy_status);

@@ -1,0 +1,373 @@
+//! The staff catalogue: products, lots and generated serials, each change in one transaction
+//! with its audit entry. Staff act only on their own manufacturer's records: anything else is
+//! "not found".
+
+use super::accounts::{Actor, entry};
+use super::lookup::LookupService;
+use crate::catalogue::{GenerateSpec, LotSpec, ProductSpec};
+use crate::format::SerialFormat;
+use crate::store::catalogue::{self as store, ProductRow};
+use crate::store::import::{NewUnit, existing_units, insert_initial_warranties, insert_units};
+use crate::store::{Db, StoreError, audit, now_text};
+use crate::warranty::{WarrantyStart, add_months};
+use serde_json::json;
+use std::collections::HashSet;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// Problems by form field.
+    #[error("{}", .0.first().map(|(_, m)| m.as_str()).unwrap_or("The form has problems."))]
+    Invalid(Vec<(String, String)>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for CatalogueError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
+    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
+}
+
+pub type CatalogueResult<T> = Result<T, CatalogueError>;
+
+/// The manufacturer's product, or "not found".
+pub async fn own_product(db: &Db, manufacturer_id: i64, id: i64) -> CatalogueResult<ProductRow> {
+    store::product(db, manufacturer_id, id)
+        .await?
+        .ok_or_else(|| CatalogueError::NotFound(format!("There is no product {id}.")))
+}
+
+async fn check_unique(
+    conn: &mut sqlx::AnyConnection,
+    manufacturer_id: i64,
+    spec: &ProductSpec,
+    except: Option<i64>,
+) -> CatalogueResult<()> {
+    if let Some(other) = store::product_id_by_model(conn, manufacturer_id, &spec.model).await?
+        && Some(other) != except
+    {
+        return Err(invalid(
+            "model",
+            format!(
+                "There is already a product with model number {}.",
+                spec.model
+            ),
+        ));
+    }
+    let taken = store::gtins_taken(conn, &spec.gtins, except).await?;
+    if !taken.is_empty() {
+        return Err(invalid(
+            "gtins",
+            format!(
+                "GTIN {} already belongs to another product.",
+                taken.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn spec_json(spec: &ProductSpec) -> serde_json::Value {
+    serde_json::to_value(spec).unwrap_or_default()
+}
+
+/// After a product change: lookups re-read the formats and forget cached answers.
+async fn products_changed(lookup: &LookupService) -> CatalogueResult<()> {
+    lookup.reload_formats().await?;
+    lookup.invalidate().await?;
+    Ok(())
+}
+
+pub async fn create_product(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    spec: &ProductSpec,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    let mut tx = db.writer().begin().await?;
+    check_unique(&mut tx, manufacturer_id, spec, None).await?;
+    let id = store::insert_product(&mut tx, manufacturer_id, spec, &now_text()).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "product.create",
+            actor,
+            "product",
+            Some(id.to_string()),
+            None,
+            Some(spec_json(spec)),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    products_changed(lookup).await?;
+    Ok(id)
+}
+
+pub async fn update_product(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    id: i64,
+    spec: &ProductSpec,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let before = own_product(db, manufacturer_id, id).await?;
+    if before.units > 0 && before.spec.format != spec.format {
+        return Err(invalid(
+            "format_kind",
+            format!(
+                "This model has {} units: its serial format cannot change (their serials would no longer fit it).",
+                before.units
+            ),
+        ));
+    }
+    let mut tx = db.writer().begin().await?;
+    check_unique(&mut tx, manufacturer_id, spec, Some(id)).await?;
+    store::update_product(&mut tx, id, spec).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "product.update",
+            actor,
+            "product",
+            Some(id.to_string()),
+            Some(spec_json(&before.spec)),
+            Some(spec_json(spec)),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    products_changed(lookup).await
+}
+
+/// Retires a product (its units stay; new serials are refused) or brings it back.
+pub async fn set_retired(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    id: i64,
+    retire: bool,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let before = own_product(db, manufacturer_id, id).await?;
+    let now = now_text();
+    let mut tx = db.writer().begin().await?;
+    store::set_retired(&mut tx, id, retire.then_some(now.as_str())).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            if retire {
+                "product.retire"
+            } else {
+                "product.reinstate"
+            },
+            actor,
+            "product",
+            Some(id.to_string()),
+            Some(json!({ "retired_at": before.retired_at })),
+            Some(json!({ "retired_at": retire.then_some(now) })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    products_changed(lookup).await
+}
+
+pub async fn create_lot(
+    db: &Db,
+    manufacturer_id: i64,
+    product_id: i64,
+    lot: &LotSpec,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    let product = own_product(db, manufacturer_id, product_id).await?;
+    let mut tx = db.writer().begin().await?;
+    if store::lot_id(&mut tx, product_id, &lot.code)
+        .await?
+        .is_some()
+    {
+        return Err(invalid(
+            "code",
+            format!(
+                "Model {} already has a lot {}.",
+                product.spec.model, lot.code
+            ),
+        ));
+    }
+    let id = store::insert_lot(&mut tx, product_id, lot).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "lot.create",
+            actor,
+            "lot",
+            Some(id.to_string()),
+            None,
+            Some(json!({ "product_id": product_id, "lot": lot })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Serials asked for per existence check (well under SQLite's parameter limit).
+const CHECK_CHUNK: usize = 10_000;
+
+/// Generates `spec.count` new serials of a product (and lot): the next sequence numbers, or
+/// random bodies, skipping any serial the product already has. Returns the batch id.
+pub async fn generate(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    product_id: i64,
+    spec: &GenerateSpec,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    let product = own_product(db, manufacturer_id, product_id).await?;
+    if product.retired_at.is_some() {
+        return Err(invalid(
+            "count",
+            "This model is retired: reinstate it before making new serials.",
+        ));
+    }
+    let format = &product.spec.format;
+    if *format == SerialFormat::Free {
+        return Err(invalid(
+            "count",
+            "This model has no serial format: set one (prefix, body, check character) before generating serials.",
+        ));
+    }
+    let count = u64::from(spec.count);
+    let mut tx = db.writer().begin().await?;
+    let lot_id =
+        match &spec.lot {
+            Some(code) => Some(store::lot_id(&mut tx, product_id, code).await?.ok_or_else(
+                || {
+                    invalid(
+                        "lot",
+                        format!("Model {} has no lot {code}.", product.spec.model),
+                    )
+                },
+            )?),
+            None => None,
+        };
+    let mut serials: Vec<String> = Vec::with_capacity(spec.count as usize);
+    let mut chosen: HashSet<String> = HashSet::new();
+    let capacity = format.capacity();
+    // Rounds: propose what is still missing, drop serials that exist, repeat. Sequential
+    // formats move past imported serials; random ones redraw.
+    for _ in 0..20 {
+        let missing = count - serials.len() as u64;
+        if missing == 0 {
+            break;
+        }
+        let proposed: Vec<String> = if format.random() {
+            use rand::Rng;
+            let mut rng = rand::rng();
+            (0..missing)
+                .map(|_| format.serial_for(rng.random_range(0..capacity)))
+                .filter(|s| chosen.insert(s.clone()))
+                .collect()
+        } else {
+            let start = store::reserve_sequence(&mut tx, product_id, missing as i64).await? as u64;
+            if start + missing > capacity {
+                return Err(invalid(
+                    "count",
+                    format!(
+                        "The format has room for {} more serials.",
+                        capacity.saturating_sub(start)
+                    ),
+                ));
+            }
+            (start..start + missing)
+                .map(|n| format.serial_for(n))
+                .collect()
+        };
+        let mut taken = HashSet::new();
+        for chunk in proposed.chunks(CHECK_CHUNK) {
+            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            for unit in existing_units(&mut tx, manufacturer_id, product_id, &refs).await? {
+                taken.insert(unit.serial_norm);
+            }
+        }
+        serials.extend(proposed.into_iter().filter(|s| !taken.contains(s)));
+    }
+    if (serials.len() as u64) < count {
+        return Err(invalid(
+            "count",
+            "The format is too full to find that many unused serials; choose fewer or a longer body.",
+        ));
+    }
+    let now = now_text();
+    let batch = store::insert_batch(
+        &mut tx,
+        manufacturer_id,
+        product_id,
+        lot_id,
+        count as i64,
+        actor.user_id,
+        &now,
+    )
+    .await?;
+    let made = spec.manufactured_on.map(|d| d.to_string());
+    let (first, last) = (serials[0].clone(), serials[serials.len() - 1].clone());
+    let units: Vec<NewUnit> = serials
+        .into_iter()
+        .map(|serial| NewUnit {
+            manufacturer_id,
+            product_id,
+            lot_id,
+            serial_raw: serial.clone(),
+            serial_norm: serial,
+            manufactured_on: made.clone(),
+            status: "in_stock",
+            batch_id: Some(batch),
+        })
+        .collect();
+    let mut ids = Vec::with_capacity(units.len());
+    let mut units = units.into_iter().peekable();
+    while units.peek().is_some() {
+        let chunk: Vec<NewUnit> = units.by_ref().take(CHECK_CHUNK).collect();
+        ids.extend(insert_units(&mut tx, db.backend(), chunk, &now).await?);
+    }
+    let warranty = &product.spec.warranty;
+    if let (WarrantyStart::Manufacture, Some(made), true) =
+        (warranty.starts, spec.manufactured_on, warranty.months > 0)
+    {
+        let ends = add_months(made, u32::from(warranty.months)).to_string();
+        let records: Vec<(i64, String, String)> = ids
+            .iter()
+            .map(|id| (*id, made.to_string(), ends.clone()))
+            .collect();
+        for chunk in records.chunks(CHECK_CHUNK) {
+            insert_initial_warranties(&mut tx, chunk, &now).await?;
+        }
+    }
+    audit::append(
+        &mut tx,
+        &entry(
+            "serials.generate",
+            actor,
+            "serial_batch",
+            Some(batch.to_string()),
+            None,
+            Some(json!({
+                "product_id": product_id, "model": product.spec.model, "lot": spec.lot,
+                "count": count, "first": first, "last": last,
+            })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    lookup.invalidate().await?;
+    Ok(batch)
+}
