@@ -69,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/products") view=staff::catalogue::ProductsPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/products/:id") view=staff::catalogue::ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/batches/:id") view=staff::batches::BatchPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/recalls") view=staff::recalls::StaffRecallsPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/recalls/:id") view=staff::recalls::StaffRecallPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

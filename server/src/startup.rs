@@ -174,6 +174,8 @@ pub fn router(
             get(staff::batches::batch_csv),
         )
         .route("/staff/units/{id}/qr.svg", get(staff::batches::unit_qr))
+        .route("/staff/recalls", post(staff::recalls::create_recall))
+        .route("/staff/recalls/{id}", post(staff::recalls::change_recall))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -1,5 +1,6 @@
 //! Recalls: what they say to the public, and (in `scope`) which units they cover.
 
+pub mod forms;
 pub mod scope;
 
 use serde::{Deserialize, Serialize};

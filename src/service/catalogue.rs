@@ -265,21 +265,28 @@ pub async fn generate(
     let capacity = format.capacity();
     // Rounds: propose what is still missing, drop serials that exist, repeat. Sequential
     // formats move past imported serials; random ones redraw.
-    for _ in 0..20 {
+    for round in 0..12u32 {
         let missing = count - serials.len() as u64;
         if missing == 0 {
             break;
         }
+        // After a collision (serials imported in the same format), ask for more each round;
+        // sequence numbers reserved and not used are skipped, never reused.
+        let asked = if round == 0 {
+            missing
+        } else {
+            (missing << (2 * round)).min(u64::from(crate::catalogue::MAX_GENERATE))
+        };
         let proposed: Vec<String> = if format.random() {
             use rand::Rng;
             let mut rng = rand::rng();
-            (0..missing)
+            (0..asked)
                 .map(|_| format.serial_for(rng.random_range(0..capacity)))
                 .filter(|s| chosen.insert(s.clone()))
                 .collect()
         } else {
-            let start = store::reserve_sequence(&mut tx, product_id, missing as i64).await? as u64;
-            if start + missing > capacity {
+            let start = store::reserve_sequence(&mut tx, product_id, asked as i64).await? as u64;
+            if start + asked > capacity {
                 return Err(invalid(
                     "count",
                     format!(
@@ -288,7 +295,7 @@ pub async fn generate(
                     ),
                 ));
             }
-            (start..start + missing)
+            (start..start + asked)
                 .map(|n| format.serial_for(n))
                 .collect()
         };
@@ -299,7 +306,12 @@ pub async fn generate(
                 taken.insert(unit.serial_norm);
             }
         }
-        serials.extend(proposed.into_iter().filter(|s| !taken.contains(s)));
+        serials.extend(
+            proposed
+                .into_iter()
+                .filter(|s| !taken.contains(s))
+                .take(missing as usize),
+        );
     }
     if (serials.len() as u64) < count {
         return Err(invalid(

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod import;
 pub mod lookup;
 pub mod mail;
+pub mod recall_admin;
 pub mod recalls;
 
 use crate::store::{Db, StoreResult};

@@ -492,3 +492,41 @@ pub async fn batch_units_page(
     .map(|r| (r.get("id"), r.get("serial_raw")))
     .collect())
 }
+
+/// (unit id, product id) of the manufacturer's units with this serial (of one model, if given).
+pub async fn units_by_serial(
+    conn: &mut sqlx::AnyConnection,
+    manufacturer_id: i64,
+    serial: &str,
+    product_id: Option<i64>,
+) -> StoreResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, product_id FROM units
+         WHERE serial_norm = $1 AND manufacturer_id = $2 AND ($3 IS NULL OR product_id = $3)
+         ORDER BY id",
+    )
+    .bind(serial)
+    .bind(manufacturer_id)
+    .bind(product_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Ids of the manufacturer's lots with this code (of one model, if given).
+pub async fn lots_by_code(
+    conn: &mut sqlx::AnyConnection,
+    manufacturer_id: i64,
+    code: &str,
+    product_id: Option<i64>,
+) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT l.id FROM lots l JOIN products p ON p.id = l.product_id
+         WHERE l.code = $1 AND p.manufacturer_id = $2 AND ($3 IS NULL OR p.id = $3)
+         ORDER BY l.id",
+    )
+    .bind(code)
+    .bind(manufacturer_id)
+    .bind(product_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}

@@ -533,3 +533,253 @@ pub async fn members(conn: &mut AnyConnection, recall_id: i64) -> StoreResult<Ve
     .map(|r| (r.get("unit_id"), r.get("remedy_status")))
     .collect())
 }
+
+/// A recall as its manufacturer's staff see it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StaffRecall {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub hazard: String,
+    pub description: String,
+    pub remedy: String,
+    pub remedy_available: bool,
+    pub instructions: String,
+    pub severity: String,
+    pub status: String,
+    pub starts_on: String,
+    pub published_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub members: i64,
+    pub remedied: i64,
+}
+
+const STAFF_SELECT: &str = "SELECT r.id, r.number, r.title, r.hazard, r.description, r.remedy, r.remedy_available,
+        r.instructions, r.severity, r.status, r.starts_on, r.published_at, r.closed_at,
+        (SELECT COUNT(*) FROM recall_units ru WHERE ru.recall_id = r.id) AS members,
+        (SELECT COUNT(*) FROM recall_units ru WHERE ru.recall_id = r.id AND ru.remedy_status = 'remedied') AS remedied
+     FROM recalls r";
+
+fn staff_recall_from(r: &AnyRow) -> StaffRecall {
+    StaffRecall {
+        id: r.get("id"),
+        number: r.get("number"),
+        title: r.get("title"),
+        hazard: r.get("hazard"),
+        description: r.get("description"),
+        remedy: r.get("remedy"),
+        remedy_available: r.get::<i64, _>("remedy_available") != 0,
+        instructions: r.get("instructions"),
+        severity: r.get("severity"),
+        status: r.get("status"),
+        starts_on: r.get("starts_on"),
+        published_at: r.get("published_at"),
+        closed_at: r.get("closed_at"),
+        members: r.get("members"),
+        remedied: r.get("remedied"),
+    }
+}
+
+/// The manufacturer's recalls, drafts and newest first.
+pub async fn staff_list(db: &Db, manufacturer_id: i64) -> StoreResult<Vec<StaffRecall>> {
+    Ok(sqlx::query(&format!(
+        "{STAFF_SELECT} WHERE r.manufacturer_id = $1
+         ORDER BY CASE r.status WHEN 'draft' THEN 0 WHEN 'active' THEN 1 ELSE 2 END, r.id DESC"
+    ))
+    .bind(manufacturer_id)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(staff_recall_from)
+    .collect())
+}
+
+/// One of the manufacturer's recalls (another manufacturer's is `None`).
+pub async fn staff_recall(
+    conn: &mut AnyConnection,
+    manufacturer_id: i64,
+    id: i64,
+) -> StoreResult<Option<StaffRecall>> {
+    Ok(sqlx::query(&format!(
+        "{STAFF_SELECT} WHERE r.id = $1 AND r.manufacturer_id = $2"
+    ))
+    .bind(id)
+    .bind(manufacturer_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(staff_recall_from))
+}
+
+pub async fn number_taken(conn: &mut AnyConnection, number: &str) -> StoreResult<bool> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM recalls WHERE number = $1")
+            .bind(number)
+            .fetch_one(&mut *conn)
+            .await?
+            > 0,
+    )
+}
+
+/// (rule id, rule) of a recall's scope, in the order added.
+pub async fn rule_rows(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+) -> StoreResult<Vec<(i64, ScopeRule)>> {
+    let rows = sqlx::query("SELECT * FROM recall_scope_rules WHERE recall_id = $1 ORDER BY id")
+        .bind(recall_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.get("id"), rule_from_row(r)?)))
+        .collect()
+}
+
+pub async fn delete_rule(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    rule_id: i64,
+) -> StoreResult<bool> {
+    Ok(
+        sqlx::query("DELETE FROM recall_scope_rules WHERE recall_id = $1 AND id = $2")
+            .bind(recall_id)
+            .bind(rule_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+            > 0,
+    )
+}
+
+/// Closes an active recall: lookups stop showing it.
+pub async fn close(conn: &mut AnyConnection, recall_id: i64, now: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE recalls SET status = 'closed', closed_at = $2 WHERE id = $1")
+        .bind(recall_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    super::lookups::bump_epoch(conn).await
+}
+
+/// Members by remedy status, and how many members have a registered owner now.
+pub async fn remedy_counts(db: &Db, recall_id: i64) -> StoreResult<(Vec<(String, i64)>, i64)> {
+    let counts = sqlx::query(
+        "SELECT remedy_status, COUNT(*) AS n FROM recall_units WHERE recall_id = $1
+         GROUP BY remedy_status ORDER BY remedy_status",
+    )
+    .bind(recall_id)
+    .fetch_all(db.reader())
+    .await?
+    .into_iter()
+    .map(|r| (r.get("remedy_status"), r.get("n")))
+    .collect();
+    let reach: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM recall_units ru
+         WHERE ru.recall_id = $1
+           AND EXISTS (SELECT 1 FROM ownerships o WHERE o.unit_id = ru.unit_id AND o.ended_at IS NULL)",
+    )
+    .bind(recall_id)
+    .fetch_one(db.reader())
+    .await?;
+    Ok((counts, reach))
+}
+
+/// Up to `limit` member serials (with their model), by unit id.
+pub async fn sample_members(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    limit: i64,
+) -> StoreResult<Vec<(String, String)>> {
+    Ok(sqlx::query(
+        "SELECT u.serial_raw, p.model FROM recall_units ru
+         JOIN units u ON u.id = ru.unit_id JOIN products p ON p.id = u.product_id
+         WHERE ru.recall_id = $1 ORDER BY ru.unit_id LIMIT $2",
+    )
+    .bind(recall_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.get("serial_raw"), r.get("model")))
+    .collect())
+}
+
+/// Sets the remedy status of the recall's members with serial `serial`; how many changed.
+pub async fn set_remedy(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    serial: &str,
+    status: RemedyStatus,
+    remedied_on: Option<&str>,
+    remedied_by: Option<&str>,
+) -> StoreResult<u64> {
+    let remedied = status == RemedyStatus::Remedied;
+    Ok(sqlx::query(
+        "UPDATE recall_units SET remedy_status = $3, remedied_on = $4, remedied_by = $5
+         WHERE recall_id = $1 AND unit_id IN (SELECT id FROM units WHERE serial_norm = $2)",
+    )
+    .bind(recall_id)
+    .bind(serial)
+    .bind(status.as_str())
+    .bind(remedied.then_some(remedied_on).flatten())
+    .bind(remedied.then_some(remedied_by).flatten())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// Words for a rule, naming its records.
+pub async fn describe_rule(conn: &mut AnyConnection, rule: &ScopeRule) -> StoreResult<String> {
+    let model = |id: i64| {
+        sqlx::query_scalar::<_, String>("SELECT model FROM products WHERE id = $1").bind(id)
+    };
+    let lot = |id: i64| {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT l.code, p.model FROM lots l JOIN products p ON p.id = l.product_id WHERE l.id = $1",
+        )
+        .bind(id)
+    };
+    Ok(match rule {
+        ScopeRule::Serial { product_id, serial } => match product_id {
+            Some(p) => format!(
+                "serial {serial} of {}",
+                model(*p).fetch_one(&mut *conn).await?
+            ),
+            None => format!("serial {serial}"),
+        },
+        ScopeRule::SerialRange(r) => {
+            let w = usize::from(r.width);
+            let of = match r.product_id {
+                Some(p) => format!(" of {}", model(p).fetch_one(&mut *conn).await?),
+                None => String::new(),
+            };
+            format!(
+                "serials {}{:0w$} to {}{:0w$}{of}",
+                r.prefix, r.from, r.prefix, r.to
+            )
+        }
+        ScopeRule::Lot { lot_id } => {
+            let (code, m) = lot(*lot_id).fetch_one(&mut *conn).await?;
+            format!("lot {code} of {m}")
+        }
+        ScopeRule::ProductionWindow {
+            product_id,
+            from,
+            to,
+        } => format!(
+            "{} made {from} to {to}",
+            model(*product_id).fetch_one(&mut *conn).await?
+        ),
+        ScopeRule::ComponentLot { lot_id } => {
+            let (code, m) = lot(*lot_id).fetch_one(&mut *conn).await?;
+            format!("component lot {code} of {m}, and every unit built with it")
+        }
+        ScopeRule::ComponentSerial { unit_id } => {
+            let serial: String = sqlx::query_scalar("SELECT serial_raw FROM units WHERE id = $1")
+                .bind(unit_id)
+                .fetch_one(&mut *conn)
+                .await?;
+            format!("component {serial}, and every unit built with it")
+        }
+    })
+}

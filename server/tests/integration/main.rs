@@ -9,6 +9,7 @@ mod import;
 mod lookup;
 mod matrix;
 mod pages;
+mod recall_admin;
 mod scope;
 mod security;
 mod sessions;

@@ -382,6 +382,8 @@ fn LotsPanel(action: String, lots: Vec<LotLine>) -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
+pub(crate) use server::answer;
+#[cfg(feature = "ssr")]
 pub use server::{change_product, create_product};
 
 #[cfg(feature = "ssr")]

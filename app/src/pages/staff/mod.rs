@@ -5,6 +5,7 @@ pub mod batches;
 pub mod catalogue;
 pub mod export;
 pub mod import;
+pub mod recalls;
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
@@ -79,6 +80,7 @@ pub fn StaffHomePage() -> impl IntoView {
                                 <h2>"Serial records"</h2>
                                 <p><a href="/staff/products">"Catalogue: products, lots, new serials and labels"</a></p>
                                 <p><a href="/staff/import">"Import units from a CSV file"</a></p>
+                                <p><a href="/staff/recalls">"Recalls: drafts, scope, publishing and remedies"</a></p>
                                 <form method="get" action="/staff/export/units.csv" class="filters" aria-label="Export units">
                                     <div class="field"><label for="export-model">"Model"</label><input id="export-model" name="model" type="text" /></div>
                                     <div class="field"><label for="export-lot">"Lot"</label><input id="export-lot" name="lot" type="text" /></div>

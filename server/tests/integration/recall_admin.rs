@@ -1,0 +1,313 @@
+//! Staff recalls over HTTP: draft, scope rules (serials, range, component serial through a
+//! two-level chain), preview, publish → public lookup, scope edits that lookups follow,
+//! remedies, close; another manufacturer's staff denied; on both engines.
+
+use crate::both_engines;
+use crate::common::{Engine, TestApp};
+use serialtrace::account::Role;
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Hallmark units with a numeric body in no recall: (id, serial, model).
+async fn free_units(app: &TestApp, n: i64) -> Vec<(i64, String, String)> {
+    sqlx::query_as(
+        "SELECT u.id, u.serial_norm, p.model FROM units u
+         JOIN products p ON p.id = u.product_id JOIN manufacturers m ON m.id = u.manufacturer_id
+         WHERE m.slug = 'hallmark' AND p.serial_format LIKE '%\"digits\"%'
+           AND NOT EXISTS (SELECT 1 FROM recall_units ru WHERE ru.unit_id = u.id)
+           AND NOT EXISTS (SELECT 1 FROM units o WHERE o.serial_norm = u.serial_norm AND o.id <> u.id)
+         ORDER BY u.id LIMIT $1",
+    )
+    .bind(n)
+    .fetch_all(app.db.reader())
+    .await
+    .expect("units")
+}
+
+async fn recall_numbers(app: &TestApp, serial: &str) -> Vec<(String, String)> {
+    let (status, answer) = app.api_lookup(serial).await;
+    assert_eq!(status, 200, "{answer}");
+    answer["matches"][0]["recalls"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|r| {
+                    (
+                        r["number"].as_str().unwrap_or_default().to_owned(),
+                        r["remedy_status"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits (briefly) until a lookup shows what is expected: answers are cached per epoch.
+async fn until_numbers(app: &TestApp, serial: &str, expected: &[&str]) {
+    for _ in 0..40 {
+        let numbers: Vec<String> = recall_numbers(app, serial)
+            .await
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        if numbers == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "{serial}: expected {expected:?}, got {:?}",
+        recall_numbers(app, serial).await
+    );
+}
+
+async fn staff_run_a_recall_from_draft_to_close(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
+        .await;
+    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
+        .await;
+    let staff = app.signed_in("a@hallmark.test").await;
+    let other = app.signed_in("b@nordvik.test").await;
+
+    // A draft: bad fields named, then a good one.
+    let mut fields = vec![
+        ("action", "draft"),
+        ("number", "HC-TEST-1"),
+        ("title", "Battery cells may overheat"),
+        ("hazard", "fire"),
+        (
+            "description",
+            "Cells from one supplier lot can overheat while charging.",
+        ),
+        ("remedy", "replace"),
+        ("remedy_available", "on"),
+        (
+            "instructions",
+            "Stop charging the laptop and contact Hallmark.",
+        ),
+        ("severity", "critical"),
+        ("starts_on", "2026-11-01"),
+    ];
+    let mut bad = fields.clone();
+    bad[1] = ("number", "");
+    bad[8] = ("severity", "apocalyptic");
+    let response = app.post_form(&staff, "/staff/recalls", &bad).await;
+    assert_eq!(response.status().as_u16(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Enter the recall number."), "{page}");
+    assert!(page.contains("Choose the severity."), "{page}");
+    let response = app.post_form(&staff, "/staff/recalls", &fields).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let page = location(&response);
+    assert!(page.starts_with("/staff/recalls/"), "{page}");
+    let response = app.post_form(&staff, "/staff/recalls", &fields).await;
+    assert_eq!(response.status().as_u16(), 422, "the number is taken");
+    fields[0] = ("action", "x");
+
+    // Another manufacturer's staff see nothing and change nothing.
+    assert_eq!(app.fetch(&other, &page).await.0, 404);
+    let response = app.post_form(&other, &page, &[("action", "publish")]).await;
+    assert_eq!(response.status().as_u16(), 404);
+
+    // Publishing needs a rule; a serial that is not ours is refused.
+    let response = app.post_form(&staff, &page, &[("action", "publish")]).await;
+    assert_eq!(response.status().as_u16(), 422);
+    let nordvik: String = sqlx::query_scalar(
+        "SELECT u.serial_norm FROM units u JOIN manufacturers m ON m.id = u.manufacturer_id
+         WHERE m.slug = 'nordvik' ORDER BY u.id LIMIT 1",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[
+                ("action", "add_rule"),
+                ("rule_kind", "serials"),
+                ("serials", &nordvik),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("not among your units")
+    );
+
+    // A two-level chain of three new units: cell → pack → laptop.
+    let product: i64 = sqlx::query_scalar("SELECT id FROM products WHERE model = 'HC-L14'")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let response = app
+        .post_form(
+            &staff,
+            &format!("/staff/products/{product}"),
+            &[("action", "generate"), ("count", "3")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let batch: i64 = location(&response)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let units: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, serial_norm FROM units WHERE batch_id = $1 ORDER BY id")
+            .bind(batch)
+            .fetch_all(app.db.reader())
+            .await
+            .unwrap();
+    let [
+        (cell, cell_serial),
+        (pack, pack_serial),
+        (laptop, laptop_serial),
+    ] = [units[0].clone(), units[1].clone(), units[2].clone()];
+    for (parent, child) in [(pack, cell), (laptop, pack)] {
+        sqlx::query(
+            "INSERT INTO component_links (parent_unit_id, child_unit_id, linked_at) VALUES ($1, $2, '2026-01-01T00:00:00Z')",
+        )
+        .bind(parent)
+        .bind(child)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    }
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[
+                ("action", "add_rule"),
+                ("rule_kind", "component_serial"),
+                ("serials", &cell_serial.to_lowercase()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (status, html) = app.fetch(&staff, &page).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Preview: 3 units would be affected."),
+        "{html}"
+    );
+    assert!(html.contains(&laptop_serial));
+    assert!(
+        recall_numbers(&app, &laptop_serial).await.is_empty(),
+        "a draft is not public"
+    );
+
+    let response = app.post_form(&staff, &page, &[("action", "publish")]).await;
+    assert_eq!(response.status().as_u16(), 303);
+    for serial in [&cell_serial, &pack_serial, &laptop_serial] {
+        until_numbers(&app, serial, &["HC-TEST-1"]).await;
+    }
+
+    // Scope edits on a live recall: lookups follow.
+    let ranged = free_units(&app, 1).await;
+    let (_, ranged_serial, ranged_model) = ranged[0].clone();
+    let prefix = &ranged_serial[..2];
+    let body = &ranged_serial[2..10];
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[
+                ("action", "add_rule"),
+                ("rule_kind", "range"),
+                ("rule_model", &ranged_model),
+                ("range_prefix", prefix),
+                ("range_from", body),
+                ("range_to", body),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    until_numbers(&app, &ranged_serial, &["HC-TEST-1"]).await;
+    let rule_id: i64 =
+        sqlx::query_scalar("SELECT MAX(id) FROM recall_scope_rules WHERE kind = 'serial_range'")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[("action", "remove_rule"), ("rule_id", &rule_id.to_string())],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    until_numbers(&app, &ranged_serial, &[]).await;
+    until_numbers(&app, &laptop_serial, &["HC-TEST-1"]).await;
+
+    // Remedies: good lines recorded, bad ones reported by line.
+    let remedies = format!(
+        "serial,status,remedied_on\n{laptop_serial},remedied,2026-11-20\nNOTOURS99,remedied\n"
+    );
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[("action", "remedies"), ("remedies", &remedies)],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("1 recorded"), "{html}");
+    assert!(
+        html.contains("line 3: serial: NOTOURS99 is not covered"),
+        "{html}"
+    );
+    let (_, html) = app.fetch(&staff, &page).await;
+    assert!(html.contains("1 of 3 units remedied (33.3 %)"), "{html}");
+    let mut remedied = Vec::new();
+    for _ in 0..40 {
+        remedied = recall_numbers(&app, &laptop_serial).await;
+        if remedied.first().is_some_and(|(_, s)| s == "remedied") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        remedied,
+        vec![("HC-TEST-1".to_owned(), "remedied".to_owned())]
+    );
+
+    // Close: lookups stop showing it.
+    let response = app.post_form(&staff, &page, &[("action", "close")]).await;
+    assert_eq!(response.status().as_u16(), 303);
+    until_numbers(&app, &cell_serial, &[]).await;
+
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'recall.%' ORDER BY id")
+            .fetch_all(app.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(
+        actions,
+        vec![
+            "recall.draft",
+            "recall.scope.add",
+            "recall.publish",
+            "recall.scope.add",
+            "recall.scope.remove",
+            "recall.remedy",
+            "recall.close"
+        ]
+    );
+}
+both_engines!(staff_run_a_recall_from_draft_to_close);

@@ -1,0 +1,462 @@
+//! Recalls run by a manufacturer's staff: drafts, scope rules resolved against the
+//! manufacturer's own records, preview, publish, scope changes on a live recall (membership
+//! recomputed), close, and remedy tracking. Each change is one transaction with its audit
+//! entry; anything of another manufacturer is "not found".
+
+use super::accounts::{Actor, entry};
+use super::catalogue::{CatalogueError, CatalogueResult};
+use super::lookup::LookupService;
+use crate::recall::forms::{RecallText, RemedyUpdate, RuleInput};
+use crate::recall::scope::{ScopeRule, SerialRange};
+use crate::store::recalls::{self as store, NewRecall, StaffRecall};
+use crate::store::{Db, audit, catalogue, now_text};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
+    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
+}
+
+async fn own_recall(
+    conn: &mut AnyConnection,
+    manufacturer_id: i64,
+    id: i64,
+) -> CatalogueResult<StaffRecall> {
+    store::staff_recall(conn, manufacturer_id, id)
+        .await?
+        .ok_or_else(|| CatalogueError::NotFound(format!("There is no recall {id}.")))
+}
+
+/// The recall, for its page.
+pub async fn recall(db: &Db, manufacturer_id: i64, id: i64) -> CatalogueResult<StaffRecall> {
+    let mut conn = db.reader().acquire().await?;
+    own_recall(&mut conn, manufacturer_id, id).await
+}
+
+pub async fn create_draft(
+    db: &Db,
+    manufacturer_id: i64,
+    text: &RecallText,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    let mut tx = db.writer().begin().await?;
+    if store::number_taken(&mut tx, &text.number).await? {
+        return Err(invalid(
+            "number",
+            format!("There is already a recall numbered {}.", text.number),
+        ));
+    }
+    let id = store::insert_draft(
+        &mut tx,
+        &NewRecall {
+            manufacturer_id,
+            number: text.number.clone(),
+            title: text.title.clone(),
+            hazard: text.hazard.clone(),
+            description: text.description.clone(),
+            remedy: text.remedy,
+            remedy_available: text.remedy_available,
+            instructions: text.instructions.clone(),
+            severity: text.severity,
+            starts_on: text.starts_on.to_string(),
+        },
+        &now_text(),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "recall.draft",
+            actor,
+            "recall",
+            Some(id.to_string()),
+            None,
+            Some(serde_json::to_value(text).unwrap_or_default()),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn model_id(
+    conn: &mut AnyConnection,
+    manufacturer_id: i64,
+    model: Option<&str>,
+) -> CatalogueResult<Option<i64>> {
+    match model {
+        None => Ok(None),
+        Some(model) => catalogue::product_id_by_model(conn, manufacturer_id, model)
+            .await?
+            .map(Some)
+            .ok_or_else(|| invalid("rule_model", format!("You have no model {model}."))),
+    }
+}
+
+async fn lot_ids(
+    conn: &mut AnyConnection,
+    manufacturer_id: i64,
+    code: &str,
+    model: Option<&str>,
+) -> CatalogueResult<Vec<i64>> {
+    let product = model_id(conn, manufacturer_id, model).await?;
+    let lots = catalogue::lots_by_code(conn, manufacturer_id, code, product).await?;
+    if lots.is_empty() {
+        return Err(invalid("lot_code", format!("You have no lot {code}.")));
+    }
+    Ok(lots)
+}
+
+/// Resolves a typed rule against the manufacturer's records: scope rules that can only ever
+/// reach this manufacturer's units (and the finished units built from them).
+async fn resolve(
+    conn: &mut AnyConnection,
+    manufacturer_id: i64,
+    input: &RuleInput,
+) -> CatalogueResult<Vec<ScopeRule>> {
+    Ok(match input {
+        RuleInput::Serials { model, serials } => {
+            let product = model_id(conn, manufacturer_id, model.as_deref()).await?;
+            let mut rules = Vec::new();
+            let mut unknown = Vec::new();
+            for serial in serials {
+                let mut products: Vec<i64> =
+                    catalogue::units_by_serial(conn, manufacturer_id, serial, product)
+                        .await?
+                        .into_iter()
+                        .map(|(_, p)| p)
+                        .collect();
+                products.dedup();
+                if products.is_empty() {
+                    unknown.push(serial.clone());
+                }
+                rules.extend(products.into_iter().map(|p| ScopeRule::Serial {
+                    product_id: Some(p),
+                    serial: serial.clone(),
+                }));
+            }
+            if !unknown.is_empty() {
+                let shown: Vec<_> = unknown.iter().take(20).cloned().collect();
+                return Err(invalid(
+                    "serials",
+                    format!(
+                        "{} of the serials are not among your units: {}{}",
+                        unknown.len(),
+                        shown.join(", "),
+                        if unknown.len() > 20 { ", …" } else { "" }
+                    ),
+                ));
+            }
+            rules
+        }
+        RuleInput::Range {
+            model,
+            prefix,
+            width,
+            from,
+            to,
+        } => {
+            let product = model_id(conn, manufacturer_id, Some(model)).await?;
+            let range = SerialRange::new(product, prefix, *width, *from, *to)
+                .map_err(|e| invalid("range_from", e.to_string()))?;
+            vec![ScopeRule::SerialRange(range)]
+        }
+        RuleInput::Lot { model, code } => lot_ids(conn, manufacturer_id, code, model.as_deref())
+            .await?
+            .into_iter()
+            .map(|lot_id| ScopeRule::Lot { lot_id })
+            .collect(),
+        RuleInput::ComponentLot { model, code } => {
+            lot_ids(conn, manufacturer_id, code, model.as_deref())
+                .await?
+                .into_iter()
+                .map(|lot_id| ScopeRule::ComponentLot { lot_id })
+                .collect()
+        }
+        RuleInput::Window { model, from, to } => {
+            let product_id = model_id(conn, manufacturer_id, Some(model))
+                .await?
+                .unwrap_or_default();
+            vec![ScopeRule::ProductionWindow {
+                product_id,
+                from: *from,
+                to: *to,
+            }]
+        }
+        RuleInput::ComponentSerial { model, serial } => {
+            let product = model_id(conn, manufacturer_id, model.as_deref()).await?;
+            let units = catalogue::units_by_serial(conn, manufacturer_id, serial, product).await?;
+            if units.is_empty() {
+                return Err(invalid(
+                    "serials",
+                    format!("{serial} is not among your units."),
+                ));
+            }
+            units
+                .into_iter()
+                .map(|(unit_id, _)| ScopeRule::ComponentSerial { unit_id })
+                .collect()
+        }
+    })
+}
+
+/// After a scope change on a live recall: membership again, and lookups follow.
+async fn refresh_live(
+    conn: &mut AnyConnection,
+    recall: &StaffRecall,
+) -> CatalogueResult<Option<store::MembershipChange>> {
+    if recall.status == "active" {
+        Ok(Some(store::recompute_membership(conn, recall.id).await?))
+    } else {
+        Ok(None)
+    }
+}
+
+pub async fn add_rule(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    recall_id: i64,
+    input: &RuleInput,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let mut tx = db.writer().begin().await?;
+    let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
+    if recall.status == "closed" {
+        return Err(invalid("rule_kind", "This recall is closed."));
+    }
+    let rules = resolve(&mut tx, manufacturer_id, input).await?;
+    for rule in &rules {
+        store::insert_rule(&mut tx, recall_id, rule).await?;
+    }
+    let change = refresh_live(&mut tx, &recall).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "recall.scope.add",
+            actor,
+            "recall",
+            Some(recall_id.to_string()),
+            Some(json!({ "members": recall.members })),
+            Some(json!({ "rule": input, "rules": rules.len(), "members": change.map(|c| c.members) })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    if change.is_some() {
+        lookup.refresh_epoch().await?;
+    }
+    Ok(())
+}
+
+pub async fn remove_rule(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    recall_id: i64,
+    rule_id: i64,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let mut tx = db.writer().begin().await?;
+    let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
+    if recall.status == "closed" {
+        return Err(invalid("form", "This recall is closed."));
+    }
+    let rules = store::rule_rows(&mut tx, recall_id).await?;
+    let Some((_, rule)) = rules.iter().find(|(id, _)| *id == rule_id) else {
+        return Err(CatalogueError::NotFound(
+            "That rule is not part of this recall.".into(),
+        ));
+    };
+    if recall.status == "active" && rules.len() == 1 {
+        return Err(invalid(
+            "form",
+            "A published recall keeps at least one rule; add the new one first, or close the recall.",
+        ));
+    }
+    store::delete_rule(&mut tx, recall_id, rule_id).await?;
+    let change = refresh_live(&mut tx, &recall).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "recall.scope.remove",
+            actor,
+            "recall",
+            Some(recall_id.to_string()),
+            Some(json!({ "rule": rule, "members": recall.members })),
+            Some(json!({ "members": change.map(|c| c.members) })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    if change.is_some() {
+        lookup.refresh_epoch().await?;
+    }
+    Ok(())
+}
+
+/// What the scope covers now: (unit count, sample of (serial, model)), computed exactly as
+/// publishing would and then rolled back.
+pub async fn preview(
+    db: &Db,
+    manufacturer_id: i64,
+    recall_id: i64,
+) -> CatalogueResult<(i64, Vec<(String, String)>)> {
+    let mut tx = db.writer().begin().await?;
+    own_recall(&mut tx, manufacturer_id, recall_id).await?;
+    let change = store::recompute_membership(&mut tx, recall_id).await?;
+    let sample = store::sample_members(&mut tx, recall_id, 20).await?;
+    tx.rollback().await?;
+    Ok((change.members, sample))
+}
+
+/// (rule id, words) of each rule of the recall.
+pub async fn rules(
+    db: &Db,
+    manufacturer_id: i64,
+    recall_id: i64,
+) -> CatalogueResult<Vec<(i64, String)>> {
+    let mut conn = db.reader().acquire().await?;
+    own_recall(&mut conn, manufacturer_id, recall_id).await?;
+    let mut out = Vec::new();
+    for (id, rule) in store::rule_rows(&mut conn, recall_id).await? {
+        out.push((id, store::describe_rule(&mut conn, &rule).await?));
+    }
+    Ok(out)
+}
+
+pub async fn publish(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    recall_id: i64,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    let mut tx = db.writer().begin().await?;
+    let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
+    if recall.status != "draft" {
+        return Err(invalid("form", "Only a draft can be published."));
+    }
+    if store::rule_rows(&mut tx, recall_id).await?.is_empty() {
+        return Err(invalid(
+            "form",
+            "Add at least one scope rule before publishing.",
+        ));
+    }
+    let change = store::publish(&mut tx, recall_id, &now_text()).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "recall.publish",
+            actor,
+            "recall",
+            Some(recall_id.to_string()),
+            Some(json!({ "status": "draft" })),
+            Some(json!({ "status": "active", "members": change.members })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(change.members)
+}
+
+pub async fn close(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    recall_id: i64,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let mut tx = db.writer().begin().await?;
+    let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
+    if recall.status != "active" {
+        return Err(invalid("form", "Only a published recall can be closed."));
+    }
+    store::close(&mut tx, recall_id, &now_text()).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "recall.close",
+            actor,
+            "recall",
+            Some(recall_id.to_string()),
+            Some(json!({ "status": "active" })),
+            Some(json!({ "status": "closed", "members": recall.members, "remedied": recall.remedied })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(())
+}
+
+/// What a remedy update did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RemedyOutcome {
+    pub updated: u64,
+    /// `line N: reason` for each line that changed nothing.
+    pub problems: Vec<String>,
+}
+
+/// Sets remedy statuses (one or many); serials not in the recall are reported by line.
+pub async fn update_remedies(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    recall_id: i64,
+    updates: &[RemedyUpdate],
+    actor: &Actor<'_>,
+) -> CatalogueResult<RemedyOutcome> {
+    let mut tx = db.writer().begin().await?;
+    let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
+    if recall.status == "draft" {
+        return Err(invalid(
+            "remedies",
+            "Publish the recall before recording remedies.",
+        ));
+    }
+    let today = crate::store::today().to_string();
+    let by = actor.user_id.map(|id| format!("staff user {id}"));
+    let mut outcome = RemedyOutcome::default();
+    for u in updates {
+        let on = u
+            .remedied_on
+            .map_or_else(|| today.clone(), |d| d.to_string());
+        let n = store::set_remedy(
+            &mut tx,
+            recall_id,
+            &u.serial,
+            u.status,
+            Some(&on),
+            by.as_deref(),
+        )
+        .await?;
+        if n == 0 {
+            outcome.problems.push(format!(
+                "line {}: serial: {} is not covered by this recall",
+                u.line, u.serial
+            ));
+        }
+        outcome.updated += n;
+    }
+    if outcome.updated > 0 {
+        audit::append(
+            &mut tx,
+            &entry(
+                "recall.remedy",
+                actor,
+                "recall",
+                Some(recall_id.to_string()),
+                None,
+                Some(json!({ "updated": outcome.updated, "lines": updates.len(),
+                             "serials": updates.iter().take(100).map(|u| (&u.serial, u.status.as_str())).collect::<Vec<_>>() })),
+            ),
+        )
+        .await?;
+        crate::store::lookups::bump_epoch(&mut tx).await?;
+    }
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(outcome)
+}
