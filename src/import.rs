@@ -1,6 +1,29 @@
 //! Importing units from CSV: the columns, what each must hold, and the problem a bad row
 //! has (line, column, reason). The reading and writing live in `service::import`.
 
+/// What can happen to a unit on its journey.
+pub const EVENT_KINDS: [&str; 9] = [
+    "manufactured",
+    "shipped",
+    "received",
+    "sold",
+    "registered",
+    "repaired",
+    "returned",
+    "transferred",
+    "scrapped",
+];
+
+/// The statuses a unit can have.
+pub const UNIT_STATUSES: [&str; 6] = [
+    "in_stock",
+    "shipped",
+    "sold",
+    "registered",
+    "returned",
+    "scrapped",
+];
+
 use crate::serial::Serial;
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -70,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/products/:id") view=staff::catalogue::ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/batches/:id") view=staff::batches::BatchPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/recalls") view=staff::recalls::StaffRecallsPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/units") view=staff::units::FindUnitPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/units/:id") view=staff::units::UnitPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/recalls/:id") view=staff::recalls::StaffRecallPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -176,6 +176,7 @@ pub fn router(
         .route("/staff/units/{id}/qr.svg", get(staff::batches::unit_qr))
         .route("/staff/recalls", post(staff::recalls::create_recall))
         .route("/staff/recalls/{id}", post(staff::recalls::change_recall))
+        .route("/staff/units/{id}", post(staff::units::change_unit))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

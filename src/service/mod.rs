@@ -8,6 +8,7 @@ pub mod lookup;
 pub mod mail;
 pub mod recall_admin;
 pub mod recalls;
+pub mod units;
 
 use crate::store::{Db, StoreResult};
 use std::sync::Arc;

@@ -102,3 +102,196 @@ pub async fn warranty_records(
         })
         .collect())
 }
+
+/// A unit's whole record, for its manufacturer's staff: no owner's identity, only that an
+/// owner is on record and since when.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UnitRecord {
+    pub id: i64,
+    pub serial: String,
+    pub product_id: i64,
+    pub model: String,
+    pub product_name: String,
+    pub lot: Option<String>,
+    pub status: String,
+    pub location: Option<String>,
+    pub manufactured_on: Option<String>,
+    pub revision: Option<String>,
+    pub created_at: String,
+    /// (kind, at, place, actor, note), oldest first.
+    pub journey: Vec<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )>,
+    /// Components: ("unit" or "lot", serial or lot code, model).
+    pub contains: Vec<(String, String, String)>,
+    /// Finished units this one is built into: (unit id, serial, model).
+    pub built_into: Vec<(i64, String, String)>,
+    /// (kind, starts_on, ends_on, source).
+    pub warranties: Vec<(String, String, String, String)>,
+    /// (started_at, ended_at, via).
+    pub ownership: Vec<(String, Option<String>, String)>,
+    /// (number, recall status, remedy status).
+    pub recalls: Vec<(String, String, String)>,
+    /// (kind, status, reported_at, reporter kind, agency, case number).
+    pub thefts: Vec<(
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    )>,
+    /// (at, result, channel, hits), newest first.
+    pub lookups: Vec<(String, String, String, i64)>,
+    pub lookups_total: i64,
+}
+
+/// One of the manufacturer's units with everything known of it (another's is `None`).
+pub async fn unit_record(
+    db: &Db,
+    manufacturer_id: i64,
+    id: i64,
+) -> StoreResult<Option<UnitRecord>> {
+    let pool = db.reader();
+    let Some(u) = sqlx::query(
+        "SELECT u.id, u.serial_raw, u.serial_norm, u.product_id, p.model, p.name, l.code AS lot, u.status, u.location,
+                u.manufactured_on, u.revision, u.created_at
+         FROM units u JOIN products p ON p.id = u.product_id LEFT JOIN lots l ON l.id = u.lot_id
+         WHERE u.id = $1 AND u.manufacturer_id = $2",
+    )
+    .bind(id)
+    .bind(manufacturer_id)
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let serial_norm: String = u.get("serial_norm");
+    let journey = sqlx::query_as(
+        "SELECT kind, at, place, actor, note FROM events WHERE unit_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let contains = sqlx::query_as(
+        "SELECT 'unit' AS what, cu.serial_raw AS name, cp.model FROM component_links c
+           JOIN units cu ON cu.id = c.child_unit_id JOIN products cp ON cp.id = cu.product_id
+           WHERE c.parent_unit_id = $1
+         UNION ALL
+         SELECT 'lot' AS what, cl.code AS name, lp.model FROM component_links c
+           JOIN lots cl ON cl.id = c.child_lot_id JOIN products lp ON lp.id = cl.product_id
+           WHERE c.parent_unit_id = $1
+         ORDER BY 1, 2",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let built_into = sqlx::query_as(
+        "SELECT pu.id, pu.serial_raw, pp.model FROM component_links c
+           JOIN units pu ON pu.id = c.parent_unit_id JOIN products pp ON pp.id = pu.product_id
+         WHERE c.child_unit_id = $1 OR c.child_lot_id = (SELECT lot_id FROM units WHERE id = $1)
+         ORDER BY pu.id LIMIT 100",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let warranties = sqlx::query_as(
+        "SELECT kind, starts_on, ends_on, source FROM warranty_records WHERE unit_id = $1 ORDER BY starts_on",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let ownership = sqlx::query_as(
+        "SELECT started_at, ended_at, via FROM ownerships WHERE unit_id = $1 ORDER BY started_at",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let recalls = sqlx::query_as(
+        "SELECT r.number, r.status, ru.remedy_status FROM recall_units ru JOIN recalls r ON r.id = ru.recall_id
+         WHERE ru.unit_id = $1 ORDER BY r.number",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let thefts = sqlx::query_as(
+        "SELECT kind, status, reported_at, reporter_kind, agency, case_number FROM theft_reports
+         WHERE unit_id = $1 ORDER BY reported_at DESC",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let lookups = sqlx::query_as(
+        "SELECT at, result, channel, hits FROM lookup_log WHERE serial_norm = $1 ORDER BY at DESC LIMIT 10",
+    )
+    .bind(&serial_norm)
+    .fetch_all(pool)
+    .await?;
+    let lookups_total: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(hits), 0) AS BIGINT) FROM lookup_log WHERE serial_norm = $1",
+    )
+    .bind(&serial_norm)
+    .fetch_one(pool)
+    .await?;
+    Ok(Some(UnitRecord {
+        id,
+        serial: u.get("serial_raw"),
+        product_id: u.get("product_id"),
+        model: u.get("model"),
+        product_name: u.get("name"),
+        lot: u.get("lot"),
+        status: u.get("status"),
+        location: u.get("location"),
+        manufactured_on: u.get("manufactured_on"),
+        revision: u.get("revision"),
+        created_at: u.get("created_at"),
+        journey,
+        contains,
+        built_into,
+        warranties,
+        ownership,
+        recalls,
+        thefts,
+        lookups,
+        lookups_total,
+    }))
+}
+
+/// The manufacturer's units whose serial is `serial` (normalised): (id, serial, model).
+pub async fn find_own(
+    db: &Db,
+    manufacturer_id: i64,
+    serial: &str,
+) -> StoreResult<Vec<(i64, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.serial_raw, p.model FROM units u JOIN products p ON p.id = u.product_id
+         WHERE u.serial_norm = $1 AND u.manufacturer_id = $2 ORDER BY p.model",
+    )
+    .bind(serial)
+    .bind(manufacturer_id)
+    .fetch_all(db.reader())
+    .await?)
+}
+
+/// Whether `ancestor` is `unit` or contains it, however deep (a link the other way would
+/// make a cycle).
+pub async fn contains_unit(
+    conn: &mut sqlx::AnyConnection,
+    ancestor: i64,
+    unit: i64,
+) -> StoreResult<bool> {
+    let found: i64 = sqlx::query_scalar(
+        "WITH RECURSIVE up(id) AS (
+            SELECT $1 UNION SELECT c.parent_unit_id FROM component_links c JOIN up ON c.child_unit_id = up.id
+         ) SELECT COUNT(*) FROM up WHERE id = $2",
+    )
+    .bind(unit)
+    .bind(ancestor)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(found > 0)
+}

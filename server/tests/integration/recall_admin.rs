@@ -311,3 +311,212 @@ async fn staff_run_a_recall_from_draft_to_close(engine: Engine) {
     );
 }
 both_engines!(staff_run_a_recall_from_draft_to_close);
+
+/// The unit page: whole record, audited edits, journey events, component links that bring a
+/// finished unit into a live component recall; another manufacturer's staff see nothing.
+async fn staff_keep_a_units_record(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
+        .await;
+    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
+        .await;
+    let staff = app.signed_in("a@hallmark.test").await;
+    let other = app.signed_in("b@nordvik.test").await;
+    let product: i64 = sqlx::query_scalar("SELECT id FROM products WHERE model = 'HC-L14'")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let response = app
+        .post_form(
+            &staff,
+            &format!("/staff/products/{product}"),
+            &[("action", "generate"), ("count", "2")],
+        )
+        .await;
+    let batch: i64 = location(&response)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let units: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, serial_norm FROM units WHERE batch_id = $1 ORDER BY id")
+            .bind(batch)
+            .fetch_all(app.db.reader())
+            .await
+            .unwrap();
+    let ((part, part_serial), (laptop, laptop_serial)) = (units[0].clone(), units[1].clone());
+    let page = format!("/staff/units/{laptop}");
+
+    // Found by serial; its record shows; another manufacturer gets "not found".
+    let (_, html) = app
+        .fetch(
+            &staff,
+            &format!("/staff/units?serial={}", laptop_serial.to_lowercase()),
+        )
+        .await;
+    assert!(html.contains(&page), "{html}");
+    let (status, html) = app.fetch(&staff, &page).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("{laptop_serial} · HC-L14")),
+        "{html}"
+    );
+    assert_eq!(app.fetch(&other, &page).await.0, 404);
+    let response = app
+        .post_form(&other, &page, &[("action", "edit"), ("status", "scrapped")])
+        .await;
+    assert_eq!(response.status().as_u16(), 404);
+
+    // Edit (audited with before and after), bad input answered by field.
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[
+                ("action", "edit"),
+                ("status", "teleported"),
+                ("manufactured_on", "yesterday"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(response.text().await.unwrap().contains("is not a date"));
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[
+                ("action", "edit"),
+                ("status", "shipped"),
+                ("location", "Rotterdam DC"),
+                ("manufactured_on", "2026-09-01"),
+                ("revision", "B"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (before, after): (String, String) = sqlx::query_as(
+        "SELECT before_json, after_json FROM audit_log WHERE action = 'unit.update' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert!(
+        before.contains("in_stock") && after.contains("Rotterdam DC"),
+        "{before} {after}"
+    );
+
+    // A journey event.
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[
+                ("action", "event"),
+                ("kind", "shipped"),
+                ("at", "2026-11-02"),
+                ("place", "Rotterdam"),
+                ("note", "pallet 7"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, html) = app.fetch(&staff, &page).await;
+    assert!(
+        html.contains("<strong>shipped</strong> 2026-11-02 · Rotterdam · by a@hallmark.test"),
+        "{html}"
+    );
+
+    // A live component recall on the part; linking the part into the laptop brings the
+    // laptop into it.
+    let response = app
+        .post_form(
+            &staff,
+            "/staff/recalls",
+            &[
+                ("action", "draft"),
+                ("number", "HC-PART-1"),
+                ("title", "Hinge part"),
+                ("hazard", "pinching"),
+                ("description", "A hinge part can break."),
+                ("remedy", "repair"),
+                ("remedy_available", "on"),
+                ("instructions", "Book a repair."),
+                ("severity", "medium"),
+                ("starts_on", "2026-11-01"),
+            ],
+        )
+        .await;
+    let recall = location(&response);
+    for fields in [
+        vec![
+            ("action", "add_rule"),
+            ("rule_kind", "component_serial"),
+            ("serials", part_serial.as_str()),
+        ],
+        vec![("action", "publish")],
+    ] {
+        let response = app.post_form(&staff, &recall, &fields).await;
+        assert_eq!(response.status().as_u16(), 303);
+    }
+    until_numbers(&app, &laptop_serial, &[]).await;
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[
+                ("action", "link"),
+                ("component_kind", "serial"),
+                ("component", &part_serial),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    until_numbers(&app, &laptop_serial, &["HC-PART-1"]).await;
+    let (_, html) = app.fetch(&staff, &page).await;
+    assert!(
+        html.contains(&format!("unit {part_serial} · HC-L14")),
+        "{html}"
+    );
+    let (_, html) = app.fetch(&staff, &format!("/staff/units/{part}")).await;
+    assert!(
+        html.contains(&format!("{laptop_serial} · HC-L14")),
+        "built into: {html}"
+    );
+
+    // A cycle and a duplicate are refused with the reason.
+    let response = app
+        .post_form(
+            &staff,
+            &format!("/staff/units/{part}"),
+            &[
+                ("action", "link"),
+                ("component_kind", "serial"),
+                ("component", &laptop_serial),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("cannot be built into itself")
+    );
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[
+                ("action", "link"),
+                ("component_kind", "serial"),
+                ("component", &part_serial),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(response.text().await.unwrap().contains("already linked"));
+}
+both_engines!(staff_keep_a_units_record);

@@ -15,14 +15,7 @@ pub fn csv_field(value: &str) -> String {
 }
 
 /// The statuses a unit can have.
-pub const STATUSES: [&str; 6] = [
-    "in_stock",
-    "shipped",
-    "sold",
-    "registered",
-    "returned",
-    "scrapped",
-];
+pub const STATUSES: [&str; 6] = serialtrace::import::UNIT_STATUSES;
 
 #[cfg(feature = "ssr")]
 mod server {

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod export;
 pub mod import;
 pub mod recalls;
+pub mod units;
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
@@ -79,6 +80,7 @@ pub fn StaffHomePage() -> impl IntoView {
                             <section class="panel">
                                 <h2>"Serial records"</h2>
                                 <p><a href="/staff/products">"Catalogue: products, lots, new serials and labels"</a></p>
+                                <p><a href="/staff/units">"Find a unit by serial"</a></p>
                                 <p><a href="/staff/import">"Import units from a CSV file"</a></p>
                                 <p><a href="/staff/recalls">"Recalls: drafts, scope, publishing and remedies"</a></p>
                                 <form method="get" action="/staff/export/units.csv" class="filters" aria-label="Export units">

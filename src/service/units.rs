@@ -1,0 +1,271 @@
+//! Staff changes to one unit: its record (status, location, dates, revision), its journey
+//! and its components. Each change is audited with before and after; lookups and recalls
+//! follow (a new component link can bring a finished unit into a live component recall).
+
+use super::accounts::{Actor, entry};
+use super::catalogue::{CatalogueError, CatalogueResult};
+use super::lookup::LookupService;
+use crate::store::{Db, audit, catalogue, now_text, recalls, units};
+use serde_json::json;
+
+pub use crate::import::EVENT_KINDS;
+
+fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
+    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
+}
+
+async fn own_unit(db: &Db, manufacturer_id: i64, id: i64) -> CatalogueResult<units::UnitRecord> {
+    units::unit_record(db, manufacturer_id, id)
+        .await?
+        .ok_or_else(|| CatalogueError::NotFound(format!("There is no unit {id}.")))
+}
+
+/// What staff may edit of a unit.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct UnitEdit {
+    pub status: String,
+    pub location: Option<String>,
+    pub manufactured_on: Option<String>,
+    pub revision: Option<String>,
+}
+
+pub async fn update_unit(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    id: i64,
+    edit: &UnitEdit,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let before = own_unit(db, manufacturer_id, id).await?;
+    if !crate::import::UNIT_STATUSES.contains(&edit.status.as_str()) {
+        return Err(invalid("status", "Choose one of the listed statuses."));
+    }
+    let mut tx = db.writer().begin().await?;
+    sqlx::query(
+        "UPDATE units SET status = $2, location = $3, manufactured_on = $4, revision = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&edit.status)
+    .bind(edit.location.as_deref())
+    .bind(edit.manufactured_on.as_deref())
+    .bind(edit.revision.as_deref())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "unit.update",
+            actor,
+            "unit",
+            Some(id.to_string()),
+            Some(
+                json!({ "status": before.status, "location": before.location,
+                         "manufactured_on": before.manufactured_on, "revision": before.revision }),
+            ),
+            Some(serde_json::to_value(edit).unwrap_or_default()),
+        ),
+    )
+    .await?;
+    crate::store::lookups::bump_epoch(&mut tx).await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(())
+}
+
+/// A journey event.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NewEvent {
+    pub kind: String,
+    /// ISO 8601 date or instant.
+    pub at: String,
+    pub place: Option<String>,
+    pub note: Option<String>,
+}
+
+pub async fn add_event(
+    db: &Db,
+    manufacturer_id: i64,
+    id: i64,
+    event: &NewEvent,
+    actor_name: &str,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    own_unit(db, manufacturer_id, id).await?;
+    if !EVENT_KINDS.contains(&event.kind.as_str()) {
+        return Err(invalid("kind", "Choose what happened."));
+    }
+    let mut tx = db.writer().begin().await?;
+    sqlx::query(
+        "INSERT INTO events (unit_id, kind, at, place, actor, note) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(&event.kind)
+    .bind(&event.at)
+    .bind(event.place.as_deref())
+    .bind(actor_name)
+    .bind(event.note.as_deref())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "unit.event",
+            actor,
+            "unit",
+            Some(id.to_string()),
+            None,
+            Some(serde_json::to_value(event).unwrap_or_default()),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A component to build into a unit: one of the manufacturer's units by serial, or a lot
+/// by code (either narrowed to a model).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Component {
+    Serial {
+        serial: String,
+        model: Option<String>,
+    },
+    Lot {
+        code: String,
+        model: Option<String>,
+    },
+}
+
+/// Links a component into a unit; returns how many live recalls were recomputed.
+pub async fn link_component(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    id: i64,
+    component: &Component,
+    actor: &Actor<'_>,
+) -> CatalogueResult<usize> {
+    let unit = own_unit(db, manufacturer_id, id).await?;
+    let mut tx = db.writer().begin().await?;
+    let model = |m: &Option<String>| m.clone();
+    let (child_unit, child_lot) = match component {
+        Component::Serial { serial, model: m } => {
+            let product = match model(m) {
+                Some(m) => Some(
+                    catalogue::product_id_by_model(&mut tx, manufacturer_id, &m)
+                        .await?
+                        .ok_or_else(|| {
+                            invalid("component_model", format!("You have no model {m}."))
+                        })?,
+                ),
+                None => None,
+            };
+            let found =
+                catalogue::units_by_serial(&mut tx, manufacturer_id, serial, product).await?;
+            match found.as_slice() {
+                [] => {
+                    return Err(invalid(
+                        "component",
+                        format!("{serial} is not among your units."),
+                    ));
+                }
+                [(child, _)] => {
+                    if units::contains_unit(&mut tx, *child, id).await? {
+                        return Err(invalid(
+                            "component",
+                            format!(
+                                "{serial} contains {} already (or is it): a unit cannot be built into itself.",
+                                unit.serial
+                            ),
+                        ));
+                    }
+                    (Some(*child), None)
+                }
+                _ => {
+                    return Err(invalid(
+                        "component_model",
+                        format!("Several of your models have a unit {serial}: name the model."),
+                    ));
+                }
+            }
+        }
+        Component::Lot { code, model: m } => {
+            let product = match model(m) {
+                Some(m) => Some(
+                    catalogue::product_id_by_model(&mut tx, manufacturer_id, &m)
+                        .await?
+                        .ok_or_else(|| {
+                            invalid("component_model", format!("You have no model {m}."))
+                        })?,
+                ),
+                None => None,
+            };
+            match catalogue::lots_by_code(&mut tx, manufacturer_id, code, product)
+                .await?
+                .as_slice()
+            {
+                [] => return Err(invalid("component", format!("You have no lot {code}."))),
+                [lot] => (None, Some(*lot)),
+                _ => {
+                    return Err(invalid(
+                        "component_model",
+                        format!("Several of your models have a lot {code}: name the model."),
+                    ));
+                }
+            }
+        }
+    };
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM component_links WHERE parent_unit_id = $1
+           AND (child_unit_id = $2 OR child_lot_id = $3)",
+    )
+    .bind(id)
+    .bind(child_unit)
+    .bind(child_lot)
+    .fetch_one(&mut *tx)
+    .await?;
+    if exists > 0 {
+        return Err(invalid(
+            "component",
+            "That component is already linked to this unit.",
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO component_links (parent_unit_id, child_unit_id, child_lot_id, linked_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(child_unit)
+    .bind(child_lot)
+    .bind(now_text())
+    .execute(&mut *tx)
+    .await?;
+    // Live recalls that reach through components may now cover this unit (and what contains it).
+    let live: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT r.id FROM recalls r JOIN recall_scope_rules s ON s.recall_id = r.id
+         WHERE r.status = 'active' AND s.kind IN ('component_lot', 'component_serial')",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for recall in &live {
+        recalls::recompute_membership(&mut tx, *recall).await?;
+    }
+    audit::append(
+        &mut tx,
+        &entry(
+            "unit.component.link",
+            actor,
+            "unit",
+            Some(id.to_string()),
+            None,
+            Some(json!({ "component": component, "child_unit_id": child_unit, "child_lot_id": child_lot,
+                         "recalls_recomputed": live.len() })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    if !live.is_empty() {
+        lookup.refresh_epoch().await?;
+    }
+    Ok(live.len())
+}
