@@ -103,6 +103,24 @@ pub async fn warranty_records(
         .collect())
 }
 
+/// A journey event: (kind, at, place, actor, note).
+pub type JourneyRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+/// A theft report: (kind, status, reported_at, reporter kind, agency, case number).
+pub type TheftRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 /// A unit's whole record, for its manufacturer's staff: no owner's identity, only that an
 /// owner is on record and since when.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -119,13 +137,7 @@ pub struct UnitRecord {
     pub revision: Option<String>,
     pub created_at: String,
     /// (kind, at, place, actor, note), oldest first.
-    pub journey: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )>,
+    pub journey: Vec<JourneyRow>,
     /// Components: ("unit" or "lot", serial or lot code, model).
     pub contains: Vec<(String, String, String)>,
     /// Finished units this one is built into: (unit id, serial, model).
@@ -137,14 +149,7 @@ pub struct UnitRecord {
     /// (number, recall status, remedy status).
     pub recalls: Vec<(String, String, String)>,
     /// (kind, status, reported_at, reporter kind, agency, case number).
-    pub thefts: Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )>,
+    pub thefts: Vec<TheftRow>,
     /// (at, result, channel, hits), newest first.
     pub lookups: Vec<(String, String, String, i64)>,
     pub lookups_total: i64,

@@ -14,6 +14,24 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 use serialtrace::account::Role;
 
+/// A journey event: (kind, at, place, actor, note).
+pub type JourneyRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+/// A theft report: (kind, status, reported_at, reporter kind, agency, case number).
+pub type TheftRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 /// A unit's record as its page shows it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnitView {
@@ -27,26 +45,13 @@ pub struct UnitView {
     pub location: Option<String>,
     pub manufactured_on: Option<String>,
     pub revision: Option<String>,
-    pub journey: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )>,
+    pub journey: Vec<JourneyRow>,
     pub contains: Vec<(String, String, String)>,
     pub built_into: Vec<(i64, String, String)>,
     pub warranties: Vec<(String, String, String, String)>,
     pub ownership: Vec<(String, Option<String>, String)>,
     pub recalls: Vec<(String, String, String)>,
-    pub thefts: Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )>,
+    pub thefts: Vec<TheftRow>,
     pub lookups: Vec<(String, String, String, i64)>,
     pub lookups_total: i64,
 }
@@ -201,16 +206,7 @@ fn UnitRecordView(unit: UnitView) -> impl IntoView {
 }
 
 #[component]
-fn JourneyPanel(
-    journey: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )>,
-    action: String,
-) -> impl IntoView {
+fn JourneyPanel(journey: Vec<JourneyRow>, action: String) -> impl IntoView {
     view! {
         <section class="panel">
             <h2 id="journey">"Journey"</h2>
