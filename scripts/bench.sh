@@ -59,6 +59,23 @@ DATABASE_URL="$import_db" ./target/release/serialtrace import units "$work/units
 end=$(date +%s.%N)
 reimport_seconds=$(echo "$end - $start" | bc)
 
+echo "== recall publish: a draft whose serial range covers all $units imported units"
+python3 - "$work/import.db" "$units" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("""INSERT INTO recalls (manufacturer_id, number, title, hazard, description, remedy, remedy_available,
+                 instructions, severity, status, starts_on, created_at)
+              SELECT id, 'BENCH-1', 'Bench recall', 'none', 'bench', 'repair', 1, 'none', 'low', 'draft',
+                     '2026-01-01', '2026-01-01T00:00:00Z' FROM manufacturers WHERE slug = 'benchmark-works'""")
+db.execute("""INSERT INTO recall_scope_rules (recall_id, kind, range_prefix, range_width, range_from, range_to)
+              SELECT id, 'serial_range', 'BW', 9, 0, ? FROM recalls WHERE number = 'BENCH-1'""", (int(sys.argv[2]) - 1,))
+db.commit()
+PY
+start=$(date +%s.%N)
+DATABASE_URL="$import_db" ./target/release/serialtrace recall publish BENCH-1
+end=$(date +%s.%N)
+publish_seconds=$(echo "$end - $start" | bc)
+
 port=$(free_port)
 ./target/release/serialtrace serve --addr "127.0.0.1:$port" --site-root target/site >"$work/server.log" 2>&1 &
 pids+=($!)
@@ -101,6 +118,7 @@ echo
 echo "serialtrace bench, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo)"
 printf '  demo load (%s units, SQLite):   %.1f s\n' "$units" "$load_seconds"
 printf '  CSV import (%s rows, SQLite):   %.1f s   (again, all unchanged: %.1f s)\n' "$units" "$import_seconds" "$reimport_seconds"
+printf '  recall publish (%s units, SQLite): %.1f s (the whole command)\n' "$units" "$publish_seconds"
 printf '  lookup API:        %10s req/s   p50 %-8s p99 %s\n' "$l_rps" "$l_p50" "$l_p99"
 printf '  ceiling (trivial): %10s req/s   p50 %-8s p99 %s\n' "$c_rps" "$c_p50" "$c_p99"
 printf '  lookup / ceiling:  %s%%\n' "$ratio"

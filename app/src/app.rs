@@ -71,6 +71,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/batches/:id") view=staff::batches::BatchPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/recalls") view=staff::recalls::StaffRecallsPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/units") view=staff::units::FindUnitPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/thefts") view=staff::thefts::TheftsPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/journey") view=staff::journey::JourneyPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/stock") view=staff::stock::StockPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/stock/:id") view=staff::stock::StockAuditPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/units/:id") view=staff::units::UnitPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/recalls/:id") view=staff::recalls::StaffRecallPage ssr=SsrMode::Async />
                 </Routes>

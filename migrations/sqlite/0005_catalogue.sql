@@ -1,6 +1,6 @@
--- The staff catalogue: serials generated in batches (for their CSV and label sheet), the next
--- sequence number of each product's sequential serials, and who changed what on a unit's
--- journey.
+-- The staff back office: serials generated in batches (for their CSV and label sheet), the
+-- next sequence number of each product's sequential serials, theft-report review, and stock
+-- audits.
 
 CREATE TABLE serial_batches (
     id               INTEGER PRIMARY KEY,
@@ -24,3 +24,31 @@ CREATE UNIQUE INDEX component_links_lot_pair ON component_links (parent_unit_id,
     WHERE child_lot_id IS NOT NULL;
 CREATE INDEX theft_reports_status ON theft_reports (status, unit_id);
 CREATE INDEX recall_units_status ON recall_units (recall_id, remedy_status);
+
+-- Staff review of theft reports: verified by whom, and notes on the report.
+ALTER TABLE theft_reports ADD COLUMN verified_at TEXT;
+ALTER TABLE theft_reports ADD COLUMN verified_by INTEGER REFERENCES users (id);
+ALTER TABLE theft_reports ADD COLUMN recovered_place TEXT;
+
+CREATE TABLE theft_report_notes (
+    id          INTEGER PRIMARY KEY,
+    report_id   INTEGER NOT NULL REFERENCES theft_reports (id),
+    user_id     INTEGER REFERENCES users (id),
+    role        TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX theft_report_notes_report ON theft_report_notes (report_id, id);
+
+-- A stock audit: the serials scanned at a location, compared with the records when shown.
+CREATE TABLE stock_audits (
+    id               INTEGER PRIMARY KEY,
+    manufacturer_id  INTEGER NOT NULL REFERENCES manufacturers (id),
+    user_id          INTEGER REFERENCES users (id),
+    location         TEXT NOT NULL,
+    scanned          TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    applied_at       TEXT
+);
+CREATE INDEX stock_audits_manufacturer ON stock_audits (manufacturer_id, id);
+CREATE INDEX units_location ON units (manufacturer_id, location);

@@ -49,6 +49,11 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Recalls.
+    Recall {
+        #[command(subcommand)]
+        action: RecallCommand,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -82,6 +87,16 @@ pub enum ImportCommand {
         /// gets the row's warranty months as its policy, from sale).
         #[arg(long)]
         create_missing: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RecallCommand {
+    /// Publish a draft recall (drafted and scoped in the staff screens): compute which units
+    /// it covers and show it in lookups. Audited as the operator.
+    Publish {
+        /// The recall number.
+        number: String,
     },
 }
 
@@ -145,6 +160,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Err(broken) => Err(anyhow::anyhow!("audit log verification failed: {broken}")),
         },
+        Command::Recall {
+            action: RecallCommand::Publish { number },
+        } => {
+            use serialtrace::service::accounts::Actor;
+            use serialtrace::service::recall_admin;
+            let actor = Actor {
+                user_id: None,
+                role: "operator (cli)",
+                client_ip: None,
+            };
+            let started = std::time::Instant::now();
+            let (recall, manufacturer) = recall_admin::by_number(&db, &number)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let members = recall_admin::publish_recall(&db, manufacturer, recall, &actor)
+                .await
+                .map_err(|e| anyhow::anyhow!("recall {number}: {e}"))?;
+            say(&format!(
+                "published recall {number}: {members} units in {:.2} s",
+                started.elapsed().as_secs_f64()
+            ));
+            Ok(())
+        }
         Command::CreateUser {
             email,
             role,

@@ -150,6 +150,12 @@ pub fn router(
         .layer(axum::extract::DefaultBodyLimit::max(
             staff::import::MAX_UPLOAD_BYTES,
         ));
+    let bulk = Router::new()
+        .route("/staff/journey/upload", post(staff::journey::upload_bulk))
+        .layer(RequestBodyLimitLayer::new(staff::journey::MAX_BULK_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            staff::journey::MAX_BULK_BYTES,
+        ));
     // Pages, their forms and server functions: these know who is signed in.
     let pages = Router::new()
         .route("/signin", post(account::signin::submit))
@@ -177,12 +183,16 @@ pub fn router(
         .route("/staff/recalls", post(staff::recalls::create_recall))
         .route("/staff/recalls/{id}", post(staff::recalls::change_recall))
         .route("/staff/units/{id}", post(staff::units::change_unit))
+        .route("/staff/thefts", post(staff::thefts::change_theft))
+        .route("/staff/stock", post(staff::stock::create_stock_audit))
+        .route("/staff/stock/{id}", post(staff::stock::apply_stock_audit))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .merge(uploads)
+        .merge(bulk)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             serialtrace_app::auth::load_viewer,

@@ -4,10 +4,13 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod import;
+pub mod journey;
 pub mod lookup;
 pub mod mail;
 pub mod recall_admin;
 pub mod recalls;
+pub mod stock;
+pub mod thefts;
 pub mod units;
 
 use crate::store::{Db, StoreResult};

@@ -332,6 +332,19 @@ pub async fn publish(
     recall_id: i64,
     actor: &Actor<'_>,
 ) -> CatalogueResult<i64> {
+    let members = publish_recall(db, manufacturer_id, recall_id, actor).await?;
+    lookup.refresh_epoch().await?;
+    Ok(members)
+}
+
+/// Publishes a draft (every instance's lookups follow the epoch it bumps): the number of
+/// units it covers.
+pub async fn publish_recall(
+    db: &Db,
+    manufacturer_id: i64,
+    recall_id: i64,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
     let mut tx = db.writer().begin().await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status != "draft" {
@@ -357,8 +370,16 @@ pub async fn publish(
     )
     .await?;
     tx.commit().await?;
-    lookup.refresh_epoch().await?;
     Ok(change.members)
+}
+
+/// (recall id, manufacturer id) of the recall with this number.
+pub async fn by_number(db: &Db, number: &str) -> CatalogueResult<(i64, i64)> {
+    sqlx::query_as("SELECT id, manufacturer_id FROM recalls WHERE number = $1")
+        .bind(number)
+        .fetch_optional(db.reader())
+        .await?
+        .ok_or_else(|| CatalogueError::NotFound(format!("There is no recall {number}.")))
 }
 
 pub async fn close(

@@ -241,15 +241,7 @@ pub async fn link_component(
     .execute(&mut *tx)
     .await?;
     // Live recalls that reach through components may now cover this unit (and what contains it).
-    let live: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT r.id FROM recalls r JOIN recall_scope_rules s ON s.recall_id = r.id
-         WHERE r.status = 'active' AND s.kind IN ('component_lot', 'component_serial')",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for recall in &live {
-        recalls::recompute_membership(&mut tx, *recall).await?;
-    }
+    let recomputed = recalls::recompute_component_recalls(&mut tx).await?;
     audit::append(
         &mut tx,
         &entry(
@@ -259,13 +251,13 @@ pub async fn link_component(
             Some(id.to_string()),
             None,
             Some(json!({ "component": component, "child_unit_id": child_unit, "child_lot_id": child_lot,
-                         "recalls_recomputed": live.len() })),
+                         "recalls_recomputed": recomputed })),
         ),
     )
     .await?;
     tx.commit().await?;
-    if !live.is_empty() {
+    if recomputed > 0 {
         lookup.refresh_epoch().await?;
     }
-    Ok(live.len())
+    Ok(recomputed)
 }

@@ -111,3 +111,34 @@ pub async fn bump_epoch(conn: &mut AnyConnection) -> StoreResult<()> {
         .await?;
     Ok(())
 }
+
+/// Found lookups of the manufacturer's units per day since `since` (YYYY-MM-DD): (day, hits).
+pub async fn daily_for_manufacturer(
+    db: &Db,
+    manufacturer_id: i64,
+    since: &str,
+) -> StoreResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT substr(l.at, 1, 10) AS day, CAST(SUM(l.hits) AS BIGINT) AS n FROM lookup_log l
+         WHERE l.at >= $2 AND l.result = 'found'
+           AND EXISTS (SELECT 1 FROM units u WHERE u.serial_norm = l.serial_norm AND u.manufacturer_id = $1)
+         GROUP BY substr(l.at, 1, 10) ORDER BY 1",
+    )
+    .bind(manufacturer_id)
+    .bind(since)
+    .fetch_all(db.reader())
+    .await?)
+}
+
+/// Serials looked up since `since` and not found, most looked-up first: (serial, hits).
+pub async fn not_found_since(db: &Db, since: &str, limit: i64) -> StoreResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT serial_norm, CAST(SUM(hits) AS BIGINT) AS n FROM lookup_log
+         WHERE at >= $1 AND result = 'not_found' AND serial_norm IS NOT NULL
+         GROUP BY serial_norm ORDER BY 2 DESC, 1 LIMIT $2",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?)
+}

@@ -11,6 +11,8 @@ pub mod lookups;
 pub mod outbox;
 pub mod recalls;
 pub mod sessions;
+pub mod stock;
+pub mod thefts;
 pub mod units;
 pub mod users;
 

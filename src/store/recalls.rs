@@ -783,3 +783,18 @@ pub async fn describe_rule(conn: &mut AnyConnection, rule: &ScopeRule) -> StoreR
         }
     })
 }
+
+/// Recomputes every live recall whose scope reaches through components (after component
+/// links change): how many there were.
+pub async fn recompute_component_recalls(conn: &mut AnyConnection) -> StoreResult<usize> {
+    let live: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT r.id FROM recalls r JOIN recall_scope_rules s ON s.recall_id = r.id
+         WHERE r.status = 'active' AND s.kind IN ('component_lot', 'component_serial')",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for recall in &live {
+        recompute_membership(conn, *recall).await?;
+    }
+    Ok(live.len())
+}

@@ -2,7 +2,7 @@
 //! generating serials with check characters (CSV, labels, public lookups), on both engines.
 
 use crate::both_engines;
-use crate::common::{Engine, TestApp};
+use crate::common::{Engine, TestApp, location};
 use serialtrace::account::Role;
 use serialtrace::format::{FormatVerdict, SerialFormat};
 
@@ -24,15 +24,6 @@ fn product_fields<'a>(model: &'a str, gtins: &'a str) -> Vec<(&'static str, &'a 
         ("order", "sequential"),
         ("tac", ""),
     ]
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn audit_actions(app: &TestApp, action: &str) -> i64 {

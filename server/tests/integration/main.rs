@@ -14,3 +14,4 @@ mod scope;
 mod security;
 mod sessions;
 mod staff;
+mod staff_desk;

@@ -37,6 +37,8 @@ enum Rule {
     Public,
     SignedIn,
     Staff,
+    /// A record of manufacturer A: A's staff only; B's staff are told "not found" (404).
+    StaffA,
     Admin,
 }
 
@@ -46,6 +48,7 @@ impl Rule {
             Rule::Public => true,
             Rule::SignedIn => who != Who::Anonymous,
             Rule::Staff => matches!(who, Who::StaffA | Who::StaffB),
+            Rule::StaffA => who == Who::StaffA,
             Rule::Admin => who == Who::Admin,
         }
     }
@@ -147,6 +150,20 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
     .await
     .expect("a recall");
     let owner = owner_id.to_string();
+    // Records of manufacturer A (Hallmark), for direct references by B's staff.
+    let ids = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(db.reader())
+                .await
+                .expect("a Hallmark record")
+                .to_string()
+        }
+    };
+    let product = ids("SELECT p.id FROM products p JOIN manufacturers m ON m.id = p.manufacturer_id WHERE m.slug = 'hallmark' ORDER BY p.id LIMIT 1").await;
+    let recall_id = ids("SELECT r.id FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id WHERE m.slug = 'hallmark' ORDER BY r.id LIMIT 1").await;
+    let unit = ids("SELECT u.id FROM units u JOIN manufacturers m ON m.id = u.manufacturer_id WHERE m.slug = 'hallmark' ORDER BY u.id LIMIT 1").await;
 
     let cases = vec![
         get("/", Rule::Public),
@@ -184,6 +201,34 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         get("/staff/export/units.csv?status=sold", Rule::Staff),
         post("/_fn/staff_overview", &[], false, Rule::Staff),
         post("/_fn/staff_imports", &[], false, Rule::Staff),
+        get("/staff/products", Rule::Staff),
+        get("/staff/recalls", Rule::Staff),
+        get("/staff/units?serial=HL000000018", Rule::Staff),
+        get("/staff/thefts", Rule::Staff),
+        get("/staff/thefts?all=1", Rule::Staff),
+        get("/staff/stock", Rule::Staff),
+        get("/staff/journey", Rule::Staff),
+        post("/_fn/staff_products", &[], false, Rule::Staff),
+        post("/_fn/staff_recalls", &[], false, Rule::Staff),
+        post("/_fn/staff_thefts", &[("all", "true")], false, Rule::Staff),
+        post("/_fn/staff_stock_audits", &[], false, Rule::Staff),
+        get(format!("/staff/products/{product}"), Rule::StaffA),
+        get(format!("/staff/recalls/{recall_id}"), Rule::StaffA),
+        get(format!("/staff/units/{unit}"), Rule::StaffA),
+        get(format!("/staff/units/{unit}/qr.svg"), Rule::StaffA),
+        post(
+            "/_fn/staff_product",
+            &[("id", &product)],
+            false,
+            Rule::StaffA,
+        ),
+        post(
+            "/_fn/staff_recall",
+            &[("id", &recall_id)],
+            false,
+            Rule::StaffA,
+        ),
+        post("/_fn/staff_unit", &[("id", &unit)], false, Rule::StaffA),
         get("/admin/users", Rule::Admin),
         get("/admin/users?q=matrix", Rule::Admin),
         get("/admin/audit", Rule::Admin),
@@ -244,7 +289,15 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
                 .to_owned();
             let body = response.text().await.unwrap_or_default();
             let expected = case.rule.allows(*who);
-            if status >= 500 {
+            let other_manufacturer = matches!(case.rule, Rule::StaffA) && *who == Who::StaffB;
+            if other_manufacturer {
+                if status != 404 {
+                    failures.push(format!(
+                        "{} {} as {who:?}: another manufacturer's record must be \"not found\", got {status}",
+                        case.method, case.path
+                    ));
+                }
+            } else if status >= 500 {
                 failures.push(format!(
                     "{} {} as {who:?}: {status}",
                     case.method, case.path

@@ -3,17 +3,8 @@
 //! remedies, close; another manufacturer's staff denied; on both engines.
 
 use crate::both_engines;
-use crate::common::{Engine, TestApp};
+use crate::common::{Engine, TestApp, location};
 use serialtrace::account::Role;
-
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 /// Hallmark units with a numeric body in no recall: (id, serial, model).
 async fn free_units(app: &TestApp, n: i64) -> Vec<(i64, String, String)> {
@@ -29,6 +20,20 @@ async fn free_units(app: &TestApp, n: i64) -> Vec<(i64, String, String)> {
     .fetch_all(app.db.reader())
     .await
     .expect("units")
+}
+
+/// (unit id, serial) of each serial.
+async fn with_ids(app: &TestApp, serials: Vec<String>) -> Vec<(i64, String)> {
+    let mut units = Vec::new();
+    for serial in serials {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE serial_norm = $1")
+            .bind(&serial)
+            .fetch_one(app.db.reader())
+            .await
+            .expect("the unit");
+        units.push((id, serial));
+    }
+    units
 }
 
 async fn recall_numbers(app: &TestApp, serial: &str) -> Vec<(String, String)> {
@@ -148,30 +153,7 @@ async fn staff_run_a_recall_from_draft_to_close(engine: Engine) {
     );
 
     // A two-level chain of three new units: cell → pack → laptop.
-    let product: i64 = sqlx::query_scalar("SELECT id FROM products WHERE model = 'HC-L14'")
-        .fetch_one(app.db.reader())
-        .await
-        .unwrap();
-    let response = app
-        .post_form(
-            &staff,
-            &format!("/staff/products/{product}"),
-            &[("action", "generate"), ("count", "3")],
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 303);
-    let batch: i64 = location(&response)
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let units: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, serial_norm FROM units WHERE batch_id = $1 ORDER BY id")
-            .bind(batch)
-            .fetch_all(app.db.reader())
-            .await
-            .unwrap();
+    let units = with_ids(&app, app.generate(&staff, "HC-L14", 3).await).await;
     let [
         (cell, cell_serial),
         (pack, pack_serial),
@@ -322,29 +304,7 @@ async fn staff_keep_a_units_record(engine: Engine) {
         .await;
     let staff = app.signed_in("a@hallmark.test").await;
     let other = app.signed_in("b@nordvik.test").await;
-    let product: i64 = sqlx::query_scalar("SELECT id FROM products WHERE model = 'HC-L14'")
-        .fetch_one(app.db.reader())
-        .await
-        .unwrap();
-    let response = app
-        .post_form(
-            &staff,
-            &format!("/staff/products/{product}"),
-            &[("action", "generate"), ("count", "2")],
-        )
-        .await;
-    let batch: i64 = location(&response)
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let units: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, serial_norm FROM units WHERE batch_id = $1 ORDER BY id")
-            .bind(batch)
-            .fetch_all(app.db.reader())
-            .await
-            .unwrap();
+    let units = with_ids(&app, app.generate(&staff, "HC-L14", 2).await).await;
     let ((part, part_serial), (laptop, laptop_serial)) = (units[0].clone(), units[1].clone());
     let page = format!("/staff/units/{laptop}");
 

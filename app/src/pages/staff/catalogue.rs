@@ -392,14 +392,13 @@ mod server {
     use crate::auth::{RequireRole, Staff};
     use crate::forms::{FormFeedback, done, field_problems, keep_all, rerender};
     use crate::pages::account::PageForm;
-    use crate::state::{AppState, client_ip};
+    use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::http::StatusCode;
     use axum::http::request::Parts;
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
     use serialtrace::catalogue::{GenerateForm, LotForm, ProductForm};
-    use serialtrace::service::accounts::Actor;
     use serialtrace::service::catalogue::{self as catalogue, CatalogueError};
 
     /// Every field any form on the product pages sends; each action reads its own.
@@ -465,12 +464,8 @@ mod server {
     ) -> Response {
         let user = staff.user();
         let manufacturer = staff_manufacturer(user);
-        let ip = client_ip(&parts).map(|ip| ip.to_string());
-        let actor = Actor {
-            user_id: Some(user.id),
-            role: "staff",
-            client_ip: ip.as_deref(),
-        };
+        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let actor = caller.actor();
         let services = &state.services;
         let outcome = match (manufacturer, form.product.parse()) {
             (Err(_), _) => Err(CatalogueError::NotFound(
@@ -494,12 +489,8 @@ mod server {
         PageForm { parts, form }: PageForm<ProductPageForm>,
     ) -> Response {
         let user = staff.user();
-        let ip = client_ip(&parts).map(|ip| ip.to_string());
-        let actor = Actor {
-            user_id: Some(user.id),
-            role: "staff",
-            client_ip: ip.as_deref(),
-        };
+        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let actor = caller.actor();
         let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
             let outcome: Result<(), _> =
                 Err(CatalogueError::NotFound("There is no such product.".into()));

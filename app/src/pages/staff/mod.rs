@@ -5,7 +5,10 @@ pub mod batches;
 pub mod catalogue;
 pub mod export;
 pub mod import;
+pub mod journey;
 pub mod recalls;
+pub mod stock;
+pub mod thefts;
 pub mod units;
 
 use crate::auth::{Access, require};
@@ -29,6 +32,32 @@ pub fn path_id(what: &'static str) -> Result<i64, AnyView> {
         })
 }
 
+/// Who makes a staff change, for its audit entries: the user and the address the request
+/// came from.
+#[cfg(feature = "ssr")]
+pub struct StaffCaller {
+    user_id: i64,
+    ip: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl StaffCaller {
+    pub fn new(user: &SignedInUser, parts: &axum::http::request::Parts) -> Self {
+        Self {
+            user_id: user.id,
+            ip: crate::state::client_ip(parts).map(|ip| ip.to_string()),
+        }
+    }
+
+    pub fn actor(&self) -> serialtrace::service::accounts::Actor<'_> {
+        serialtrace::service::accounts::Actor {
+            user_id: Some(self.user_id),
+            role: "staff",
+            client_ip: self.ip.as_deref(),
+        }
+    }
+}
+
 /// The staff user's manufacturer, or why there is none.
 pub fn staff_manufacturer(user: &SignedInUser) -> Result<i64, AppError> {
     user.staff_manufacturer().ok_or(AppError::Forbidden)
@@ -39,19 +68,90 @@ pub struct Overview {
     pub manufacturer: String,
     /// Units by status.
     pub units: Vec<(String, i64)>,
+    /// Active recalls: (id, number, title, members, remedied).
+    pub recalls: Vec<(i64, String, String, i64, i64)>,
+    pub open_thefts: i64,
+    /// Found lookups of our units for each of the last 30 days, oldest first: (day, hits).
+    pub daily: Vec<(String, i64)>,
+    /// Not-found serials that fit one of our formats: (serial, hits, model), and how many.
+    pub counterfeit: Vec<(String, i64, String)>,
+    pub counterfeit_total: usize,
 }
 
 #[server(prefix = "/_fn", endpoint = "staff_overview")]
 pub async fn staff_overview() -> Result<Overview, AppError> {
+    use serialtrace::format::FormatVerdict;
+    use serialtrace::store::{catalogue, import, lookups, recalls, thefts};
     let user = require(Access::Role(Role::Staff))?;
     let manufacturer = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let (name, units) =
-        serialtrace::store::import::manufacturer_overview(&services.db, manufacturer).await?;
+    let db = &services.db;
+    let today = serialtrace::store::today();
+    let first = today - time::Duration::days(29);
+    let since = first.to_string();
+    let ((name, units), recall_list, products, theft_list, daily, not_found) = tokio::try_join!(
+        import::manufacturer_overview(db, manufacturer),
+        recalls::staff_list(db, manufacturer),
+        catalogue::list_products(db, manufacturer),
+        thefts::staff_queue(db, manufacturer, false),
+        lookups::daily_for_manufacturer(db, manufacturer, &since),
+        lookups::not_found_since(db, &since, 20_000),
+    )?;
+    let days = (0..30)
+        .map(|i| {
+            let day = (first + time::Duration::days(i)).to_string();
+            let hits = daily.iter().find(|(d, _)| *d == day).map_or(0, |(_, n)| *n);
+            (day, hits)
+        })
+        .collect();
+    let counterfeit: Vec<(String, i64, String)> = not_found
+        .into_iter()
+        .filter_map(|(serial, hits)| {
+            products
+                .iter()
+                .find(|p| p.spec.format.check(&serial) == FormatVerdict::Valid)
+                .map(|p| (serial, hits, p.spec.model.clone()))
+        })
+        .collect();
     Ok(Overview {
         manufacturer: name,
         units,
+        recalls: recall_list
+            .into_iter()
+            .filter(|r| r.status == "active")
+            .map(|r| (r.id, r.number, r.title, r.members, r.remedied))
+            .collect(),
+        open_thefts: theft_list.len() as i64,
+        daily: days,
+        counterfeit_total: counterfeit.len(),
+        counterfeit: counterfeit.into_iter().take(20).collect(),
     })
+}
+
+/// Lookups per day as a small bar chart (server-drawn SVG, no script).
+#[component]
+fn LookupChart(daily: Vec<(String, i64)>) -> impl IntoView {
+    let max = daily.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let total: i64 = daily.iter().map(|(_, n)| n).sum();
+    let label = format!(
+        "Lookups of your units per day over the last 30 days: {total} in all, at most {max} a day."
+    );
+    view! {
+        <figure class="chart">
+            <svg viewBox="0 0 300 60" width="600" height="120" role="img" aria-label=label.clone()>
+                {daily.into_iter().enumerate().map(|(i, (day, n))| {
+                    let h = (n as f64 / max as f64 * 56.0).round();
+                    view! {
+                        <rect x=(i * 10 + 1).to_string() y=(58.0 - h).to_string() width="8" height=h.max(0.5).to_string() class="bar">
+                            <title>{format!("{day}: {n}")}</title>
+                        </rect>
+                    }
+                }).collect_view()}
+            </svg>
+            <figcaption>{label}</figcaption>
+        </figure>
+    }
+    .into_any()
 }
 
 #[component]
@@ -77,12 +177,17 @@ pub fn StaffHomePage() -> impl IntoView {
                                     }).collect_view()}
                                 </dl>
                             </section>
+                            <DashboardPanels recalls=o.recalls open_thefts=o.open_thefts daily=o.daily
+                                counterfeit=o.counterfeit counterfeit_total=o.counterfeit_total />
                             <section class="panel">
                                 <h2>"Serial records"</h2>
                                 <p><a href="/staff/products">"Catalogue: products, lots, new serials and labels"</a></p>
                                 <p><a href="/staff/units">"Find a unit by serial"</a></p>
                                 <p><a href="/staff/import">"Import units from a CSV file"</a></p>
+                                <p><a href="/staff/journey">"Journey events and component links from a CSV file"</a></p>
                                 <p><a href="/staff/recalls">"Recalls: drafts, scope, publishing and remedies"</a></p>
+                                <p><a href="/staff/thefts">"Theft and loss reports"</a></p>
+                                <p><a href="/staff/stock">"Stock audit: compare the serials scanned at a location with the records"</a></p>
                                 <form method="get" action="/staff/export/units.csv" class="filters" aria-label="Export units">
                                     <div class="field"><label for="export-model">"Model"</label><input id="export-model" name="model" type="text" /></div>
                                     <div class="field"><label for="export-lot">"Lot"</label><input id="export-lot" name="lot" type="text" /></div>
@@ -103,6 +208,49 @@ pub fn StaffHomePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn DashboardPanels(
+    recalls: Vec<(i64, String, String, i64, i64)>,
+    open_thefts: i64,
+    daily: Vec<(String, i64)>,
+    counterfeit: Vec<(String, i64, String)>,
+    counterfeit_total: usize,
+) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Active recalls"</h2>
+            {if recalls.is_empty() {
+                view! { <p class="count">"No active recalls."</p> }.into_any()
+            } else {
+                view! { <ul class="recall-progress">{recalls.into_iter().map(|(id, number, title, members, remedied)| {
+                    let pct = if members == 0 { 0.0 } else { remedied as f64 * 100.0 / members as f64 };
+                    view! {
+                        <li><a href=format!("/staff/recalls/{id}")>{format!("{number} · {title}")}</a>
+                            {format!(": {remedied} of {members} remedied ({pct:.1} %)")}
+                            <progress max="100" value=format!("{pct:.1}")></progress></li>
+                    }
+                }).collect_view()}</ul> }.into_any()
+            }}
+            <p><a href="/staff/thefts">{format!("{open_thefts} open theft and loss reports")}</a></p>
+        </section>
+        <section class="panel">
+            <h2>"Lookups, last 30 days"</h2>
+            <LookupChart daily />
+            <h3>{format!("Counterfeit candidates: {counterfeit_total}")}</h3>
+            <p class="hint">"Serials looked up in the last 30 days that fit one of your formats, check character and all, but are not in your records: likely printed to look real."</p>
+            {(!counterfeit.is_empty()).then(|| view! {
+                <table class="data counterfeit">
+                    <thead><tr><th scope="col">"Serial"</th><th scope="col">"Fits model"</th><th scope="col">"Lookups"</th></tr></thead>
+                    <tbody>{counterfeit.into_iter().map(|(serial, hits, model)| view! {
+                        <tr><td>{serial}</td><td>{model}</td><td>{hits}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            })}
+        </section>
     }
     .into_any()
 }

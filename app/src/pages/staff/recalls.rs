@@ -370,13 +370,12 @@ mod server {
     use crate::forms::{FormFeedback, keep_all, rerender};
     use crate::pages::account::PageForm;
     use crate::pages::staff::catalogue::answer;
-    use crate::state::{AppState, client_ip};
+    use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::http::StatusCode;
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
     use serialtrace::recall::forms::{RecallForm, RuleForm, parse_remedy_lines};
-    use serialtrace::service::accounts::Actor;
     use serialtrace::service::catalogue::CatalogueError;
     use serialtrace::service::recall_admin as recalls;
 
@@ -407,12 +406,8 @@ mod server {
         PageForm { parts, form }: PageForm<RecallPageForm>,
     ) -> Response {
         let user = staff.user();
-        let ip = client_ip(&parts).map(|ip| ip.to_string());
-        let actor = Actor {
-            user_id: Some(user.id),
-            role: "staff",
-            client_ip: ip.as_deref(),
-        };
+        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let actor = caller.actor();
         let outcome = match (staff_manufacturer(user), form.recall.parse()) {
             (Err(_), _) => Err(CatalogueError::NotFound(
                 "Your account is not linked to a manufacturer.".into(),
@@ -433,12 +428,8 @@ mod server {
         PageForm { parts, form }: PageForm<RecallPageForm>,
     ) -> Response {
         let user = staff.user();
-        let ip = client_ip(&parts).map(|ip| ip.to_string());
-        let actor = Actor {
-            user_id: Some(user.id),
-            role: "staff",
-            client_ip: ip.as_deref(),
-        };
+        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let actor = caller.actor();
         let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
             let outcome: Result<(), _> =
                 Err(CatalogueError::NotFound("There is no such recall.".into()));

@@ -332,12 +332,11 @@ mod server {
     use crate::auth::{RequireRole, Staff};
     use crate::pages::account::PageForm;
     use crate::pages::staff::catalogue::answer;
-    use crate::state::{AppState, client_ip};
+    use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
     use serialtrace::catalogue::{Problems, optional_date};
-    use serialtrace::service::accounts::Actor;
     use serialtrace::service::catalogue::CatalogueError;
     use serialtrace::service::units::{self, Component, NewEvent, UnitEdit};
 
@@ -391,12 +390,8 @@ mod server {
         PageForm { parts, form }: PageForm<UnitForm>,
     ) -> Response {
         let user = staff.user();
-        let ip = client_ip(&parts).map(|ip| ip.to_string());
-        let actor = Actor {
-            user_id: Some(user.id),
-            role: "staff",
-            client_ip: ip.as_deref(),
-        };
+        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let actor = caller.actor();
         let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
             let outcome: Result<(), _> =
                 Err(CatalogueError::NotFound("There is no such unit.".into()));

@@ -252,6 +252,35 @@ impl TestApp {
         .await
     }
 
+    /// `n` new serials of `model`, made through the staff catalogue by `staff`: their
+    /// serials, in the order made.
+    pub async fn generate(&self, staff: &reqwest::Client, model: &str, n: u32) -> Vec<String> {
+        let product: i64 = sqlx::query_scalar("SELECT id FROM products WHERE model = $1")
+            .bind(model)
+            .fetch_one(self.db.reader())
+            .await
+            .expect("the model");
+        let count = n.to_string();
+        let response = self
+            .post_form(
+                staff,
+                &format!("/staff/products/{product}"),
+                &[("action", "generate"), ("count", &count)],
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303, "serials made");
+        let batch: i64 = location(&response)
+            .rsplit('/')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .expect("the batch page");
+        sqlx::query_scalar("SELECT serial_norm FROM units WHERE batch_id = $1 ORDER BY id")
+            .bind(batch)
+            .fetch_all(self.db.reader())
+            .await
+            .expect("the batch's units")
+    }
+
     /// A new browser signed in as `email` (with [`PASSWORD`]).
     pub async fn signed_in(&self, email: &str) -> reqwest::Client {
         let browser = self.browser();
@@ -363,4 +392,14 @@ fn decode_quoted_printable(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Where a redirect sends the browser.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -1,0 +1,227 @@
+//! `/staff/journey`: journey events and component links in bulk, from a CSV file (or pasted
+//! CSV text). Every bad row is listed as `line N: column: reason`; the good rows are written.
+
+use crate::auth::{Access, require};
+use crate::components::access::Refused;
+use crate::forms::{FormProblem, feedback};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serialtrace::account::Role;
+
+/// The largest bulk file.
+pub const MAX_BULK_BYTES: usize = 16 * 1024 * 1024;
+
+#[component]
+pub fn JourneyPage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Staff)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let query = use_query_map().get_untracked();
+    let done = query.get("done").map(|what| {
+        let n = |k: &str| {
+            query
+                .get(k)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        match what.as_str() {
+            "links" => format!(
+                "{} component links recorded ({} were there already).",
+                n("applied"),
+                n("unchanged")
+            ),
+            _ => format!("{} journey events recorded.", n("applied")),
+        }
+    });
+    view! {
+        <Title text="Journey and components in bulk" />
+        <h1>"Journey and components in bulk"</h1>
+        {done.map(|d| view! { <p class="notice" role="status">{d}</p> })}
+        <FormProblem />
+        <BulkForm kind="events" title="Journey events"
+            header="serial,event,at,place,note"
+            hint="event is one of manufactured, shipped, received, sold, registered, repaired, returned, transferred, scrapped; at is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ." />
+        <BulkForm kind="links" title="Component links"
+            header="parent_serial,component_serial,component_lot"
+            hint="Each row names the finished unit and either a component unit's serial or a component lot's code. Live component recalls are recomputed." />
+    }
+    .into_any()
+}
+
+#[component]
+fn BulkForm(
+    kind: &'static str,
+    title: &'static str,
+    header: &'static str,
+    hint: &'static str,
+) -> impl IntoView {
+    let problem = feedback().error(kind);
+    let text = feedback()
+        .value(&format!("{kind}_text"))
+        .unwrap_or_default();
+    view! {
+        <section class="panel">
+            <h2 id=format!("bulk-{kind}")>{title}</h2>
+            <p>"A CSV file with the header line " <code>{header}</code> " (other columns are ignored). " {hint}</p>
+            <form method="post" action="/staff/journey/upload" enctype="multipart/form-data" class="stack-form" aria-labelledby=format!("bulk-{kind}")>
+                <input type="hidden" name="kind" value=kind />
+                <div class="field" class:invalid=problem.is_some()>
+                    <label for=format!("{kind}-file")>"CSV file"</label>
+                    <input id=format!("{kind}-file") name="file" type="file" accept=".csv,text/csv" />
+                </div>
+                <div class="field">
+                    <label for=format!("{kind}-text")>"Or paste the CSV"</label>
+                    <textarea id=format!("{kind}-text") name="text" rows="6">{text}</textarea>
+                </div>
+                {problem.map(|p| view! { <pre class="form-problem problems" role="alert">{p}</pre> })}
+                <button type="submit">{format!("Record the {}", title.to_lowercase())}</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "ssr")]
+pub use server::upload_bulk;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::super::staff_manufacturer;
+    use crate::auth::{RequireRole, Staff};
+    use crate::forms::{FormFeedback, done, rerender};
+    use crate::state::AppState;
+    use axum::extract::{FromRequest, Multipart, Request, State};
+    use axum::http::{StatusCode, Uri};
+    use axum::response::Response;
+    use serialtrace::service::journey;
+
+    /// Problems shown on the page at most (the rest are counted).
+    const SHOWN: usize = 200;
+
+    pub async fn upload_bulk(
+        State(state): State<AppState>,
+        staff: RequireRole<Staff>,
+        request: Request,
+    ) -> Response {
+        let user = staff.user().clone();
+        let (mut parts, body) = request.into_parts();
+        let request = Request::from_parts(parts.clone(), body);
+        parts.uri = Uri::from_static("/staff/journey");
+        let mut feedback = FormFeedback::default();
+        let Ok(m) = staff_manufacturer(&user) else {
+            feedback.add_error("form", "Your account is not linked to a manufacturer.");
+            return rerender(&state, parts, feedback, StatusCode::FORBIDDEN).await;
+        };
+        let mut multipart = match Multipart::from_request(request, &state).await {
+            Ok(m) => m,
+            Err(rejection) => {
+                feedback.add_error("form", format!("The upload could not be read: {rejection}"));
+                return rerender(&state, parts, feedback, StatusCode::BAD_REQUEST).await;
+            }
+        };
+        let (mut kind, mut file, mut text) = (String::new(), String::new(), String::new());
+        loop {
+            match multipart.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or_default().to_owned();
+                    let value = match field.bytes().await {
+                        Ok(bytes) => String::from_utf8(bytes.to_vec()),
+                        Err(error) => {
+                            let status = error.status();
+                            feedback.add_error(
+                                "form",
+                                format!("The upload stopped: {}", error.body_text()),
+                            );
+                            return rerender(&state, parts, feedback, status).await;
+                        }
+                    };
+                    let Ok(value) = value else {
+                        feedback.add_error(
+                            "form",
+                            "The file is not UTF-8 text: save it as CSV (UTF-8) and send it again.",
+                        );
+                        return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY)
+                            .await;
+                    };
+                    match name.as_str() {
+                        "kind" => kind = value,
+                        "file" => file = value,
+                        "text" => text = value,
+                        _ => {}
+                    }
+                }
+                Ok(None) => break,
+                Err(error) => {
+                    let status = error.status();
+                    feedback
+                        .add_error("form", format!("The upload stopped: {}", error.body_text()));
+                    return rerender(&state, parts, feedback, status).await;
+                }
+            }
+        }
+        if kind != "events" && kind != "links" {
+            feedback.add_error("form", "Choose journey events or component links.");
+            return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        let csv = if file.trim().is_empty() {
+            text.clone()
+        } else {
+            file
+        };
+        if csv.trim().is_empty() {
+            feedback.add_error(&kind, "Choose a CSV file or paste the CSV.");
+            return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        let caller = crate::pages::staff::StaffCaller::new(&user, &parts);
+        let actor = caller.actor();
+        let (db, lookup) = (&state.services.db, &state.services.lookup);
+        let outcome = if kind == "events" {
+            journey::import_events(db, m, &csv, &user.email.to_string(), &actor).await
+        } else {
+            journey::import_links(db, lookup, m, &csv, &actor).await
+        };
+        let (message, status) = match outcome {
+            Ok(Ok(outcome)) if outcome.problems.is_empty() => {
+                return done(&format!(
+                    "/staff/journey?done={kind}&applied={}&unchanged={}",
+                    outcome.applied, outcome.unchanged
+                ));
+            }
+            Ok(Ok(outcome)) => {
+                let mut lines = vec![format!(
+                    "{} of {} rows recorded{}; {} rejected:",
+                    outcome.applied,
+                    outcome.rows,
+                    if outcome.unchanged > 0 {
+                        format!(" ({} already there)", outcome.unchanged)
+                    } else {
+                        String::new()
+                    },
+                    outcome.problems.len()
+                )];
+                lines.extend(outcome.problems.iter().take(SHOWN).cloned());
+                if outcome.problems.len() > SHOWN {
+                    lines.push(format!("… and {} more", outcome.problems.len() - SHOWN));
+                }
+                (lines.join("\n"), StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Ok(Err(problem)) => (
+                format!("Nothing was recorded: {problem}"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            Err(error) => {
+                tracing::error!(%error, "bulk journey upload");
+                (
+                    "Nothing was recorded just now; try again in a moment.".to_owned(),
+                    StatusCode::SERVICE_UNAVAILABLE,
+                )
+            }
+        };
+        feedback.add_error(&kind, message);
+        if text.len() <= 64 * 1024 {
+            feedback = feedback.keep(&format!("{kind}_text"), &text);
+        }
+        rerender(&state, parts, feedback, status).await
+    }
+}

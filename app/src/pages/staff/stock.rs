@@ -1,0 +1,244 @@
+//! `/staff/stock` (scan or paste the serials at a location) and `/staff/stock/{id}` (the
+//! comparison with the records, and applying it as "received here" journey events).
+
+#[cfg(feature = "ssr")]
+use super::staff_manufacturer;
+use crate::auth::{Access, require};
+use crate::components::access::Refused;
+use crate::error::AppError;
+use crate::forms::{Field, FormProblem, TextArea};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+use serialtrace::account::Role;
+
+/// The comparison as its page shows it (the service's report, mirrored for the browser build).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StockView {
+    pub id: i64,
+    pub location: String,
+    pub scanned: usize,
+    pub matched: Vec<(String, String)>,
+    pub missing: Vec<(String, String)>,
+    pub unexpected: Vec<(String, String, String)>,
+    pub unknown: Vec<String>,
+    pub duplicates: Vec<(String, usize)>,
+    pub applied: bool,
+    pub to_receive: usize,
+}
+
+#[server(prefix = "/_fn", endpoint = "staff_stock_audits")]
+pub async fn stock_audits() -> Result<Vec<(i64, String, String, bool)>, AppError> {
+    let user = require(Access::Role(Role::Staff))?;
+    let m = staff_manufacturer(&user)?;
+    let services = crate::state::services()?;
+    Ok(serialtrace::store::stock::recent(&services.db, m).await?)
+}
+
+#[server(prefix = "/_fn", endpoint = "staff_stock_audit")]
+pub async fn stock_audit(id: i64) -> Result<StockView, AppError> {
+    use serialtrace::service::catalogue::CatalogueError;
+    let user = require(Access::Role(Role::Staff))?;
+    let m = staff_manufacturer(&user)?;
+    let services = crate::state::services()?;
+    match serialtrace::service::stock::report(&services.db, m, id).await {
+        Ok((r, to_receive)) => Ok(StockView {
+            id,
+            location: r.location,
+            scanned: r.scanned,
+            matched: r.matched,
+            missing: r.missing,
+            unexpected: r.unexpected,
+            unknown: r.unknown,
+            duplicates: r.duplicates,
+            applied: r.applied_at.is_some(),
+            to_receive: to_receive.len(),
+        }),
+        Err(CatalogueError::Store(error)) => Err(error.into()),
+        Err(error) => {
+            crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+            Err(AppError::NotFound(error.to_string()))
+        }
+    }
+}
+
+#[component]
+pub fn StockPage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Staff)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let recent = Resource::new(|| (), |_| stock_audits());
+    view! {
+        <Title text="Stock audit" />
+        <h1>"Stock audit"</h1>
+        <section class="panel">
+            <form method="post" action="/staff/stock" class="stack-form" aria-label="New stock audit">
+                <FormProblem />
+                <Field name="location" label="Location" hint="As the records name it, such as Rotterdam DC." />
+                <TextArea name="scanned" label="Serials scanned" rows=10 required=true
+                    hint="One per line: scan into this box with a barcode scanner, or paste a list." />
+                <button type="submit">"Compare with the records"</button>
+            </form>
+        </section>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match recent.await {
+                    Ok(list) if list.is_empty() => ().into_any(),
+                    Ok(list) => view! {
+                        <h2>"Recent audits"</h2>
+                        <ul>{list.into_iter().map(|(id, location, at, applied)| view! {
+                            <li><a href=format!("/staff/stock/{id}")>{format!("{location} · {}{}", at.get(..10).unwrap_or_default(), if applied { " · applied" } else { "" })}</a></li>
+                        }).collect_view()}</ul>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn StockAuditPage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Staff)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let id = match super::path_id("stock audit") {
+        Ok(id) => id,
+        Err(missing) => return missing,
+    };
+    let done = use_query_map().get_untracked().get("done");
+    let report = Resource::new(move || id, stock_audit);
+    view! {
+        <Title text="Stock audit" />
+        <p><a href="/staff/stock">"← Stock audits"</a></p>
+        {done.map(|_| view! { <p class="notice" role="status">"Applied: the scanned units are recorded as received here."</p> })}
+        <FormProblem />
+        <Suspense fallback=|| view! { <p class="loading">"Comparing…"</p> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(report) => view! { <StockReportView report /> }.into_any(),
+                    Err(error) => view! { <h1>"Stock audit"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Category(title: &'static str, class: &'static str, lines: Vec<String>) -> impl IntoView {
+    view! {
+        <section class=format!("panel stock-{class}")>
+            <h2>{format!("{title}: {}", lines.len())}</h2>
+            <ul>{lines.into_iter().take(500).map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn StockReportView(report: StockView) -> impl IntoView {
+    let id = report.id;
+    let pairs = |v: Vec<(String, String)>| {
+        v.into_iter()
+            .map(|(s, m)| format!("{s} · {m}"))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <h1>{format!("Stock audit · {}", report.location)}</h1>
+        <p class="summary" role="status">{format!(
+            "{} lines scanned: {} matched, {} missing, {} unexpected, {} unknown, {} scanned more than once.",
+            report.scanned, report.matched.len(), report.missing.len(), report.unexpected.len(),
+            report.unknown.len(), report.duplicates.len()
+        )}</p>
+        {if report.applied {
+            view! { <p>"This audit has been applied."</p> }.into_any()
+        } else {
+            view! {
+                <form method="post" action=format!("/staff/stock/{id}") class="inline-form">
+                    <input type="hidden" name="action" value="apply" />
+                    <button type="submit">{format!("Record {} units as received at {}", report.to_receive, report.location)}</button>
+                </form>
+            }.into_any()
+        }}
+        <Category title="Matched" class="matched" lines=pairs(report.matched) />
+        <Category title="Missing (the records say here, not scanned)" class="missing" lines=pairs(report.missing) />
+        <Category title="Unexpected (scanned, the records say elsewhere)" class="unexpected"
+            lines=report.unexpected.into_iter().map(|(s, m, why)| format!("{s} · {m} · {why}")).collect() />
+        <Category title="Unknown (no unit of ours)" class="unknown" lines=report.unknown />
+        <Category title="Scanned more than once" class="duplicates"
+            lines=report.duplicates.into_iter().map(|(s, n)| format!("{s} × {n}")).collect() />
+    }
+    .into_any()
+}
+
+#[cfg(feature = "ssr")]
+pub use server::{apply_stock_audit, create_stock_audit};
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::super::staff_manufacturer;
+    use crate::auth::{RequireRole, Staff};
+    use crate::pages::account::PageForm;
+    use crate::pages::staff::catalogue::answer;
+    use crate::state::AppState;
+    use axum::extract::{Path, State};
+    use axum::response::Response;
+    use serde::{Deserialize, Serialize};
+    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::stock;
+
+    #[derive(Deserialize, Serialize, Default)]
+    #[serde(default)]
+    pub struct StockForm {
+        action: String,
+        location: String,
+        scanned: String,
+    }
+
+    pub async fn create_stock_audit(
+        State(state): State<AppState>,
+        staff: RequireRole<Staff>,
+        PageForm { parts, form }: PageForm<StockForm>,
+    ) -> Response {
+        let user = staff.user();
+        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let actor = caller.actor();
+        let outcome = match staff_manufacturer(user) {
+            Ok(m) => {
+                stock::create(&state.services.db, m, &form.location, &form.scanned, &actor).await
+            }
+            Err(_) => Err(CatalogueError::NotFound(
+                "Your account is not linked to a manufacturer.".into(),
+            )),
+        };
+        answer(&state, parts, &form, outcome, |id| {
+            format!("/staff/stock/{id}")
+        })
+        .await
+    }
+
+    pub async fn apply_stock_audit(
+        State(state): State<AppState>,
+        staff: RequireRole<Staff>,
+        Path(id): Path<String>,
+        PageForm { parts, form }: PageForm<StockForm>,
+    ) -> Response {
+        let user = staff.user();
+        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let actor = caller.actor();
+        let outcome = match (staff_manufacturer(user), id.parse::<i64>()) {
+            (Ok(m), Ok(id)) => {
+                stock::apply(&state.services.db, m, id, &user.email.to_string(), &actor)
+                    .await
+                    .map(|_| format!("/staff/stock/{id}?done=applied"))
+            }
+            _ => Err(CatalogueError::NotFound(
+                "There is no such stock audit.".into(),
+            )),
+        };
+        answer(&state, parts, &form, outcome, |to| to).await
+    }
+}

@@ -1,0 +1,198 @@
+//! The staff theft-flag queue: reports (from owners, police or staff) on the manufacturer's
+//! units — verify, mark recovered, withdraw, note — and a report made on an owner's behalf.
+//! Every action is audited; a change to whether a unit is reported stolen reaches public
+//! lookups at once.
+
+use super::accounts::{Actor, entry};
+use super::catalogue::{CatalogueError, CatalogueResult};
+use super::lookup::LookupService;
+use crate::store::thefts::{self as store, NewReport};
+use crate::store::{Db, audit, catalogue, lookups, now_text};
+use serde_json::json;
+
+fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
+    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
+}
+
+/// What staff do with a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Review {
+    Verify,
+    Recover { place: Option<String> },
+    Withdraw,
+    Note,
+}
+
+/// Applies a review action (with an optional note, required for a note alone).
+pub async fn review(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    report_id: i64,
+    action: &Review,
+    note: Option<&str>,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let mut tx = db.writer().begin().await?;
+    let Some((unit_id, status, verified)) =
+        store::own_report(&mut tx, manufacturer_id, report_id).await?
+    else {
+        return Err(CatalogueError::NotFound(format!(
+            "There is no report {report_id}."
+        )));
+    };
+    let now = now_text();
+    let field = format!("report-{report_id}");
+    let (name, public) = match action {
+        Review::Verify => {
+            if verified.is_some() {
+                return Err(invalid(&field, "This report is verified already."));
+            }
+            store::verify(&mut tx, report_id, actor.user_id, &now).await?;
+            ("theft.verify", false)
+        }
+        Review::Recover { place } => {
+            if status != "active" {
+                return Err(invalid(&field, format!("This report is {status} already.")));
+            }
+            store::resolve(&mut tx, report_id, "recovered", place.as_deref(), &now).await?;
+            ("theft.recover", true)
+        }
+        Review::Withdraw => {
+            if status != "active" {
+                return Err(invalid(&field, format!("This report is {status} already.")));
+            }
+            store::resolve(&mut tx, report_id, "withdrawn", None, &now).await?;
+            ("theft.withdraw", true)
+        }
+        Review::Note => {
+            if note.is_none() {
+                return Err(invalid(&field, "Write the note first."));
+            }
+            ("theft.note", false)
+        }
+    };
+    if let Some(note) = note {
+        store::add_note(&mut tx, report_id, actor.user_id, actor.role, note, &now).await?;
+    }
+    audit::append(
+        &mut tx,
+        &entry(
+            name,
+            actor,
+            "theft_report",
+            Some(report_id.to_string()),
+            Some(json!({ "status": status, "verified_at": verified })),
+            Some(json!({ "unit_id": unit_id, "action": format!("{action:?}"), "note": note })),
+        ),
+    )
+    .await?;
+    if public {
+        lookups::bump_epoch(&mut tx).await?;
+    }
+    tx.commit().await?;
+    if public {
+        lookup.refresh_epoch().await?;
+    }
+    Ok(())
+}
+
+/// A report staff make on an owner's behalf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OnBehalf {
+    pub serial: String,
+    pub model: Option<String>,
+    pub kind: String,
+    pub occurred_on: Option<String>,
+    pub place: Option<String>,
+    pub agency: Option<String>,
+    pub case_number: Option<String>,
+    pub note: Option<String>,
+}
+
+pub async fn report_on_behalf(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    report: &OnBehalf,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    if report.kind != "stolen" && report.kind != "lost" {
+        return Err(invalid("theft_kind", "Choose stolen or lost."));
+    }
+    let mut tx = db.writer().begin().await?;
+    let product = match &report.model {
+        Some(model) => Some(
+            catalogue::product_id_by_model(&mut tx, manufacturer_id, model)
+                .await?
+                .ok_or_else(|| invalid("theft_model", format!("You have no model {model}.")))?,
+        ),
+        None => None,
+    };
+    let units =
+        catalogue::units_by_serial(&mut tx, manufacturer_id, &report.serial, product).await?;
+    let unit_id = match units.as_slice() {
+        [] => {
+            return Err(invalid(
+                "theft_serial",
+                format!("{} is not among your units.", report.serial),
+            ));
+        }
+        [(unit, _)] => *unit,
+        _ => {
+            return Err(invalid(
+                "theft_model",
+                format!(
+                    "Several of your models have a unit {}: name the model.",
+                    report.serial
+                ),
+            ));
+        }
+    };
+    if store::active_for_unit(&mut tx, unit_id).await? {
+        return Err(invalid(
+            "theft_serial",
+            format!(
+                "{} is reported already; see its report below.",
+                report.serial
+            ),
+        ));
+    }
+    let now = now_text();
+    let new = NewReport {
+        unit_id,
+        reporter_user_id: actor.user_id,
+        reporter_kind: "staff",
+        kind: report.kind.clone(),
+        agency: report.agency.clone(),
+        case_number: report.case_number.clone(),
+        place: report.place.clone(),
+        occurred_on: report.occurred_on.clone(),
+    };
+    let id = store::insert_report(&mut tx, &new, &now).await?;
+    let note = format!(
+        "Reported by staff on the owner's behalf.{}",
+        report
+            .note
+            .as_ref()
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default()
+    );
+    store::add_note(&mut tx, id, actor.user_id, actor.role, &note, &now).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "theft.report",
+            actor,
+            "theft_report",
+            Some(id.to_string()),
+            None,
+            Some(serde_json::to_value(&new).unwrap_or_default()),
+        ),
+    )
+    .await?;
+    lookups::bump_epoch(&mut tx).await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(id)
+}
