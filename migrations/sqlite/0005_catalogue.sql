@@ -52,3 +52,20 @@ CREATE TABLE stock_audits (
 );
 CREATE INDEX stock_audits_manufacturer ON stock_audits (manufacturer_id, id);
 CREATE INDEX units_location ON units (manufacturer_id, location);
+
+-- SQLite plans without statistics until ANALYZE runs, and breaks ties between equally good
+-- looking indexes by their place in the schema, which an ALTER TABLE (above) reorders: a
+-- lookup by serial within a model could then walk every unit of the model. Seed statistics
+-- that describe the table as it is meant to be (one unit per serial, many per model, lot or
+-- location), unless ANALYZE has measured the real ones.
+ANALYZE units;
+INSERT INTO sqlite_stat1 (tbl, idx, stat)
+SELECT 'units', v.idx, v.stat FROM (
+    SELECT 'units_serial_norm' AS idx, '1000000 2' AS stat
+    UNION ALL SELECT 'sqlite_autoindex_units_1', '1000000 200000 100000 1'
+    UNION ALL SELECT 'units_product_made', '1000000 100000 100'
+    UNION ALL SELECT 'units_lot', '1000000 10000'
+    UNION ALL SELECT 'units_batch', '1000000 10000'
+    UNION ALL SELECT 'units_location', '1000000 200000 20000'
+) v
+WHERE NOT EXISTS (SELECT 1 FROM sqlite_stat1 WHERE tbl = 'units');

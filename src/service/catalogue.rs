@@ -383,3 +383,113 @@ pub async fn generate(
     lookup.invalidate().await?;
     Ok(batch)
 }
+
+/// One unit entered by hand.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NewOne {
+    /// As typed (kept as printed); its normalised form is the key.
+    pub serial: crate::serial::Serial,
+    pub lot: Option<String>,
+    pub manufactured_on: Option<time::Date>,
+}
+
+/// Creates one unit of a product: its serial must fit the product's format (check character
+/// included) and be new for the product. Returns the unit id.
+pub async fn create_unit(
+    db: &Db,
+    lookup: &LookupService,
+    manufacturer_id: i64,
+    product_id: i64,
+    unit: &NewOne,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    use crate::format::FormatVerdict;
+    let product = own_product(db, manufacturer_id, product_id).await?;
+    let serial = unit.serial.normalised();
+    match product.spec.format.check(serial) {
+        FormatVerdict::Valid => {}
+        _ if product.spec.format == SerialFormat::Free => {}
+        FormatVerdict::BadCheck => {
+            return Err(invalid(
+                "unit_serial",
+                format!(
+                    "{serial}: the check character is wrong for model {} — check it for a typo.",
+                    product.spec.model
+                ),
+            ));
+        }
+        FormatVerdict::Foreign | FormatVerdict::BadBody => {
+            return Err(invalid(
+                "unit_serial",
+                format!(
+                    "{serial} does not fit model {}'s serials ({}).",
+                    product.spec.model,
+                    product.spec.format.describe()
+                ),
+            ));
+        }
+    }
+    let mut tx = db.writer().begin().await?;
+    if !existing_units(&mut tx, manufacturer_id, product_id, &[serial])
+        .await?
+        .is_empty()
+    {
+        return Err(invalid(
+            "unit_serial",
+            format!("Model {} has a unit {serial} already.", product.spec.model),
+        ));
+    }
+    let lot_id =
+        match &unit.lot {
+            Some(code) => Some(store::lot_id(&mut tx, product_id, code).await?.ok_or_else(
+                || {
+                    invalid(
+                        "unit_lot",
+                        format!("Model {} has no lot {code}.", product.spec.model),
+                    )
+                },
+            )?),
+            None => None,
+        };
+    let now = now_text();
+    let ids = insert_units(
+        &mut tx,
+        db.backend(),
+        vec![NewUnit {
+            manufacturer_id,
+            product_id,
+            lot_id,
+            serial_raw: unit.serial.raw().to_owned(),
+            serial_norm: serial.to_owned(),
+            manufactured_on: unit.manufactured_on.map(|d| d.to_string()),
+            status: "in_stock",
+            batch_id: None,
+        }],
+        &now,
+    )
+    .await?;
+    let id = ids[0];
+    let warranty = &product.spec.warranty;
+    if let (WarrantyStart::Manufacture, Some(made), true) =
+        (warranty.starts, unit.manufactured_on, warranty.months > 0)
+    {
+        let ends = add_months(made, u32::from(warranty.months)).to_string();
+        insert_initial_warranties(&mut tx, &[(id, made.to_string(), ends)], &now).await?;
+    }
+    audit::append(
+        &mut tx,
+        &entry(
+            "unit.create",
+            actor,
+            "unit",
+            Some(id.to_string()),
+            None,
+            Some(json!({ "product_id": product_id, "model": product.spec.model, "serial": serial,
+                         "lot": unit.lot, "manufactured_on": unit.manufactured_on.map(|d| d.to_string()) })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    lookup.invalidate().await?;
+    Ok(id)
+}

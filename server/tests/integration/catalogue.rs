@@ -339,3 +339,94 @@ async fn staff_keep_a_catalogue_and_make_serials(engine: Engine) {
     assert_eq!(response.status().as_u16(), 403);
 }
 both_engines!(staff_keep_a_catalogue_and_make_serials);
+
+async fn staff_add_one_unit_by_hand(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
+        .await;
+    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
+        .await;
+    let staff = app.signed_in("a@hallmark.test").await;
+    let other = app.signed_in("b@nordvik.test").await;
+    let (product, format): (i64, String) =
+        sqlx::query_as("SELECT id, serial_format FROM products WHERE model = 'HC-L14'")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    let format: SerialFormat = serde_json::from_str(&format).unwrap();
+    let page = format!("/staff/products/{product}");
+    let serial = format.serial_for(77_000_001);
+    let mut typo: Vec<char> = serial.chars().collect();
+    let last = typo.len() - 1;
+    typo[last] = if typo[last] == '0' { '1' } else { '0' };
+    let typo: String = typo.into_iter().collect();
+    let add = |serial: String| {
+        vec![
+            ("action", "unit".to_owned()),
+            ("unit_serial", serial),
+            ("unit_lot", String::new()),
+            ("unit_made", "2026-10-01".to_owned()),
+        ]
+    };
+    let send = |browser: reqwest::Client, v: Vec<(&'static str, String)>| {
+        let app_base = app.base.clone();
+        let page = page.clone();
+        async move {
+            browser
+                .post(format!("{app_base}{page}"))
+                .header("origin", &app_base)
+                .header("accept", "text/html")
+                .form(&v)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let response = send(staff.clone(), add(typo.clone())).await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("check character is wrong")
+    );
+    let response = send(staff.clone(), add("ZZ12".into())).await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("does not fit model HC-L14")
+    );
+    let response = send(other.clone(), add(serial.clone())).await;
+    assert_eq!(
+        response.status().as_u16(),
+        404,
+        "another manufacturer's model"
+    );
+    let printed = format!("{}-{}", &serial[..4], &serial[4..]);
+    let response = send(staff.clone(), add(printed.clone())).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let unit_page = location(&response);
+    assert!(unit_page.ends_with("?done=created"), "{unit_page}");
+    let (_, html) = app.fetch(&staff, &unit_page).await;
+    assert!(html.contains("The unit has been added."), "{html}");
+    assert!(
+        html.contains(&format!("{printed} · HC-L14")),
+        "kept as printed: {html}"
+    );
+    let response = send(staff.clone(), add(serial.clone())).await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(response.text().await.unwrap().contains("has a unit"));
+    let (_, answer) = app.api_lookup(&serial).await;
+    assert_eq!(answer["result"], "found", "{answer}");
+    let created: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'unit.create'")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(created, 1);
+}
+both_engines!(staff_add_one_unit_by_hand);

@@ -480,3 +480,190 @@ async fn staff_keep_a_units_record(engine: Engine) {
     assert!(response.text().await.unwrap().contains("already linked"));
 }
 both_engines!(staff_keep_a_units_record);
+
+/// Every unit's facts and every component link, for the reference evaluation.
+async fn fleet(
+    app: &TestApp,
+) -> (
+    Vec<serialtrace::recall::scope::UnitFacts>,
+    Vec<serialtrace::recall::scope::ComponentLink>,
+) {
+    use serialtrace::recall::scope::{ComponentLink, UnitFacts};
+    let units: Vec<(i64, i64, String, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT id, product_id, serial_norm, lot_id, manufactured_on FROM units ORDER BY id",
+    )
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap();
+    let facts = units
+        .into_iter()
+        .map(|(id, product_id, serial, lot_id, made)| UnitFacts {
+            id,
+            product_id,
+            serial,
+            lot_id,
+            manufactured_on: serialtrace::store::parse_date(made.as_deref()),
+        })
+        .collect();
+    let links: Vec<(i64, Option<i64>, Option<i64>)> =
+        sqlx::query_as("SELECT parent_unit_id, child_unit_id, child_lot_id FROM component_links")
+            .fetch_all(app.db.reader())
+            .await
+            .unwrap();
+    let links = links
+        .into_iter()
+        .filter_map(|(parent, child, lot)| match (child, lot) {
+            (Some(child), _) => Some(ComponentLink::Unit { parent, child }),
+            (_, Some(lot_id)) => Some(ComponentLink::Lot { parent, lot_id }),
+            _ => None,
+        })
+        .collect();
+    (facts, links)
+}
+
+/// Each kind of rule entered on the screen previews exactly what the reference evaluation
+/// says it covers (lots, production windows, component lots reaching packs and laptops).
+async fn each_rule_kind_previews_what_it_covers(engine: Engine) {
+    use serialtrace::recall::scope::{ScopeRule, affected_units};
+    let app = TestApp::spawn(engine).await;
+    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
+        .await;
+    let staff = app.signed_in("a@hallmark.test").await;
+    let (facts, links) = fleet(&app).await;
+    let (lot_id, lot_code, lot_model): (i64, String, String) = sqlx::query_as(
+        "SELECT l.id, l.code, p.model FROM lots l JOIN products p ON p.id = l.product_id
+         WHERE p.model = 'HC-L14' AND EXISTS (SELECT 1 FROM units u WHERE u.lot_id = l.id) ORDER BY l.id LIMIT 1",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    let (cell_lot, cell_code): (i64, String) = sqlx::query_as(
+        "SELECT l.id, l.code FROM lots l JOIN products p ON p.id = l.product_id
+         WHERE p.model = 'HC-CELL' AND EXISTS (SELECT 1 FROM component_links c WHERE c.child_lot_id = l.id)
+         ORDER BY l.id LIMIT 1",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    let laptop: i64 = sqlx::query_scalar("SELECT id FROM products WHERE model = 'HC-L14'")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let window = |d: &str| {
+        time::Date::parse(d, &time::format_description::well_known::Iso8601::DATE).unwrap()
+    };
+    let cases: Vec<(Vec<(&str, String)>, ScopeRule)> = vec![
+        (
+            vec![
+                ("rule_kind", "lot".into()),
+                ("rule_model", lot_model.clone()),
+                ("lot_code", lot_code.clone()),
+            ],
+            ScopeRule::Lot { lot_id },
+        ),
+        (
+            vec![
+                ("rule_kind", "window".into()),
+                ("rule_model", "HC-L14".into()),
+                ("window_from", "2025-01-01".into()),
+                ("window_to", "2025-12-31".into()),
+            ],
+            ScopeRule::ProductionWindow {
+                product_id: laptop,
+                from: window("2025-01-01"),
+                to: window("2025-12-31"),
+            },
+        ),
+        (
+            vec![
+                ("rule_kind", "component_lot".into()),
+                ("lot_code", cell_code.clone()),
+            ],
+            ScopeRule::ComponentLot { lot_id: cell_lot },
+        ),
+    ];
+    for (n, (fields, rule)) in cases.into_iter().enumerate() {
+        let number = format!("HC-KIND-{n}");
+        let response = app
+            .post_form(
+                &staff,
+                "/staff/recalls",
+                &[
+                    ("action", "draft"),
+                    ("number", &number),
+                    ("title", "Kinds"),
+                    ("hazard", "test"),
+                    ("description", "Each kind of rule."),
+                    ("remedy", "repair"),
+                    ("remedy_available", "on"),
+                    ("instructions", "None."),
+                    ("severity", "low"),
+                    ("starts_on", "2026-11-01"),
+                ],
+            )
+            .await;
+        let page = location(&response);
+        let mut form: Vec<(&str, &str)> = vec![("action", "add_rule")];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        let response = app.post_form(&staff, &page, &form).await;
+        assert_eq!(
+            response.status().as_u16(),
+            303,
+            "{rule:?}: {}",
+            response.text().await.unwrap_or_default()
+        );
+        let expected = affected_units(std::slice::from_ref(&rule), &facts, &links).len();
+        assert!(expected > 0, "{rule:?} covers something in the demo data");
+        let (_, html) = app.fetch(&staff, &page).await;
+        assert!(
+            html.contains(&format!("Preview: {expected} units would be affected.")),
+            "{rule:?}: expected {expected}; {}",
+            html.split("Preview")
+                .nth(1)
+                .unwrap_or("no preview")
+                .chars()
+                .take(80)
+                .collect::<String>()
+        );
+    }
+    // Without a model, a range or a window is refused with the reason.
+    let response = app
+        .post_form(
+            &staff,
+            "/staff/recalls",
+            &[
+                ("action", "draft"),
+                ("number", "HC-KIND-X"),
+                ("title", "Kinds"),
+                ("hazard", "test"),
+                ("description", "x"),
+                ("remedy", "repair"),
+                ("instructions", "x"),
+                ("severity", "low"),
+                ("starts_on", "2026-11-01"),
+            ],
+        )
+        .await;
+    let page = location(&response);
+    let response = app
+        .post_form(
+            &staff,
+            &page,
+            &[
+                ("action", "add_rule"),
+                ("rule_kind", "window"),
+                ("window_from", "2025-01-01"),
+                ("window_to", "2025-02-01"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("needs the model number")
+    );
+}
+both_engines!(each_rule_kind_previews_what_it_covers);

@@ -289,7 +289,8 @@ fn ProductDetailView(detail: ProductDetail) -> impl IntoView {
             <dt>"Serial format"</dt><dd>{line.format}{detail.example.map(|e| format!(" (such as {e})"))}</dd>
         </dl>
         <GeneratePanel action=action.clone() lots=detail.lots.clone() batches=detail.batches />
-        <LotsPanel action=action.clone() lots=detail.lots />
+        <LotsPanel action=action.clone() lots=detail.lots.clone() />
+        <OneUnitPanel action=action.clone() lots=detail.lots />
         <section class="panel">
             <h2 id="edit-product">"Edit the product"</h2>
             <form method="post" action=action.clone() class="stack-form" aria-labelledby="edit-product">
@@ -345,6 +346,34 @@ fn GeneratePanel(action: String, lots: Vec<LotLine>, batches: Vec<BatchLine>) ->
                     }).collect_view()}
                 </ul>
             })}
+        </section>
+    }
+    .into_any()
+}
+
+/// Add one unit by hand (the serial as printed on it).
+#[component]
+fn OneUnitPanel(action: String, lots: Vec<LotLine>) -> impl IntoView {
+    let value = feedback().value("unit_lot").unwrap_or_default();
+    let error = feedback().error("unit_lot");
+    let invalid = error.is_some();
+    view! {
+        <section class="panel">
+            <h2 id="one-unit">"Add one unit"</h2>
+            <form method="post" action=action class="stack-form" aria-labelledby="one-unit">
+                <input type="hidden" name="action" value="unit" />
+                <Field name="unit_serial" label="Serial" hint="As printed on the unit; it must fit the model's serial format." />
+                <div class="field" class:invalid=invalid>
+                    <label for="f-unit_lot">"Lot of the unit"</label>
+                    <select id="f-unit_lot" name="unit_lot">
+                        <option value="">"no lot"</option>
+                        {lots.into_iter().map(|l| view! { <option value=l.code.clone() selected=l.code == value>{l.code.clone()}</option> }).collect_view()}
+                    </select>
+                    <p class="field-problem">{error}</p>
+                </div>
+                <Field name="unit_made" label="Unit made on" kind="date" required=false />
+                <button type="submit">"Add the unit"</button>
+            </form>
         </section>
     }
     .into_any()
@@ -414,6 +443,9 @@ mod server {
         count: String,
         lot: String,
         manufactured_on: String,
+        unit_serial: String,
+        unit_lot: String,
+        unit_made: String,
     }
 
     /// The page again with the problems, or 303 to `to`.
@@ -540,6 +572,30 @@ mod server {
                         .await
                         .map(|batch| format!("/staff/batches/{batch}")),
                     Err(problems) => Err(invalid(problems)),
+                }
+            }
+            "unit" => {
+                let mut problems = Vec::new();
+                let serial = serialtrace::serial::Serial::parse(&form.unit_serial)
+                    .map_err(|e| problems.push(("unit_serial", e.to_string())))
+                    .ok();
+                let made = serialtrace::catalogue::optional_date(
+                    &mut problems,
+                    "unit_made",
+                    &form.unit_made,
+                );
+                match serial {
+                    Some(serial) if problems.is_empty() => {
+                        let one = catalogue::NewOne {
+                            serial,
+                            lot: Some(form.unit_lot.trim().to_owned()).filter(|l| !l.is_empty()),
+                            manufactured_on: made,
+                        };
+                        catalogue::create_unit(db, lookup, m, id, &one, &actor)
+                            .await
+                            .map(|unit| format!("/staff/units/{unit}?done=created"))
+                    }
+                    _ => Err(invalid(problems)),
                 }
             }
             _ => Err(CatalogueError::Invalid(vec![(

@@ -165,6 +165,7 @@ pub fn UnitPage() -> impl IntoView {
         {done.map(|d| view! { <p class="notice" role="status">{match d.as_str() {
             "event" => "The event has been added to the journey.",
             "linked" => "The component has been linked.",
+            "created" => "The unit has been added.",
             _ => "The unit has been saved.",
         }}</p> })}
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
