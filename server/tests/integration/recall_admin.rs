@@ -489,7 +489,9 @@ async fn fleet(
     Vec<serialtrace::recall::scope::ComponentLink>,
 ) {
     use serialtrace::recall::scope::{ComponentLink, UnitFacts};
-    let units: Vec<(i64, i64, String, Option<i64>, Option<String>)> = sqlx::query_as(
+    // (id, product, serial, lot, made)
+    type Row = (i64, i64, String, Option<i64>, Option<String>);
+    let units: Vec<Row> = sqlx::query_as(
         "SELECT id, product_id, serial_norm, lot_id, manufactured_on FROM units ORDER BY id",
     )
     .fetch_all(app.db.reader())
