@@ -152,6 +152,10 @@ pub fn router(
         ));
     let bulk = Router::new()
         .route("/staff/journey/upload", post(staff::journey::upload_bulk))
+        .route(
+            "/staff/stock/upload",
+            post(staff::stock::upload_stock_audit),
+        )
         .layer(RequestBodyLimitLayer::new(staff::journey::MAX_BULK_BYTES))
         .layer(axum::extract::DefaultBodyLimit::max(
             staff::journey::MAX_BULK_BYTES,

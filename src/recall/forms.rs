@@ -168,14 +168,49 @@ pub enum RuleInput {
     },
 }
 
-/// Serials separated by new lines, commas, semicolons or spaces, normalised; problems name
-/// each bad one.
+/// Serials separated by new lines, commas, semicolons or spaces — or a pasted CSV file whose
+/// header starts with `serial` (then the first column) — normalised; problems name each bad
+/// one.
 pub fn parse_serial_list(problems: &mut Problems, field: &'static str, text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let csv = lines.first().is_some_and(|header| {
+        header.split(',').next().is_some_and(|first| {
+            first
+                .trim()
+                .trim_matches('"')
+                .eq_ignore_ascii_case("serial")
+        })
+    });
+    let parts: Vec<&str> = if csv {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                (
+                    i,
+                    line.split(',')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .trim_matches('"'),
+                )
+            })
+            .filter(|(i, first)| {
+                !(*i == 0 && first.eq_ignore_ascii_case("serial")) && !first.is_empty()
+            })
+            .map(|(_, first)| first)
+            .collect()
+    } else {
+        text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
     let mut serials = Vec::new();
-    for part in text
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|p| !p.is_empty())
-    {
+    for part in parts {
         match Serial::parse(part) {
             Ok(serial) => serials.push(serial.normalised().to_owned()),
             Err(error) => problems.push((field, format!("{part}: {error}"))),
@@ -399,6 +434,17 @@ mod tests {
         };
         assert!(
             matches!(serials.parse(), Ok(RuleInput::Serials { serials, .. }) if serials.len() == 3)
+        );
+        // A pasted CSV file: its first column, under a header.
+        let mut problems = Problems::new();
+        let listed = parse_serial_list(
+            &mut problems,
+            "serials",
+            "serial,model\nAB12,X-1\n\"cd-34\",X-2\n",
+        );
+        assert_eq!(
+            (listed, problems),
+            (vec!["AB12".to_owned(), "CD34".to_owned()], Problems::new())
         );
     }
 

@@ -297,6 +297,36 @@ async fn stock_audits_sort_every_scanned_serial(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(moved, "Depot 9");
+
+    // The scanner's file instead of typed lines: a CSV's first column.
+    let csv = format!(
+        "serial,scanned_at\n{},10:01\n\"{}\",10:02\n",
+        serials[0], serials[1]
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("location", "Depot 9")
+        .text("scanned", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes())
+                .file_name("scan.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    let response = staff
+        .post(format!("{}/staff/stock/upload", app.base))
+        .header("origin", &app.base)
+        .header("accept", "text/html")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, html) = app.fetch(&staff, &location(&response)).await;
+    assert!(
+        html.contains("2 lines scanned: 2 matched, 2 missing"),
+        "{html}"
+    );
 }
 both_engines!(stock_audits_sort_every_scanned_serial);
 

@@ -317,7 +317,7 @@ fn RuleForm(action: String) -> impl IntoView {
                 ("component_serial", "a component serial (and every unit built with it)"),
             ] />
             <Field name="rule_model" label="Model number" required=false hint="Needed for ranges and production windows; narrows the others." />
-            <TextArea name="serials" label="Serials" hint="One per line (or separated by commas); for a component, its one serial." />
+            <TextArea name="serials" label="Serials" hint="One per line (or separated by commas), or a CSV file pasted whole with its serial column first; for a component, its one serial." />
             <Field name="range_prefix" label="Range prefix" required=false />
             <Field name="range_from" label="Range from" required=false hint="The numeric body, with its leading zeros." />
             <Field name="range_to" label="Range to" required=false />

@@ -73,11 +73,16 @@ pub fn StockPage() -> impl IntoView {
         <Title text="Stock audit" />
         <h1>"Stock audit"</h1>
         <section class="panel">
-            <form method="post" action="/staff/stock" class="stack-form" aria-label="New stock audit">
+            <form method="post" action="/staff/stock/upload" enctype="multipart/form-data" class="stack-form" aria-label="New stock audit">
                 <FormProblem />
                 <Field name="location" label="Location" hint="As the records name it, such as Rotterdam DC." />
-                <TextArea name="scanned" label="Serials scanned" rows=10 required=true
+                <TextArea name="scanned" label="Serials scanned" rows=10
                     hint="One per line: scan into this box with a barcode scanner, or paste a list." />
+                <div class="field">
+                    <label for="stock-file">"Or upload the scanner's file"</label>
+                    <input id="stock-file" name="file" type="file" accept=".txt,.csv,text/plain,text/csv" />
+                    <p class="hint">"A text or CSV file with one serial per line (the first column of a CSV)."</p>
+                </div>
                 <button type="submit">"Compare with the records"</button>
             </form>
         </section>
@@ -175,7 +180,7 @@ fn StockReportView(report: StockView) -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{apply_stock_audit, create_stock_audit};
+pub use server::{apply_stock_audit, create_stock_audit, upload_stock_audit};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -213,6 +218,75 @@ mod server {
             Err(_) => Err(CatalogueError::NotFound(
                 "Your account is not linked to a manufacturer.".into(),
             )),
+        };
+        answer(&state, parts, &form, outcome, |id| {
+            format!("/staff/stock/{id}")
+        })
+        .await
+    }
+
+    /// The form with a file: the file's lines (first column of a CSV) or the typed ones.
+    pub async fn upload_stock_audit(
+        State(state): State<AppState>,
+        staff: RequireRole<Staff>,
+        request: axum::extract::Request,
+    ) -> Response {
+        use axum::extract::{FromRequest, Multipart};
+        let user = staff.user().clone();
+        let (mut parts, body) = request.into_parts();
+        let request = axum::extract::Request::from_parts(parts.clone(), body);
+        parts.uri = axum::http::Uri::from_static("/staff/stock");
+        let mut form = StockForm::default();
+        let mut file = String::new();
+        let mut problem = None;
+        match Multipart::from_request(request, &state).await {
+            Ok(mut multipart) => loop {
+                match multipart.next_field().await {
+                    Ok(Some(field)) => {
+                        let name = field.name().unwrap_or_default().to_owned();
+                        match field.text().await {
+                            Ok(text) => match name.as_str() {
+                                "location" => form.location = text,
+                                "scanned" => form.scanned = text,
+                                "file" => file = text,
+                                _ => {}
+                            },
+                            Err(error) => {
+                                problem =
+                                    Some(format!("The upload stopped: {}", error.body_text()));
+                                break;
+                            }
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(error) => {
+                        problem = Some(format!("The upload stopped: {}", error.body_text()));
+                        break;
+                    }
+                }
+            },
+            Err(rejection) => problem = Some(format!("The upload could not be read: {rejection}")),
+        }
+        let caller = crate::pages::staff::StaffCaller::new(&user, &parts);
+        let actor = caller.actor();
+        let outcome = match (problem, staff_manufacturer(&user)) {
+            (Some(problem), _) => Err(CatalogueError::Invalid(vec![("scanned".into(), problem)])),
+            (None, Err(_)) => Err(CatalogueError::NotFound(
+                "Your account is not linked to a manufacturer.".into(),
+            )),
+            (None, Ok(m)) => {
+                // A CSV's first column; a plain list as it is.
+                let lines = if file.trim().is_empty() {
+                    form.scanned.clone()
+                } else {
+                    file.lines()
+                        .map(|l| l.split(',').next().unwrap_or_default().trim_matches('"'))
+                        .filter(|l| !l.eq_ignore_ascii_case("serial"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                stock::create(&state.services.db, m, &form.location, &lines, &actor).await
+            }
         };
         answer(&state, parts, &form, outcome, |id| {
             format!("/staff/stock/{id}")
