@@ -188,21 +188,15 @@ pub fn parse_serial_list(problems: &mut Problems, field: &'static str, text: &st
     let parts: Vec<&str> = if csv {
         lines
             .iter()
-            .enumerate()
-            .map(|(i, line)| {
-                (
-                    i,
-                    line.split(',')
-                        .next()
-                        .unwrap_or_default()
-                        .trim()
-                        .trim_matches('"'),
-                )
+            .skip(1)
+            .map(|line| {
+                line.split(',')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .trim_matches('"')
             })
-            .filter(|(i, first)| {
-                !(*i == 0 && first.eq_ignore_ascii_case("serial")) && !first.is_empty()
-            })
-            .map(|(_, first)| first)
+            .filter(|first| !first.is_empty())
             .collect()
     } else {
         text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
