@@ -14,7 +14,8 @@ CREATE TABLE serial_batches (
 CREATE INDEX serial_batches_manufacturer ON serial_batches (manufacturer_id, id);
 
 ALTER TABLE units ADD COLUMN batch_id INTEGER REFERENCES serial_batches (id);
-CREATE INDEX units_batch ON units (batch_id);
+-- Partial: imported units (no batch) cost the index nothing.
+CREATE INDEX units_batch ON units (batch_id) WHERE batch_id IS NOT NULL;
 
 ALTER TABLE products ADD COLUMN serial_seq INTEGER NOT NULL DEFAULT 0;
 
@@ -51,7 +52,7 @@ CREATE TABLE stock_audits (
     applied_at       TEXT
 );
 CREATE INDEX stock_audits_manufacturer ON stock_audits (manufacturer_id, id);
-CREATE INDEX units_location ON units (manufacturer_id, location);
+CREATE INDEX units_location ON units (manufacturer_id, location) WHERE location IS NOT NULL;
 
 -- SQLite plans without statistics until ANALYZE runs, and breaks ties between equally good
 -- looking indexes by their place in the schema, which an ALTER TABLE (above) reorders: a

@@ -295,19 +295,16 @@ pub async fn remove_rule(
     Ok(())
 }
 
-/// What the scope covers now: (unit count, sample of (serial, model)), computed exactly as
-/// publishing would and then rolled back.
+/// What the scope covers now: (unit count, sample of (serial, model)), by the same rules as
+/// publishing, read on a reader connection.
 pub async fn preview(
     db: &Db,
     manufacturer_id: i64,
     recall_id: i64,
 ) -> CatalogueResult<(i64, Vec<(String, String)>)> {
-    let mut tx = db.writer().begin().await?;
-    own_recall(&mut tx, manufacturer_id, recall_id).await?;
-    let change = store::recompute_membership(&mut tx, recall_id).await?;
-    let sample = store::sample_members(&mut tx, recall_id, 20).await?;
-    tx.rollback().await?;
-    Ok((change.members, sample))
+    let mut conn = db.reader().acquire().await?;
+    own_recall(&mut conn, manufacturer_id, recall_id).await?;
+    Ok(store::preview(&mut conn, recall_id, 20).await?)
 }
 
 /// (rule id, words) of each rule of the recall.

@@ -798,3 +798,44 @@ pub async fn recompute_component_recalls(conn: &mut AnyConnection) -> StoreResul
     }
     Ok(live.len())
 }
+
+/// What a recall's scope covers now, read without writing (so a draft's page never holds the
+/// write lock): the number of units and up to `sample` of them as (serial, model).
+pub async fn preview(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    sample: usize,
+) -> StoreResult<(i64, Vec<(String, String)>)> {
+    let mut covered: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    for rule in rules(conn, recall_id).await? {
+        let (cte, select, binds) = rule_sql(&rule);
+        // The membership statement numbers a rule's parameters from $4; alone it starts at $1.
+        let mut sql = format!("{cte}SELECT s.id FROM ({select}) s WHERE s.id IS NOT NULL");
+        for n in 4..=8 {
+            sql = sql.replace(&format!("${n}"), &format!("${}", n - 3));
+        }
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for b in binds {
+            q = match b {
+                Bind::Int(v) => q.bind(v),
+                Bind::Text(v) => q.bind(v),
+            };
+        }
+        covered.extend(q.fetch_all(&mut *conn).await?);
+    }
+    let first: Vec<i64> = covered.iter().take(sample).copied().collect();
+    let mut shown = Vec::with_capacity(first.len());
+    if !first.is_empty() {
+        let sql = format!(
+            "SELECT u.serial_raw, p.model FROM units u JOIN products p ON p.id = u.product_id
+             WHERE u.id IN ({}) ORDER BY u.id",
+            placeholders(1, first.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for id in &first {
+            q = q.bind(*id);
+        }
+        shown = q.fetch_all(&mut *conn).await?;
+    }
+    Ok((covered.len() as i64, shown))
+}
