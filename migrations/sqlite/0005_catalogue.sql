@@ -58,8 +58,9 @@ CREATE INDEX units_location ON units (manufacturer_id, location) WHERE location 
 -- looking indexes by their place in the schema, which an ALTER TABLE (above) reorders: a
 -- lookup by serial within a model could then walk every unit of the model. Seed statistics
 -- that describe the table as it is meant to be (one unit per serial, many per model, lot or
--- location), unless ANALYZE has measured the real ones.
+-- location), unless there are units for ANALYZE to measure.
 ANALYZE units;
+DELETE FROM sqlite_stat1 WHERE tbl = 'units' AND NOT EXISTS (SELECT 1 FROM units);
 INSERT INTO sqlite_stat1 (tbl, idx, stat)
 SELECT 'units', v.idx, v.stat FROM (
     SELECT 'units_serial_norm' AS idx, '1000000 2' AS stat
@@ -69,4 +70,4 @@ SELECT 'units', v.idx, v.stat FROM (
     UNION ALL SELECT 'units_batch', '1000000 10000'
     UNION ALL SELECT 'units_location', '1000000 200000 20000'
 ) v
-WHERE NOT EXISTS (SELECT 1 FROM sqlite_stat1 WHERE tbl = 'units');
+WHERE NOT EXISTS (SELECT 1 FROM units);

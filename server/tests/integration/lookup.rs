@@ -418,3 +418,29 @@ async fn cached_answers_follow_changes(engine: Engine) {
     assert_eq!(after["matches"][0]["recalls"][0]["remedy_status"], "open");
 }
 both_engines!(cached_answers_follow_changes);
+
+/// On SQLite, a lookup by serial (with or without the model a GTIN names) uses the serial
+/// index however the schema has grown: a plan on the model's index would walk every unit of
+/// the model per lookup. (PostgreSQL keeps its own statistics.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_looks_units_up_by_their_serial_index() {
+    let (db, _) = crate::common::fresh_db(Engine::Sqlite).await;
+    for sql in [
+        "EXPLAIN QUERY PLAN SELECT id FROM units WHERE serial_norm = 'X' AND product_id = 3",
+        "EXPLAIN QUERY PLAN SELECT id FROM units WHERE serial_norm = 'X' AND manufacturer_id = 2",
+        "EXPLAIN QUERY PLAN SELECT u.id FROM units u WHERE u.product_id = 1
+           AND EXISTS (SELECT 1 FROM units o WHERE o.serial_norm = u.serial_norm AND o.product_id = 2)",
+    ] {
+        let mut conn = db.reader().acquire().await.expect("a connection");
+        let rows = sqlx::query(sql).fetch_all(&mut *conn).await.expect("a plan");
+        let details: Vec<String> = rows
+            .iter()
+            .map(|r| sqlx::Row::get::<String, _>(r, "detail"))
+            .collect();
+        let last = details.last().cloned().unwrap_or_default();
+        assert!(
+            last.contains("units_serial_norm") || last.contains("sqlite_autoindex_units_1"),
+            "{sql}: {details:?}"
+        );
+    }
+}
