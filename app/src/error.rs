@@ -46,6 +46,16 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Arguments that cannot be read are the caller's mistake: 400, not 500.
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_)
+        ) {
+            set_status(axum::http::StatusCode::BAD_REQUEST);
+        }
         AppError::Request(value.to_string())
     }
 }

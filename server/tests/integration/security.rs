@@ -278,3 +278,28 @@ async fn administrators_verify_the_chain_on_the_audit_screen(engine: Engine) {
     assert!(page.contains("audit entry 6 was changed"), "{page}");
 }
 both_engines!(administrators_verify_the_chain_on_the_audit_screen);
+
+/// Server function arguments that cannot be read are the caller's mistake: 400 with the
+/// reason, never a 500.
+async fn unreadable_server_function_arguments_are_400(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.user("staff@args.test", Some(Role::Staff), Some("hallmark"), None)
+        .await;
+    let staff = app.signed_in("staff@args.test").await;
+    for body in ["id=abc", "", "id=1&id=%ZZ"] {
+        let response = staff
+            .post(format!("{}/_fn/staff_product", app.base))
+            .header("origin", &app.base)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status().as_u16(), 400, "{body}");
+        assert!(
+            response.text().await.unwrap().contains("arguments"),
+            "{body}"
+        );
+    }
+}
+both_engines!(unreadable_server_function_arguments_are_400);
