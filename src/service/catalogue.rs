@@ -30,6 +30,18 @@ impl From<sqlx::Error> for CatalogueError {
     }
 }
 
+impl CatalogueError {
+    /// Problems by field, as the domain's form parsers give them.
+    pub fn fields(problems: crate::catalogue::Problems) -> Self {
+        Self::Invalid(
+            problems
+                .into_iter()
+                .map(|(field, message)| (field.to_owned(), message))
+                .collect(),
+        )
+    }
+}
+
 fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
     CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
 }

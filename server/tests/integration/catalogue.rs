@@ -3,7 +3,6 @@
 
 use crate::both_engines;
 use crate::common::{Engine, TestApp, location};
-use serialtrace::account::Role;
 use serialtrace::format::{FormatVerdict, SerialFormat};
 
 fn product_fields<'a>(model: &'a str, gtins: &'a str) -> Vec<(&'static str, &'a str)> {
@@ -36,12 +35,7 @@ async fn audit_actions(app: &TestApp, action: &str) -> i64 {
 
 async fn staff_keep_a_catalogue_and_make_serials(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
-        .await;
-    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
-        .await;
-    let staff = app.signed_in("a@hallmark.test").await;
-    let other = app.signed_in("b@nordvik.test").await;
+    let (staff, other) = app.two_staff().await;
 
     // Bad input: every problem next to its field, 422, nothing written.
     let mut bad = product_fields("", "09506000134353");
@@ -342,12 +336,7 @@ both_engines!(staff_keep_a_catalogue_and_make_serials);
 
 async fn staff_add_one_unit_by_hand(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
-        .await;
-    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
-        .await;
-    let staff = app.signed_in("a@hallmark.test").await;
-    let other = app.signed_in("b@nordvik.test").await;
+    let (staff, other) = app.two_staff().await;
     let (product, format): (i64, String) =
         sqlx::query_as("SELECT id, serial_format FROM products WHERE model = 'HC-L14'")
             .fetch_one(app.db.reader())

@@ -75,12 +75,7 @@ async fn until_numbers(app: &TestApp, serial: &str, expected: &[&str]) {
 
 async fn staff_run_a_recall_from_draft_to_close(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
-        .await;
-    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
-        .await;
-    let staff = app.signed_in("a@hallmark.test").await;
-    let other = app.signed_in("b@nordvik.test").await;
+    let (staff, other) = app.two_staff().await;
 
     // A draft: bad fields named, then a good one.
     let mut fields = vec![
@@ -298,12 +293,7 @@ both_engines!(staff_run_a_recall_from_draft_to_close);
 /// finished unit into a live component recall; another manufacturer's staff see nothing.
 async fn staff_keep_a_units_record(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
-        .await;
-    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
-        .await;
-    let staff = app.signed_in("a@hallmark.test").await;
-    let other = app.signed_in("b@nordvik.test").await;
+    let (staff, other) = app.two_staff().await;
     let units = with_ids(&app, app.generate(&staff, "HC-L14", 2).await).await;
     let ((part, part_serial), (laptop, laptop_serial)) = (units[0].clone(), units[1].clone());
     let page = format!("/staff/units/{laptop}");

@@ -5,7 +5,6 @@
 
 use crate::both_engines;
 use crate::common::{Engine, TestApp, location};
-use serialtrace::account::Role;
 use serialtrace::format::SerialFormat;
 
 async fn stolen_status(app: &TestApp, serial: &str) -> String {
@@ -31,12 +30,7 @@ async fn until_stolen(app: &TestApp, serial: &str, expected: &str) {
 
 async fn staff_review_theft_reports(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
-        .await;
-    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
-        .await;
-    let staff = app.signed_in("a@hallmark.test").await;
-    let other = app.signed_in("b@nordvik.test").await;
+    let (staff, other) = app.two_staff().await;
     let serials = app.generate(&staff, "HC-L14", 2).await;
     let serial = &serials[0];
     assert_eq!(stolen_status(&app, serial).await, "not_reported");
@@ -200,12 +194,7 @@ both_engines!(staff_review_theft_reports);
 
 async fn stock_audits_sort_every_scanned_serial(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
-        .await;
-    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
-        .await;
-    let staff = app.signed_in("a@hallmark.test").await;
-    let other = app.signed_in("b@nordvik.test").await;
+    let (staff, other) = app.two_staff().await;
     let serials = app.generate(&staff, "HC-L14", 5).await;
     // Records: units 0–2 at the depot, unit 3 elsewhere, unit 4 sold.
     for (i, serial) in serials.iter().enumerate() {
@@ -332,12 +321,7 @@ both_engines!(stock_audits_sort_every_scanned_serial);
 
 async fn the_dashboard_shows_lookups_and_counterfeit_candidates(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
-        .await;
-    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
-        .await;
-    let staff = app.signed_in("a@hallmark.test").await;
-    let other = app.signed_in("b@nordvik.test").await;
+    let (staff, other) = app.two_staff().await;
     let format: String =
         sqlx::query_scalar("SELECT serial_format FROM products WHERE model = 'HC-L14'")
             .fetch_one(app.db.reader())
@@ -410,12 +394,7 @@ async fn bulk(
 
 async fn journey_and_components_in_bulk(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    app.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
-        .await;
-    app.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
-        .await;
-    let staff = app.signed_in("a@hallmark.test").await;
-    let other = app.signed_in("b@nordvik.test").await;
+    let (staff, other) = app.two_staff().await;
     let serials = app.generate(&staff, "HC-L14", 3).await;
     let (cell, pack, laptop) = (&serials[0], &serials[1], &serials[2]);
 

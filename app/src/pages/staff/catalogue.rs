@@ -480,15 +480,6 @@ mod server {
         rerender(state, parts, feedback, status).await
     }
 
-    fn invalid(problems: Vec<(&'static str, String)>) -> CatalogueError {
-        CatalogueError::Invalid(
-            problems
-                .into_iter()
-                .map(|(f, m)| (f.to_owned(), m))
-                .collect(),
-        )
-    }
-
     pub async fn create_product(
         State(state): State<AppState>,
         staff: RequireRole<Staff>,
@@ -503,7 +494,7 @@ mod server {
             (Err(_), _) => Err(CatalogueError::NotFound(
                 "Your account is not linked to a manufacturer.".into(),
             )),
-            (Ok(_), Err(problems)) => Err(invalid(problems)),
+            (Ok(_), Err(problems)) => Err(CatalogueError::fields(problems)),
             (Ok(m), Ok(spec)) => {
                 catalogue::create_product(&services.db, &services.lookup, m, &spec, &actor).await
             }
@@ -535,7 +526,7 @@ mod server {
                 Ok(spec) => catalogue::update_product(db, lookup, m, id, &spec, &actor)
                     .await
                     .map(|()| format!("{page}?done=product-saved")),
-                Err(problems) => Err(invalid(problems)),
+                Err(problems) => Err(CatalogueError::fields(problems)),
             },
             "retire" | "reinstate" => {
                 let retire = form.action == "retire";
@@ -558,7 +549,7 @@ mod server {
                     Ok(lot) => catalogue::create_lot(db, m, id, &lot, &actor)
                         .await
                         .map(|_| format!("{page}?done=lot-created#lots")),
-                    Err(problems) => Err(invalid(problems)),
+                    Err(problems) => Err(CatalogueError::fields(problems)),
                 }
             }
             "generate" => {
@@ -571,7 +562,7 @@ mod server {
                     Ok(spec) => catalogue::generate(db, lookup, m, id, &spec, &actor)
                         .await
                         .map(|batch| format!("/staff/batches/{batch}")),
-                    Err(problems) => Err(invalid(problems)),
+                    Err(problems) => Err(CatalogueError::fields(problems)),
                 }
             }
             "unit" => {
@@ -595,7 +586,7 @@ mod server {
                             .await
                             .map(|unit| format!("/staff/units/{unit}?done=created"))
                     }
-                    _ => Err(invalid(problems)),
+                    _ => Err(CatalogueError::fields(problems)),
                 }
             }
             _ => Err(CatalogueError::Invalid(vec![(

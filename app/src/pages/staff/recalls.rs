@@ -391,15 +391,6 @@ mod server {
         remedies: String,
     }
 
-    fn invalid(problems: Vec<(&'static str, String)>) -> CatalogueError {
-        CatalogueError::Invalid(
-            problems
-                .into_iter()
-                .map(|(f, m)| (f.to_owned(), m))
-                .collect(),
-        )
-    }
-
     pub async fn create_recall(
         State(state): State<AppState>,
         staff: RequireRole<Staff>,
@@ -412,7 +403,7 @@ mod server {
             (Err(_), _) => Err(CatalogueError::NotFound(
                 "Your account is not linked to a manufacturer.".into(),
             )),
-            (Ok(_), Err(problems)) => Err(invalid(problems)),
+            (Ok(_), Err(problems)) => Err(CatalogueError::fields(problems)),
             (Ok(m), Ok(text)) => recalls::create_draft(&state.services.db, m, &text, &actor).await,
         };
         answer(&state, parts, &form, outcome, |id| {
@@ -442,7 +433,7 @@ mod server {
                 Ok(rule) => recalls::add_rule(db, lookup, m, id, &rule, &actor)
                     .await
                     .map(|()| format!("{page}?done=rule#scope")),
-                Err(problems) => Err(invalid(problems)),
+                Err(problems) => Err(CatalogueError::fields(problems)),
             },
             "remove_rule" => match form.rule_id.parse::<i64>() {
                 Ok(rule_id) => recalls::remove_rule(db, lookup, m, id, rule_id, &actor)

@@ -252,6 +252,18 @@ impl TestApp {
         .await
     }
 
+    /// Staff of manufacturer A (Hallmark) and of manufacturer B (Nordvik), signed in.
+    pub async fn two_staff(&self) -> (reqwest::Client, reqwest::Client) {
+        self.user("a@hallmark.test", Some(Role::Staff), Some("hallmark"), None)
+            .await;
+        self.user("b@nordvik.test", Some(Role::Staff), Some("nordvik"), None)
+            .await;
+        (
+            self.signed_in("a@hallmark.test").await,
+            self.signed_in("b@nordvik.test").await,
+        )
+    }
+
     /// `n` new serials of `model`, made through the staff catalogue by `staff`: their
     /// serials, in the order made.
     pub async fn generate(&self, staff: &reqwest::Client, model: &str, n: u32) -> Vec<String> {
