@@ -65,6 +65,8 @@ pub enum DemoError {
     NoSample(&'static str),
     #[error("creating the demo accounts failed: {0}")]
     Accounts(#[from] AccountError),
+    #[error("registering the demo owner's products failed: {0}")]
+    Owners(String),
 }
 
 pub const MIN_UNITS: u64 = 1_000;
@@ -825,7 +827,9 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     .await?;
 
     create_demo_accounts(db).await?;
-    let samples = pick_samples(db, &specs, &counts, &published, today).await?;
+    let mut samples = pick_samples(db, &specs, &counts, &published, today).await?;
+    let unregistered = seed_owners(db, &samples, today).await?;
+    samples.push(unregistered);
     let rows: Vec<Vec<Val>> = samples
         .iter()
         .map(|s| {
@@ -1012,6 +1016,122 @@ async fn pick_samples(
     Ok(samples)
 }
 
+/// A unit nobody owns, with no recall, theft report or warranty record yet, whose serial no
+/// other product shares: (serial, GTIN). Newest first, so the samples (oldest first) differ.
+async fn free_unit(db: &Db, taken: &[String]) -> Result<Option<(String, Option<String>)>, DemoError> {
+    let sql = format!(
+        "SELECT u.serial_raw, (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = u.product_id)
+         FROM units u JOIN products p ON p.id = u.product_id
+         WHERE p.warranty_months > 0 AND p.warranty_starts IN ('sale', 'registration')
+         AND u.status IN ('in_stock', 'shipped', 'sold')
+         AND NOT EXISTS (SELECT 1 FROM ownerships o WHERE o.unit_id = u.id)
+         AND NOT EXISTS (SELECT 1 FROM theft_reports t WHERE t.unit_id = u.id)
+         AND NOT EXISTS (SELECT 1 FROM warranty_records w WHERE w.unit_id = u.id)
+         AND NOT EXISTS (SELECT 1 FROM units o WHERE o.serial_norm = u.serial_norm AND o.id <> u.id)
+         AND NOT EXISTS (SELECT 1 FROM component_links c WHERE c.child_unit_id = u.id)
+         AND u.serial_raw NOT IN ({})
+         ORDER BY CASE WHEN p.warranty_starts = 'registration' THEN 0 ELSE 1 END, u.id DESC LIMIT 1",
+        crate::store::placeholders(1, taken.len().max(1))
+    );
+    let mut q = sqlx::query_as::<_, (String, Option<String>)>(&sql);
+    for t in taken {
+        q = q.bind(t.as_str());
+    }
+    if taken.is_empty() {
+        q = q.bind("");
+    }
+    Ok(q.fetch_optional(db.reader()).await?)
+}
+
+/// The demo owner's products: a recalled unit (with its notice) and one with a warranty claim
+/// an agent has started on; returns the `unregistered` sample, a genuine unit nobody has
+/// registered, for a new user to try registration on.
+async fn seed_owners(db: &Db, samples: &[Sample], today: Date) -> Result<Sample, DemoError> {
+    use crate::service::{claims, lookup::LookupService, owners};
+    let owner_id = users_id(db, "owner@demo.serialtrace.test").await?;
+    let agent_id = users_id(db, "agent@demo.serialtrace.test").await?;
+    let lookup = LookupService::start(db.clone()).await?;
+    let mut taken: Vec<String> = samples.iter().map(|s| s.serial.clone()).collect();
+    let recalled: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT u.serial_raw, (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = u.product_id)
+         FROM recall_units ru JOIN units u ON u.id = ru.unit_id JOIN recalls r ON r.id = ru.recall_id
+         WHERE r.status = 'active' AND ru.remedy_status = 'open' AND u.status <> 'scrapped'
+         AND NOT EXISTS (SELECT 1 FROM ownerships o WHERE o.unit_id = u.id)
+         AND NOT EXISTS (SELECT 1 FROM theft_reports t WHERE t.unit_id = u.id)
+         ORDER BY u.id DESC LIMIT 1",
+    )
+    .fetch_optional(db.reader())
+    .await?;
+    let owner = Actor {
+        user_id: Some(owner_id),
+        role: "demo loader",
+        client_ip: None,
+    };
+    let bought = (today - time::Duration::days(20)).to_string();
+    let register = |serial: String, gtin: Option<String>| owners::Registration {
+        serial,
+        gtin,
+        purchase_date: bought.clone(),
+        retailer: "Demo Electronics, Main Street".into(),
+        proof: None,
+    };
+    let seed = |e: crate::service::catalogue::CatalogueError| DemoError::Owners(e.to_string());
+    if let Some((serial, gtin)) = recalled {
+        taken.push(serial.clone());
+        owners::register(db, &lookup, owner_id, &register(serial, gtin), &owner)
+            .await
+            .map_err(seed)?;
+    }
+    let (serial, gtin) = free_unit(db, &taken)
+        .await?
+        .ok_or(DemoError::NoSample("unregistered"))?;
+    taken.push(serial.clone());
+    let unit = owners::register(db, &lookup, owner_id, &register(serial, gtin), &owner)
+        .await
+        .map_err(seed)?;
+    let claim = claims::file_claim(
+        db,
+        owner_id,
+        unit,
+        &claims::NewClaim {
+            description: "The screen flickers and goes dark after a few minutes of use.".into(),
+            photos: Vec::new(),
+            paid_repair_ok: true,
+        },
+        &owner,
+    )
+    .await
+    .map_err(seed)?;
+    let agent = Actor {
+        user_id: Some(agent_id),
+        role: "demo loader",
+        client_ip: None,
+    };
+    let update = claims::ClaimUpdate {
+        status: Some("in_review".into()),
+        note: Some("Thanks: we are checking the fault with the service centre.".into()),
+        internal: false,
+    };
+    claims::update_claim(db, claim, &update, &agent)
+        .await
+        .map_err(seed)?;
+    let (serial, gtin) = free_unit(db, &taken)
+        .await?
+        .ok_or(DemoError::NoSample("unregistered"))?;
+    Ok(Sample {
+        outcome: "unregistered",
+        serial,
+        gtin,
+    })
+}
+
+async fn users_id(db: &Db, email: &str) -> Result<i64, DemoError> {
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(db.reader())
+        .await?)
+}
+
 /// The samples a demo load recorded, in the order it printed them (none without a demo).
 pub async fn recorded_samples(db: &Db) -> Result<Vec<(String, String, Option<String>)>, DemoError> {
     use sqlx::Row;
@@ -1032,7 +1152,7 @@ pub async fn recorded_samples(db: &Db) -> Result<Vec<(String, String, Option<Str
 }
 
 /// Every sample outcome, in the order they are printed.
-pub const OUTCOMES: [&str; 9] = [
+pub const OUTCOMES: [&str; 10] = [
     "active_warranty",
     "expired_warranty",
     "recalled",
@@ -1042,4 +1162,5 @@ pub const OUTCOMES: [&str; 9] = [
     "several_products",
     "not_found",
     "invalid",
+    "unregistered",
 ];

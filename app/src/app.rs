@@ -3,6 +3,7 @@
 use crate::auth::viewer;
 use crate::pages::account::{reset, settings, signin, signup, verify};
 use crate::pages::admin;
+use crate::pages::{desk, my};
 use crate::pages::staff;
 use crate::pages::{home::HomePage, lookup::LookupPage, not_found::NotFound, recalls};
 use leptos::prelude::*;
@@ -63,6 +64,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view=verify::VerifyEmailPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=admin::users::AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/my/products") view=my::MyProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/my/register") view=my::RegisterPage />
+                    <Route path=path!("/my/products/:id") view=my::MyProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/my/products/:id/claim") view=my::claims::FileClaimPage ssr=SsrMode::Async />
+                    <Route path=path!("/my/transfers") view=my::TransfersPage />
+                    <Route path=path!("/my/notices") view=my::NoticesPage ssr=SsrMode::Async />
+                    <Route path=path!("/my/claims") view=my::claims::MyClaimsPage ssr=SsrMode::Async />
+                    <Route path=path!("/my/claims/:id") view=my::claims::MyClaimPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk") view=desk::DeskPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/units/:id") view=desk::DeskUnitPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/claims/:id") view=desk::DeskClaimPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/expiring") view=desk::ExpiringPage ssr=SsrMode::Async />
                     <Route path=path!("/staff") view=staff::StaffHomePage ssr=SsrMode::Async />
                     <Route path=path!("/staff/import") view=staff::import::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/import/:id") view=staff::import::ImportJobPage ssr=SsrMode::Async />
@@ -96,7 +109,10 @@ fn AccountLinks() -> impl IntoView {
         Some(user) => {
             let admin = user.has(Role::Admin);
             let staff = user.has(Role::Staff);
+            let agent = user.has(Role::Agent);
             view! {
+                <A href="/my/products">"My products"</A>
+                {agent.then(|| view! { <A href="/desk">"Support desk"</A> })}
                 {staff.then(|| view! { <A href="/staff">"Back office"</A> })}
                 {admin.then(|| view! {
                     <A href="/admin/users">"Users"</A>

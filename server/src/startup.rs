@@ -15,7 +15,7 @@ use serialtrace::service::Services;
 use serialtrace::service::mail::{self, Mailer};
 use serialtrace::store::Db;
 use serialtrace_app::limits::AuthLimits;
-use serialtrace_app::pages::{account, admin, staff};
+use serialtrace_app::pages::{account, admin, desk, my, staff};
 use serialtrace_app::state::AppState;
 use serialtrace_app::{App, shell};
 use std::net::SocketAddr;
@@ -150,6 +150,14 @@ pub fn router(
         .layer(axum::extract::DefaultBodyLimit::max(
             staff::import::MAX_UPLOAD_BYTES,
         ));
+    let registration = Router::new()
+        .route("/my/register", post(my::register_unit))
+        .layer(RequestBodyLimitLayer::new(my::MAX_REGISTER_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(my::MAX_REGISTER_BYTES));
+    let claims = Router::new()
+        .route("/my/products/{id}/claim", post(my::claims::file_claim))
+        .layer(RequestBodyLimitLayer::new(my::MAX_CLAIM_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(my::MAX_CLAIM_BYTES));
     let bulk = Router::new()
         .route("/staff/journey/upload", post(staff::journey::upload_bulk))
         .route(
@@ -190,6 +198,13 @@ pub fn router(
         .route("/staff/thefts", post(staff::thefts::change_theft))
         .route("/staff/stock", post(staff::stock::create_stock_audit))
         .route("/staff/stock/{id}", post(staff::stock::apply_stock_audit))
+        .route("/my/products/{id}", post(my::change_product))
+        .route("/my/transfers", post(my::redeem_transfer))
+        .route("/my/notices", post(my::read_notice))
+        .route("/files/{id}", get(my::attachment))
+        .route("/desk/units/{id}", post(desk::change_desk_unit))
+        .route("/desk/claims/{id}", post(desk::change_desk_claim))
+        .route("/desk/expiring.csv", get(desk::expiring_csv))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -197,6 +212,8 @@ pub fn router(
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .merge(uploads)
         .merge(bulk)
+        .merge(registration)
+        .merge(claims)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             serialtrace_app::auth::load_viewer,

@@ -7,6 +7,8 @@ use crate::lookup::{
 };
 use crate::store::catalogue::{self, ProductFormat};
 use crate::store::lookups::{self, LookupLogEntry};
+use crate::store::outbox::{self, NewMessage};
+use crate::store::owners;
 use crate::store::{Db, StoreResult, now_text, parse_date, recalls, today, units};
 use crate::warranty::{WarrantyPolicy, WarrantyRecord, WarrantyStart, warranty_status};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -50,6 +52,8 @@ struct Cached {
     epoch: i64,
     day: Date,
     answer: Arc<LookupAnswer>,
+    /// The matched units reported stolen or lost (their owners hear of the lookup).
+    reported: Arc<[i64]>,
 }
 
 pub struct LookupService {
@@ -58,6 +62,7 @@ pub struct LookupService {
     log: mpsc::Sender<LookupLogEntry>,
     cache: quick_cache::sync::Cache<CacheKey, Cached>,
     epoch: Arc<AtomicI64>,
+    sightings: mpsc::Sender<i64>,
 }
 
 impl LookupService {
@@ -66,6 +71,8 @@ impl LookupService {
         let formats = Arc::new(RwLock::new(catalogue::product_formats(&db).await?));
         let (log, rx) = mpsc::channel(LOG_QUEUE);
         tokio::spawn(write_log(db.clone(), rx));
+        let (sightings, sighted) = mpsc::channel(SIGHTING_QUEUE);
+        tokio::spawn(alert_owners(db.clone(), sighted));
         let epoch = Arc::new(AtomicI64::new(lookups::epoch(&db).await?));
         tokio::spawn(watch_epoch(
             db.clone(),
@@ -78,6 +85,7 @@ impl LookupService {
             log,
             cache: quick_cache::sync::Cache::new(CACHE_ENTRIES),
             epoch,
+            sightings,
         })
     }
 
@@ -123,10 +131,11 @@ impl LookupService {
                 return Ok(Arc::new(answer));
             }
         };
-        let answer = self
+        let (answer, reported) = self
             .cached_answer(&query)
             .await
             .map_err(LookupFailure::Store)?;
+        self.sighted(&reported);
         self.record(
             &answer,
             query.gtin.as_ref().map(|g| g.as_str().to_owned()),
@@ -136,7 +145,20 @@ impl LookupService {
         Ok(answer)
     }
 
-    async fn cached_answer(&self, query: &LookupQuery) -> StoreResult<Arc<LookupAnswer>> {
+    /// Tells the owners of these stolen or lost units that someone looked them up (at most
+    /// once a day per unit; the person looking learns nothing of it).
+    pub fn sighted(&self, units: &[i64]) {
+        for unit in units {
+            if self.sightings.try_send(*unit).is_err() {
+                tracing::warn!(unit, "sighting queue full; an alert was dropped");
+            }
+        }
+    }
+
+    async fn cached_answer(
+        &self,
+        query: &LookupQuery,
+    ) -> StoreResult<(Arc<LookupAnswer>, Arc<[i64]>)> {
         let key = (
             query.serial.normalised().to_owned(),
             query.gtin.as_ref().map(|g| g.as_str().to_owned()),
@@ -150,29 +172,35 @@ impl LookupService {
             .get(&key)
             .filter(|c| c.epoch == epoch && c.day == day)
         {
-            return Ok(hit.answer);
+            return Ok((hit.answer, hit.reported));
         }
-        let answer = Arc::new(self.answer(query).await?);
+        let (answer, reported) = self.answer(query).await?;
+        let (answer, reported): (Arc<LookupAnswer>, Arc<[i64]>) = (Arc::new(answer), reported.into());
         self.cache.insert(
             key,
             Cached {
                 epoch,
                 day,
                 answer: answer.clone(),
+                reported: reported.clone(),
             },
         );
-        Ok(answer)
+        Ok((answer, reported))
     }
 
-    async fn answer(&self, query: &LookupQuery) -> StoreResult<LookupAnswer> {
+    /// The answer, and the matched units that are reported stolen or lost.
+    async fn answer(&self, query: &LookupQuery) -> StoreResult<(LookupAnswer, Vec<i64>)> {
         let serial = query.serial.normalised();
         let (valid_for, broken_for) = self.classify(serial);
         if let (None, Some(product)) = (&valid_for, broken_for) {
-            return Ok(LookupAnswer::invalid(
-                format!(
-                    "{serial} is not a valid {product} serial number: its check character does not match. Look again for a mistyped character (0 and O, 1 and I, 5 and S are easily confused)."
+            return Ok((
+                LookupAnswer::invalid(
+                    format!(
+                        "{serial} is not a valid {product} serial number: its check character does not match. Look again for a mistyped character (0 and O, 1 and I, 5 and S are easily confused)."
+                    ),
+                    Some(serial.to_owned()),
                 ),
-                Some(serial.to_owned()),
+                Vec::new(),
             ));
         }
         let rows = units::find_by_serial(&self.db, serial, query.gtin.as_ref().map(|g| g.as_str()))
@@ -186,12 +214,15 @@ impl LookupService {
                     "{serial} is not in our records. Check it for a typo; a serial number we have no record of may mean the product is not genuine."
                 ),
             };
-            return Ok(LookupAnswer {
-                result: LookupResult::NotFound,
-                message,
-                serial: Some(serial.to_owned()),
-                matches: Vec::new(),
-            });
+            return Ok((
+                LookupAnswer {
+                    result: LookupResult::NotFound,
+                    message,
+                    serial: Some(serial.to_owned()),
+                    matches: Vec::new(),
+                },
+                Vec::new(),
+            ));
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let (records, notices) = tokio::try_join!(
@@ -199,6 +230,7 @@ impl LookupService {
             recalls::for_units(&self.db, &ids)
         )?;
         let today = today();
+        let reported: Vec<i64> = rows.iter().filter(|r| r.stolen).map(|r| r.id).collect();
         let matches: Vec<UnitAnswer> = rows
             .into_iter()
             .map(|row| {
@@ -258,12 +290,15 @@ impl LookupService {
                 matches.len()
             )
         };
-        Ok(LookupAnswer {
-            result: LookupResult::Found,
-            message,
-            serial: Some(serial.to_owned()),
-            matches,
-        })
+        Ok((
+            LookupAnswer {
+                result: LookupResult::Found,
+                message,
+                serial: Some(serial.to_owned()),
+                matches,
+            },
+            reported,
+        ))
     }
 
     /// The product whose format the serial fits, and one whose format it breaks.
@@ -342,6 +377,57 @@ async fn watch_epoch(
             Err(error) => tracing::warn!(%error, "could not read the cache epoch"),
         }
     }
+}
+
+/// Sightings waiting for the alert writer before new ones are dropped.
+const SIGHTING_QUEUE: usize = 10_000;
+
+/// Mails the owner of each sighted stolen or lost unit, at most once a day per unit: the
+/// outbox's dedupe key is the unit and the day, and units already alerted today are skipped
+/// here without a query.
+async fn alert_owners(db: Db, mut rx: mpsc::Receiver<i64>) {
+    let mut alerted: (Date, std::collections::HashSet<i64>) = (today(), Default::default());
+    while let Some(unit) = rx.recv().await {
+        let day = today();
+        if alerted.0 != day {
+            alerted = (day, Default::default());
+        }
+        if !alerted.1.insert(unit) {
+            continue;
+        }
+        if let Err(error) = alert_owner(&db, unit, day).await {
+            tracing::error!(%error, unit, "could not queue a sighting alert");
+            alerted.1.remove(&unit);
+        }
+    }
+}
+
+async fn alert_owner(db: &Db, unit: i64, day: Date) -> StoreResult<()> {
+    let Some((user_id, email, serial, model)) = owners::owner_contact(db, unit).await? else {
+        return Ok(());
+    };
+    let body = format!(
+        "Someone looked up the serial number of your {model} (serial {serial}) on serialtrace today, \
+         while it is reported stolen or lost.\n\n\
+         They were told only that it is reported; nothing about you. If you have a case with the \
+         police, you may want to tell them. This alert is sent at most once a day.\n"
+    );
+    let key = format!("sighting:{unit}:{day}");
+    let mut conn = db.writer().acquire().await?;
+    outbox::enqueue(
+        &mut conn,
+        &NewMessage {
+            kind: "sighting",
+            recipient_user_id: Some(user_id),
+            to_address: &email,
+            subject: "Your reported product was looked up",
+            body: &body,
+            dedupe_key: Some(&key),
+        },
+        &now_text(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Drains the log queue in batches, so a lookup never waits for a write.

@@ -3,10 +3,12 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod claims;
 pub mod import;
 pub mod journey;
 pub mod lookup;
 pub mod mail;
+pub mod owners;
 pub mod recall_admin;
 pub mod recalls;
 pub mod stock;

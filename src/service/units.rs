@@ -15,7 +15,7 @@ fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
 }
 
 async fn own_unit(db: &Db, manufacturer_id: i64, id: i64) -> CatalogueResult<units::UnitRecord> {
-    units::unit_record(db, manufacturer_id, id)
+    units::unit_record(db, Some(manufacturer_id), id)
         .await?
         .ok_or_else(|| CatalogueError::NotFound(format!("There is no unit {id}.")))
 }

@@ -6,9 +6,11 @@
 pub mod audit;
 pub mod bulk;
 pub mod catalogue;
+pub mod claims;
 pub mod import;
 pub mod lookups;
 pub mod outbox;
+pub mod owners;
 pub mod recalls;
 pub mod sessions;
 pub mod stock;

@@ -334,6 +334,9 @@ pub async fn recompute_membership(
     .bind(recall_id)
     .execute(&mut *conn)
     .await?;
+    // A live recall whose scope grew tells the new members' owners (publishing does it for
+    // a draft).
+    super::owners::notify_recall(conn, recall_id, &super::now_text()).await?;
     super::lookups::bump_epoch(conn).await?;
     Ok(MembershipChange { members, removed })
 }
@@ -350,6 +353,7 @@ pub async fn publish(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+    super::owners::notify_recall(conn, recall_id, now).await?;
     super::lookups::bump_epoch(conn).await?;
     Ok(change)
 }

@@ -155,10 +155,11 @@ pub struct UnitRecord {
     pub lookups_total: i64,
 }
 
-/// One of the manufacturer's units with everything known of it (another's is `None`).
+/// A unit with everything known of it: one of the manufacturer's (another's is `None`), or
+/// any unit when no manufacturer is given (support agents).
 pub async fn unit_record(
     db: &Db,
-    manufacturer_id: i64,
+    manufacturer_id: Option<i64>,
     id: i64,
 ) -> StoreResult<Option<UnitRecord>> {
     let pool = db.reader();
@@ -166,7 +167,7 @@ pub async fn unit_record(
         "SELECT u.id, u.serial_raw, u.serial_norm, u.product_id, p.model, p.name, l.code AS lot, u.status, u.location,
                 u.manufactured_on, u.revision, u.created_at
          FROM units u JOIN products p ON p.id = u.product_id LEFT JOIN lots l ON l.id = u.lot_id
-         WHERE u.id = $1 AND u.manufacturer_id = $2",
+         WHERE u.id = $1 AND ($2 IS NULL OR u.manufacturer_id = $2)",
     )
     .bind(id)
     .bind(manufacturer_id)

@@ -1,7 +1,9 @@
 //! The answer card: one unit's genuine / warranty / recall / stolen status.
 
 use leptos::prelude::*;
-use serialtrace::lookup::{LookupAnswer, LookupResult, StolenState, UnitAnswer, WarrantyState};
+use serialtrace::lookup::{
+    LookupAnswer, LookupResult, RecallNotice, StolenState, UnitAnswer, WarrantyInfo, WarrantyState,
+};
 
 #[component]
 pub fn Answer(answer: LookupAnswer) -> impl IntoView {
@@ -23,10 +25,9 @@ pub fn Answer(answer: LookupAnswer) -> impl IntoView {
     }
 }
 
-#[component]
-fn UnitCard(unit: UnitAnswer) -> impl IntoView {
-    let stolen = unit.stolen.status == StolenState::ReportedStolen;
-    let warranty = match (unit.warranty.status, unit.warranty.ends_on.clone()) {
+/// A warranty status in words, with its style class ("ok", "info" or "muted").
+pub fn warranty_text(warranty: &WarrantyInfo) -> (&'static str, String) {
+    match (warranty.status, warranty.ends_on.clone()) {
         (WarrantyState::Active, Some(end)) => ("ok", format!("Under warranty until {end}")),
         (WarrantyState::Active, None) => ("ok", "Under warranty".to_owned()),
         (WarrantyState::Expired, Some(end)) => ("muted", format!("Warranty expired on {end}")),
@@ -36,7 +37,28 @@ fn UnitCard(unit: UnitAnswer) -> impl IntoView {
             "Warranty not started — register the product to start it".to_owned(),
         ),
         (WarrantyState::None, _) => ("muted", "No manufacturer's warranty".to_owned()),
-    };
+    }
+}
+
+/// A recall as it covers one unit: hazard, remedy, what to do and this unit's status.
+#[component]
+pub fn RecallBox(recall: RecallNotice) -> impl IntoView {
+    let href = format!("/recalls/{}", recall.number);
+    view! {
+        <section class="recall" data-remedy-status=recall.remedy_status.as_str()>
+            <h4><a href=href>{recall.number.clone()}</a> ": " {recall.title.clone()}</h4>
+            <p><strong>"Hazard: "</strong>{recall.hazard.clone()}</p>
+            <p><strong>"Remedy: "</strong>{recall.remedy.label()}</p>
+            <p><strong>"What to do: "</strong>{recall.instructions.clone()}</p>
+            <p class="remedy-status"><strong>"This unit: "</strong>{recall.remedy_status.label()}</p>
+        </section>
+    }
+}
+
+#[component]
+fn UnitCard(unit: UnitAnswer) -> impl IntoView {
+    let stolen = unit.stolen.status == StolenState::ReportedStolen;
+    let warranty = warranty_text(&unit.warranty);
     let recall_count = unit.recalls.len();
     view! {
         <article class={if stolen { "unit stolen" } else { "unit" }} data-serial=unit.serial.clone()>
@@ -70,18 +92,7 @@ fn UnitCard(unit: UnitAnswer) -> impl IntoView {
                     <div class="status ok"><dt>"Theft"</dt><dd>"Not reported stolen"</dd></div>
                 })}
             </dl>
-            {unit.recalls.into_iter().map(|r| {
-                let href = format!("/recalls/{}", r.number);
-                view! {
-                    <section class="recall" data-remedy-status=r.remedy_status.as_str()>
-                        <h4><a href=href>{r.number.clone()}</a> ": " {r.title.clone()}</h4>
-                        <p><strong>"Hazard: "</strong>{r.hazard.clone()}</p>
-                        <p><strong>"Remedy: "</strong>{r.remedy.label()}</p>
-                        <p><strong>"What to do: "</strong>{r.instructions.clone()}</p>
-                        <p class="remedy-status"><strong>"This unit: "</strong>{r.remedy_status.label()}</p>
-                    </section>
-                }
-            }).collect_view()}
+            {unit.recalls.into_iter().map(|recall| view! { <RecallBox recall /> }).collect_view()}
         </article>
     }
 }

@@ -1,7 +1,9 @@
 pub mod account;
 pub mod admin;
+pub mod desk;
 pub mod home;
 pub mod lookup;
+pub mod my;
 pub mod not_found;
 pub mod recalls;
 pub mod staff;

@@ -72,11 +72,17 @@ pub async fn staff_unit(id: i64) -> Result<UnitView, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let m = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let Some(r) = serialtrace::store::units::unit_record(&services.db, m, id).await? else {
+    let Some(r) = serialtrace::store::units::unit_record(&services.db, Some(m), id).await? else {
         crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
         return Err(AppError::NotFound(format!("There is no unit {id}.")));
     };
-    Ok(UnitView {
+    Ok(UnitView::from(r))
+}
+
+#[cfg(feature = "ssr")]
+impl From<serialtrace::store::units::UnitRecord> for UnitView {
+    fn from(r: serialtrace::store::units::UnitRecord) -> Self {
+    UnitView {
         id: r.id,
         serial: r.serial,
         product_id: r.product_id,
@@ -96,7 +102,8 @@ pub async fn staff_unit(id: i64) -> Result<UnitView, AppError> {
         thefts: r.thefts,
         lookups: r.lookups,
         lookups_total: r.lookups_total,
-    })
+    }
+    }
 }
 
 #[component]
@@ -206,28 +213,34 @@ fn UnitRecordView(unit: UnitView) -> impl IntoView {
     .into_any()
 }
 
+/// A unit's journey events, oldest first.
+#[component]
+pub(crate) fn JourneyList(journey: Vec<JourneyRow>) -> impl IntoView {
+    if journey.is_empty() {
+        return view! { <p class="count">"No events yet."</p> }.into_any();
+    }
+    view! {
+        <ol class="timeline">
+            {journey.into_iter().map(|(kind, at, place, actor, note)| view! {
+                <li><strong>{kind}</strong>{format!(
+                        " {}{}{}",
+                        at.replace('T', " ").trim_end_matches('Z'),
+                        place.map(|p| format!(" · {p}")).unwrap_or_default(),
+                        actor.map(|a| format!(" · by {a}")).unwrap_or_default()
+                    )}
+                    {note.map(|n| view! { <br /><span class="muted">{n}</span> })}</li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
 #[component]
 fn JourneyPanel(journey: Vec<JourneyRow>, action: String) -> impl IntoView {
     view! {
         <section class="panel">
             <h2 id="journey">"Journey"</h2>
-            {if journey.is_empty() {
-                view! { <p class="count">"No events yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ol class="timeline">
-                        {journey.into_iter().map(|(kind, at, place, actor, note)| view! {
-                            <li><strong>{kind}</strong>{format!(
-                                    " {}{}{}",
-                                    at.replace('T', " ").trim_end_matches('Z'),
-                                    place.map(|p| format!(" · {p}")).unwrap_or_default(),
-                                    actor.map(|a| format!(" · by {a}")).unwrap_or_default()
-                                )}
-                                {note.map(|n| view! { <br /><span class="muted">{n}</span> })}</li>
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
+            <JourneyList journey />
             <form method="post" action=action class="stack-form" aria-label="Add a journey event">
                 <input type="hidden" name="action" value="event" />
                 <Choice name="kind" label="What happened" options=serialtrace::import::EVENT_KINDS.iter().map(|k| (*k, *k)).collect() />
@@ -279,7 +292,7 @@ fn ComponentsPanel(
 }
 
 #[component]
-fn HistoryPanel(unit: UnitView) -> impl IntoView {
+pub(crate) fn HistoryPanel(unit: UnitView) -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Warranty, owners, recalls, thefts"</h2>

@@ -1,0 +1,291 @@
+//! The owner's warranty claims: filing one on a unit (told first whether it is in warranty;
+//! out of warranty it is a paid repair request), the list, and one claim with its history.
+
+use super::{MyDone, ProductView, my_product};
+use crate::auth::{Access, require};
+use crate::components::access::Refused;
+use crate::components::answer::warranty_text;
+use crate::error::AppError;
+use crate::forms::{FormProblem, Tick, feedback};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+use serialtrace::lookup::WarrantyState;
+
+/// A claim as its owner (or an agent) sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimView {
+    pub id: i64,
+    pub unit_id: i64,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub status: String,
+    pub description: String,
+    pub in_warranty: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    /// (at, status, note, who, internal), oldest first.
+    pub history: Vec<(String, String, Option<String>, String, bool)>,
+    /// (attachment id, file name).
+    pub photos: Vec<(i64, String)>,
+}
+
+#[cfg(feature = "ssr")]
+pub async fn claim_view(
+    db: &serialtrace::store::Db,
+    c: serialtrace::store::claims::ClaimRow,
+    with_internal: bool,
+) -> Result<ClaimView, AppError> {
+    use serialtrace::store::claims;
+    let history = claims::events(db, c.id, with_internal).await?;
+    let photos = claims::photos(db, c.id).await?;
+    Ok(ClaimView {
+        id: c.id,
+        unit_id: c.unit_id,
+        serial: c.serial,
+        manufacturer: c.manufacturer,
+        model: c.model,
+        status: c.status,
+        description: c.description,
+        in_warranty: c.in_warranty,
+        created_at: c.created_at.get(..10).unwrap_or_default().to_owned(),
+        updated_at: c.updated_at.get(..10).unwrap_or_default().to_owned(),
+        history,
+        photos,
+    })
+}
+
+#[server(prefix = "/_fn", endpoint = "my_claims")]
+pub async fn my_claims() -> Result<Vec<ClaimView>, AppError> {
+    let user = require(Access::SignedIn)?;
+    let services = crate::state::services()?;
+    let mut out = Vec::new();
+    for c in serialtrace::store::claims::claims_of_owner(&services.db, user.id).await? {
+        out.push(claim_view(&services.db, c, false).await?);
+    }
+    Ok(out)
+}
+
+#[server(prefix = "/_fn", endpoint = "my_claim")]
+pub async fn my_claim(id: i64) -> Result<ClaimView, AppError> {
+    let user = require(Access::SignedIn)?;
+    let services = crate::state::services()?;
+    match serialtrace::store::claims::claim_by_id(&services.db, id).await? {
+        Some(c) if c.owner_user_id == Some(user.id) => claim_view(&services.db, c, false).await,
+        _ => {
+            crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+            Err(AppError::NotFound("You have no such claim.".into()))
+        }
+    }
+}
+
+/// A claim's status in words.
+pub fn status_words(status: &str) -> String {
+    status.replace('_', " ")
+}
+
+#[component]
+pub fn ClaimHistory(claim: ClaimView) -> impl IntoView {
+    view! {
+        <h2>"History"</h2>
+        <ol class="timeline">
+            {claim.history.into_iter().map(|(at, status, note, who, internal)| view! {
+                <li class:internal=internal>
+                    <strong>{status_words(&status)}</strong>
+                    {format!(" · {} · {who}{}", at.get(..16).unwrap_or_default().replace('T', " "), if internal { " · internal" } else { "" })}
+                    {note.map(|n| view! { <p>{n}</p> })}
+                </li>
+            }).collect_view()}
+        </ol>
+        {(!claim.photos.is_empty()).then(|| view! {
+            <h2>"Photos"</h2>
+            <ul>{claim.photos.into_iter().map(|(id, name)| view! {
+                <li><a href=format!("/files/{id}")>{name}</a></li>
+            }).collect_view()}</ul>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn MyClaimsPage() -> impl IntoView {
+    if let Err(error) = require(Access::SignedIn) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let list = Resource::new(|| (), |_| my_claims());
+    view! {
+        <Title text="My claims" />
+        <h1>"My warranty claims"</h1>
+        <p><a href="/my/products">"← My products"</a></p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(list) if list.is_empty() => view! { <p class="count">"No claims. File one from a product's page."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="claims">{list.into_iter().map(|c| view! {
+                            <li class="panel" data-status=c.status.clone()>
+                                <h2><a href=format!("/my/claims/{}", c.id)>{format!("Claim {} · {} {}", c.id, c.model, c.serial)}</a></h2>
+                                <p>{format!("{} · filed {} · {}", status_words(&c.status), c.created_at,
+                                    if c.in_warranty { "under warranty" } else { "paid repair request" })}</p>
+                            </li>
+                        }).collect_view()}</ul>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn MyClaimPage() -> impl IntoView {
+    if let Err(error) = require(Access::SignedIn) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let id = match crate::pages::staff::path_id("claim") {
+        Ok(id) => id,
+        Err(missing) => return missing,
+    };
+    let done = use_query_map().get_untracked().get("done");
+    let claim = Resource::new(move || id, my_claim);
+    view! {
+        <Title text="My claim" />
+        <p><a href="/my/claims">"← My claims"</a></p>
+        <MyDone done />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match claim.await {
+                    Ok(c) => view! {
+                        <h1>{format!("Claim {} · {} {}", c.id, c.model, c.serial)}</h1>
+                        <p class="claim-status" data-status=c.status.clone()>{format!("Status: {}", status_words(&c.status))}</p>
+                        <p>{if c.in_warranty { "Filed under warranty." } else { "A paid repair request: the unit was not under warranty when it was filed." }}</p>
+                        <p>{c.description.clone()}</p>
+                        <ClaimHistory claim=c />
+                    }.into_any(),
+                    Err(error) => view! { <h1>"Claim"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn FileClaimPage() -> impl IntoView {
+    if let Err(error) = require(Access::SignedIn) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let id = match crate::pages::staff::path_id("product") {
+        Ok(id) => id,
+        Err(missing) => return missing,
+    };
+    let product = Resource::new(move || id, my_product);
+    view! {
+        <Title text="File a warranty claim" />
+        <p><a href=format!("/my/products/{id}")>"← The product"</a></p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match product.await {
+                    Ok(product) => view! { <ClaimForm product /> }.into_any(),
+                    Err(error) => view! { <h1>"File a claim"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn ClaimForm(product: ProductView) -> impl IntoView {
+    let fb = feedback();
+    let in_warranty = product.warranty.status == WarrantyState::Active;
+    let (class, text) = warranty_text(&product.warranty);
+    let description = fb.value("description").unwrap_or_default();
+    let description_problem = fb.error("description");
+    let photos_problem = fb.error("photos");
+    let paid_problem = fb.error("paid_repair_ok");
+    view! {
+        <h1>{format!("File a warranty claim · {} {}", product.model, product.serial)}</h1>
+        <p class=format!("status {class} warranty-verdict") role="status">
+            {if in_warranty {
+                format!("{text}: the claim is filed under warranty.")
+            } else {
+                format!("{text}. This unit is not under warranty, so a claim is a request for a paid repair: the manufacturer's service will quote before any work.")
+            }}
+        </p>
+        <section class="panel">
+            <form method="post" action=format!("/my/products/{}/claim", product.unit_id) enctype="multipart/form-data" class="stack-form" aria-label="File a claim">
+                <FormProblem />
+                <div class="field" class:invalid=description_problem.is_some()>
+                    <label for="f-description">"What is wrong?"</label>
+                    <textarea id="f-description" name="description" rows="6" required=true>{description}</textarea>
+                    <p class="field-problem" id="f-description-problem">{description_problem.clone()}</p>
+                </div>
+                <div class="field" class:invalid=photos_problem.is_some()>
+                    <label for="f-photos">"Photos (optional, up to 3)"</label>
+                    <input id="f-photos" name="photos" type="file" multiple=true accept="image/jpeg,image/png,image/webp,application/pdf" />
+                    <p class="field-problem" id="f-photos-problem">{photos_problem.clone()}</p>
+                </div>
+                {(!in_warranty).then(|| view! {
+                    <Tick name="paid_repair_ok" label="I understand this is a request for a paid repair" from="claim" />
+                    <p class="field-problem">{paid_problem.clone()}</p>
+                })}
+                <input type="hidden" name="action" value="claim" />
+                <button type="submit">{if in_warranty { "File the claim" } else { "Ask for a paid repair" }}</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "ssr")]
+pub use server::file_claim;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::super::{OwnerCaller, read_multipart, upload_problem};
+    use crate::auth::{RequireRole, SignedIn};
+    use crate::pages::staff::catalogue::answer;
+    use crate::state::AppState;
+    use axum::extract::{Path, State};
+    use axum::response::Response;
+    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::claims::{self, NewClaim};
+
+    pub async fn file_claim(
+        State(state): State<AppState>,
+        owner: RequireRole<SignedIn>,
+        Path(id): Path<String>,
+        request: axum::extract::Request,
+    ) -> Response {
+        let user = owner.user().clone();
+        let form = read_multipart(&state, request).await;
+        if let Some(problem) = form.problem.clone() {
+            return upload_problem(&state, form, "photos", problem).await;
+        }
+        let outcome = match id.parse::<i64>() {
+            Ok(unit) => {
+                let claim = NewClaim {
+                    description: form.text("description"),
+                    photos: form
+                        .files
+                        .iter()
+                        .filter(|(name, _)| name == "photos")
+                        .map(|(_, u)| u.clone())
+                        .collect(),
+                    paid_repair_ok: form.text("paid_repair_ok") == "on",
+                };
+                let caller = OwnerCaller::new(&user, &form.parts);
+                claims::file_claim(&state.services.db, user.id, unit, &claim, &caller.actor()).await
+            }
+            Err(_) => Err(CatalogueError::NotFound("You have no such product.".into())),
+        };
+        answer(&state, form.parts.clone(), &form.fields, outcome, |id| {
+            format!("/my/claims/{id}?done=claim")
+        })
+        .await
+    }
+}

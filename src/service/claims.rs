@@ -1,0 +1,480 @@
+//! Warranty claims and the support agents' work on them: an owner files a claim (told up
+//! front whether the unit is in warranty; out of warranty it is a paid repair request),
+//! agents move it through its statuses with notes the owner sees (or internal ones), log
+//! repairs with the parts replaced (the genealogy follows) and an optional repair warranty,
+//! and extend a warranty by hand with a reason. Every agent change is audited.
+
+use super::accounts::{Actor, entry};
+use super::catalogue::{CatalogueError, CatalogueResult};
+use super::lookup::LookupService;
+use super::owners::{self, Upload};
+use crate::serial::Serial;
+use crate::store::claims::{self as store, NewClaimEvent};
+use crate::store::outbox::{self, NewMessage};
+use crate::store::owners::{self as owned, NewAttachment, NewWarranty};
+use crate::store::{Backend, Db, audit, lookups, now_text, parse_date, recalls, today};
+use crate::warranty::{WarrantyStatus, add_months};
+use serde_json::json;
+
+fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
+    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
+}
+
+pub use crate::claim::{STATUSES, next_statuses, status_label};
+
+/// The most photos one claim takes.
+pub const MAX_PHOTOS: usize = 3;
+
+/// A claim as the owner files it.
+#[derive(Clone, Debug, Default)]
+pub struct NewClaim {
+    pub description: String,
+    pub photos: Vec<Upload>,
+    /// The owner accepts that an out-of-warranty claim is a paid repair request.
+    pub paid_repair_ok: bool,
+}
+
+/// Files a claim on my unit: its id.
+pub async fn file_claim(
+    db: &Db,
+    user_id: i64,
+    unit_id: i64,
+    claim: &NewClaim,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    let Some(product) = owners::my_product(db, user_id, unit_id).await? else {
+        return Err(CatalogueError::NotFound("You have no such product.".into()));
+    };
+    let mut problems = Vec::new();
+    let description = claim.description.trim();
+    if description.chars().count() < 10 {
+        problems.push(("description".to_owned(), "Describe the problem in a sentence or two (at least 10 characters).".to_owned()));
+    } else if description.chars().count() > 4000 {
+        problems.push(("description".to_owned(), "Keep the description under 4,000 characters.".to_owned()));
+    }
+    if claim.photos.len() > MAX_PHOTOS {
+        problems.push(("photos".to_owned(), format!("Attach at most {MAX_PHOTOS} photos.")));
+    }
+    let mut kinds = Vec::new();
+    for photo in &claim.photos {
+        match photo.content_type() {
+            Ok(kind) => kinds.push(kind),
+            Err(why) => problems.push(("photos".to_owned(), format!("{}: {why}", photo.clean_name()))),
+        }
+    }
+    let in_warranty = matches!(
+        owners::status_of(&product.unit, &records_of(db, unit_id).await?),
+        WarrantyStatus::Active { .. }
+    );
+    if !in_warranty && !claim.paid_repair_ok {
+        problems.push((
+            "paid_repair_ok".to_owned(),
+            "This unit is not under warranty: tick the box to ask for a paid repair, or contact the seller.".to_owned(),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(CatalogueError::Invalid(problems));
+    }
+    let mut tx = db.writer().begin().await?;
+    let now = now_text();
+    let id = store::insert_claim(&mut tx, unit_id, user_id, description, in_warranty, &now).await?;
+    store::add_event(
+        &mut tx,
+        &NewClaimEvent {
+            claim_id: id,
+            status: "new",
+            note: Some(if in_warranty {
+                "Filed under warranty."
+            } else {
+                "Filed as a paid repair request (not under warranty)."
+            }),
+            actor_role: "owner",
+            actor_user_id: Some(user_id),
+            internal: false,
+        },
+        &now,
+    )
+    .await?;
+    for (photo, kind) in claim.photos.iter().zip(kinds) {
+        owned::insert_attachment(
+            &mut tx,
+            &NewAttachment {
+                user_id,
+                unit_id,
+                ownership_id: None,
+                claim_id: Some(id),
+                content_type: kind,
+                filename: &photo.clean_name(),
+                bytes: &photo.bytes,
+            },
+            &now,
+        )
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        &entry(
+            "claim.file",
+            actor,
+            "claim",
+            Some(id.to_string()),
+            None,
+            Some(json!({ "unit_id": unit_id, "in_warranty": in_warranty, "photos": claim.photos.len() })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn records_of(db: &Db, unit_id: i64) -> CatalogueResult<Vec<(i64, String, String, String)>> {
+    Ok(crate::store::units::warranty_records(db, &[unit_id]).await?)
+}
+
+/// An agent's change to a claim: a new status and/or a note.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimUpdate {
+    pub status: Option<String>,
+    pub note: Option<String>,
+    /// The note is for agents only.
+    pub internal: bool,
+}
+
+/// Applies an agent's change; the owner is mailed a status change or a note meant for them.
+pub async fn update_claim(
+    db: &Db,
+    claim_id: i64,
+    update: &ClaimUpdate,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let note = update.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if update.status.is_none() && note.is_none() {
+        return Err(invalid("note", "Choose a new status or write a note."));
+    }
+    let mut tx = db.writer().begin().await?;
+    let lock = match db.backend() {
+        Backend::Postgres => "FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let Some((unit_id, from, owner)) = store::status_for_update(&mut tx, claim_id, lock).await? else {
+        return Err(CatalogueError::NotFound(format!("There is no claim {claim_id}.")));
+    };
+    let to = match &update.status {
+        Some(to) if to == &from => None,
+        Some(to) if next_statuses(&from).contains(&to.as_str()) => Some(to.clone()),
+        Some(to) => {
+            return Err(invalid(
+                "status",
+                format!(
+                    "A {} claim cannot become {}; it can become {}.",
+                    status_label(&from),
+                    status_label(to),
+                    next_statuses(&from).iter().map(|s| status_label(s)).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        None => None,
+    };
+    if to.is_none() && note.is_none() {
+        return Err(invalid("status", format!("The claim is {} already.", status_label(&from))));
+    }
+    let now = now_text();
+    let status = to.clone().unwrap_or_else(|| from.clone());
+    if to.is_some() {
+        store::set_status(&mut tx, claim_id, &status, &now).await?;
+    }
+    store::add_event(
+        &mut tx,
+        &NewClaimEvent {
+            claim_id,
+            status: &status,
+            note,
+            actor_role: actor.role,
+            actor_user_id: actor.user_id,
+            internal: update.internal,
+        },
+        &now,
+    )
+    .await?;
+    let tells_owner = to.is_some() || !update.internal;
+    if let (true, Some(owner)) = (tells_owner, owner) {
+        tell_owner(&mut tx, owner, claim_id, unit_id, &status, note.filter(|_| !update.internal), &now).await?;
+    }
+    audit::append(
+        &mut tx,
+        &entry(
+            "claim.update",
+            actor,
+            "claim",
+            Some(claim_id.to_string()),
+            Some(json!({ "status": from })),
+            Some(json!({ "status": status, "note": note, "internal": update.internal })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn tell_owner(
+    conn: &mut sqlx::AnyConnection,
+    owner: i64,
+    claim_id: i64,
+    unit_id: i64,
+    status: &str,
+    note: Option<&str>,
+    now: &str,
+) -> CatalogueResult<()> {
+    let contact: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT us.email, u.serial_raw, p.model FROM users us, units u JOIN products p ON p.id = u.product_id
+         WHERE us.id = $1 AND u.id = $2",
+    )
+    .bind(owner)
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(crate::store::StoreError::from)?;
+    let Some((email, serial, model)) = contact else {
+        return Ok(());
+    };
+    let body = format!(
+        "Your warranty claim {claim_id} on your {model} (serial {serial}) is now {}.\n{}\n\
+         Sign in to serialtrace and open \"My claims\" to see its history.\n",
+        status_label(status),
+        note.map(|n| format!("\nThe support agent wrote: {n}\n")).unwrap_or_default()
+    );
+    outbox::enqueue(
+        conn,
+        &NewMessage {
+            kind: "claim_update",
+            recipient_user_id: Some(owner),
+            to_address: &email,
+            subject: &format!("Your claim {claim_id} is {}", status_label(status)),
+            body: &body,
+            dedupe_key: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A repair an agent logs.
+#[derive(Clone, Debug, Default)]
+pub struct Repair {
+    pub claim_id: Option<i64>,
+    pub description: String,
+    /// Parts replaced: (old component serial, new component serial).
+    pub parts: Vec<(String, String)>,
+    /// Months of warranty on the repair, if any.
+    pub warranty_months: Option<u32>,
+}
+
+/// Reads `old serial -> new serial` lines (also `old,new`): the parts replaced.
+pub fn parse_parts(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut parts = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (old, new) = line
+            .split_once("->")
+            .or_else(|| line.split_once(','))
+            .ok_or_else(|| format!("line {}: write the old part's serial, then -> and the new one's.", n + 1))?;
+        let old = Serial::parse(old).map_err(|e| format!("line {}: old part: {e}", n + 1))?;
+        let new = Serial::parse(new).map_err(|e| format!("line {}: new part: {e}", n + 1))?;
+        parts.push((old.normalised().to_owned(), new.normalised().to_owned()));
+    }
+    Ok(parts)
+}
+
+/// Logs a repair of the unit: replaced parts move in the genealogy (live component recalls
+/// follow), a repair warranty adds its own record, a claim it names becomes repaired.
+pub async fn log_repair(
+    db: &Db,
+    lookup: &LookupService,
+    unit_id: i64,
+    repair: &Repair,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    let description = repair.description.trim();
+    if description.is_empty() {
+        return Err(invalid("repair_description", "Describe what was done."));
+    }
+    if repair.warranty_months.is_some_and(|m| m == 0 || m > 120) {
+        return Err(invalid("repair_warranty_months", "A repair warranty is 1 to 120 months."));
+    }
+    let mut tx = db.writer().begin().await?;
+    let Some(facts) = owned::unit_facts(&mut tx, unit_id).await? else {
+        return Err(CatalogueError::NotFound(format!("There is no unit {unit_id}.")));
+    };
+    if let Some(claim) = repair.claim_id {
+        let lock = match db.backend() {
+            Backend::Postgres => "FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        match store::status_for_update(&mut tx, claim, lock).await? {
+            Some((unit, status, _)) if unit == unit_id && status == "approved" => {}
+            Some((unit, status, _)) if unit == unit_id => {
+                return Err(invalid(
+                    "repair_claim",
+                    format!("Claim {claim} is {}; approve it before logging its repair.", status_label(&status)),
+                ));
+            }
+            _ => return Err(invalid("repair_claim", format!("Claim {claim} is not a claim on this unit."))),
+        }
+    }
+    let now = now_text();
+    let mut moved = Vec::new();
+    for (n, (old, new)) in repair.parts.iter().enumerate() {
+        let line = n + 1;
+        let Some((link, old_id)) = store::component_link(&mut tx, unit_id, old).await? else {
+            return Err(invalid("repair_parts", format!("line {line}: {old} is not a component of {}.", facts.serial)));
+        };
+        let candidates = store::free_units(&mut tx, new).await?;
+        let new_id = match candidates.as_slice() {
+            [] => {
+                return Err(invalid(
+                    "repair_parts",
+                    format!("line {line}: {new} is not a spare part in the records (unknown, or built into another unit)."),
+                ));
+            }
+            [(id, _)] => *id,
+            several => match several.iter().find(|(_, m)| *m == facts.manufacturer_id) {
+                Some((id, _)) => *id,
+                None => return Err(invalid("repair_parts", format!("line {line}: several units carry serial {new}."))),
+            },
+        };
+        if new_id == unit_id || crate::store::units::contains_unit(&mut tx, new_id, unit_id).await? {
+            return Err(invalid("repair_parts", format!("line {line}: {new} contains this unit.")));
+        }
+        store::replace_component(&mut tx, link, new_id, &now).await?;
+        owned::add_event(&mut tx, old_id, "returned", &now, "agent", Some(&format!("removed from {} in a repair", facts.serial))).await?;
+        moved.push(json!({ "old": old, "new": new }));
+    }
+    let parts_text = (!repair.parts.is_empty()).then(|| {
+        repair.parts.iter().map(|(o, n)| format!("{o} -> {n}")).collect::<Vec<_>>().join("; ")
+    });
+    let id = store::insert_repair(&mut tx, repair.claim_id, unit_id, description, parts_text.as_deref(), actor.user_id, &now).await?;
+    owned::add_event(&mut tx, unit_id, "repaired", &now, "agent", Some(description)).await?;
+    let mut warranty = None;
+    if let Some(months) = repair.warranty_months {
+        let start = today();
+        let ends = add_months(start, months);
+        owned::insert_warranty(
+            &mut tx,
+            &NewWarranty {
+                unit_id,
+                kind: "repair",
+                starts_on: &start.to_string(),
+                ends_on: &ends.to_string(),
+                source: &format!("repair {id}"),
+            },
+            &now,
+        )
+        .await?;
+        warranty = Some(ends.to_string());
+    }
+    if let Some(claim) = repair.claim_id {
+        store::set_status(&mut tx, claim, "repaired", &now).await?;
+        store::add_event(
+            &mut tx,
+            &NewClaimEvent {
+                claim_id: claim,
+                status: "repaired",
+                note: Some(description),
+                actor_role: actor.role,
+                actor_user_id: actor.user_id,
+                internal: false,
+            },
+            &now,
+        )
+        .await?;
+        let owner: Option<Option<i64>> = sqlx::query_scalar("SELECT owner_user_id FROM claims WHERE id = $1")
+            .bind(claim)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(crate::store::StoreError::from)?;
+        if let Some(Some(owner)) = owner {
+            tell_owner(&mut tx, owner, claim, unit_id, "repaired", Some(description), &now).await?;
+        }
+    }
+    if !moved.is_empty() {
+        recalls::recompute_component_recalls(&mut tx).await?;
+    }
+    audit::append(
+        &mut tx,
+        &entry(
+            "repair.log",
+            actor,
+            "unit",
+            Some(unit_id.to_string()),
+            None,
+            Some(json!({ "repair": id, "claim": repair.claim_id, "parts": moved, "warranty_ends": warranty })),
+        ),
+    )
+    .await?;
+    lookups::bump_epoch(&mut tx).await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(id)
+}
+
+/// Extends a unit's warranty by `months` (from its current end, or from today when it has
+/// ended or never started), for a stated reason; audited.
+pub async fn extend_warranty(
+    db: &Db,
+    lookup: &LookupService,
+    unit_id: i64,
+    months: u32,
+    reason: &str,
+    actor: &Actor<'_>,
+) -> CatalogueResult<String> {
+    let reason = reason.trim();
+    if reason.chars().count() < 5 {
+        return Err(invalid("extend_reason", "Give the reason for the extension (at least 5 characters)."));
+    }
+    if months == 0 || months > 120 {
+        return Err(invalid("extend_months", "Extend by 1 to 120 months."));
+    }
+    let mut tx = db.writer().begin().await?;
+    if owned::unit_facts(&mut tx, unit_id).await?.is_none() {
+        return Err(CatalogueError::NotFound(format!("There is no unit {unit_id}.")));
+    }
+    let today = today();
+    let start = match parse_date(store::warranty_end(&mut tx, unit_id).await?.as_deref()) {
+        Some(end) if end >= today => end.next_day().unwrap_or(end),
+        _ => today,
+    };
+    let ends = add_months(start, months);
+    let now = now_text();
+    owned::insert_warranty(
+        &mut tx,
+        &NewWarranty {
+            unit_id,
+            kind: "extended",
+            starts_on: &start.to_string(),
+            ends_on: &ends.to_string(),
+            source: &format!("by hand: {reason}"),
+        },
+        &now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "warranty.extend",
+            actor,
+            "unit",
+            Some(unit_id.to_string()),
+            None,
+            Some(json!({ "months": months, "starts_on": start.to_string(), "ends_on": ends.to_string(), "reason": reason })),
+        ),
+    )
+    .await?;
+    lookups::bump_epoch(&mut tx).await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(ends.to_string())
+}

@@ -1,0 +1,369 @@
+//! Warranty claims, their history and repairs; the agents' unit search and the warranty
+//! expiry report.
+
+use super::{Db, StoreResult};
+use sqlx::{AnyConnection, Row};
+
+/// The look-alike-folded serial (O→0, I and L→1, S→5, Z→2, B→8) as SQL: the expression the
+/// `units_serial_folded` index is built on (migration 0006), so both must read the same.
+pub const FOLDED_SERIAL: &str = "REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(serial_norm, 'O', '0'), 'I', '1'), 'L', '1'), 'S', '5'), 'Z', '2'), 'B', '8')";
+
+/// A unit an agent's search found: (id, serial, manufacturer, model, how it matched).
+pub type FoundUnit = (i64, String, String, String, String);
+
+/// Units whose serial is `normalised`, then those whose folded serial is `folded`.
+pub async fn search_units(db: &Db, normalised: &str, folded: &str) -> StoreResult<Vec<FoundUnit>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT u.id, u.serial_raw, m.name, p.model, 'exact' AS how FROM units u
+           JOIN products p ON p.id = u.product_id JOIN manufacturers m ON m.id = u.manufacturer_id
+           WHERE u.serial_norm = $1
+         UNION ALL
+         SELECT u.id, u.serial_raw, m.name, p.model, 'look-alike' AS how FROM units u
+           JOIN products p ON p.id = u.product_id JOIN manufacturers m ON m.id = u.manufacturer_id
+           WHERE u.{FOLDED_SERIAL} = $2 AND u.serial_norm <> $1
+         ORDER BY 5, 3, 4 LIMIT 50"
+    ))
+    .bind(normalised)
+    .bind(folded)
+    .fetch_all(db.reader())
+    .await?)
+}
+
+/// A claim as lists and its page show it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ClaimRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub owner_user_id: Option<i64>,
+    pub status: String,
+    pub description: String,
+    pub in_warranty: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const CLAIM: &str = "SELECT c.id, c.unit_id, u.serial_raw, m.name AS manufacturer, p.model, c.owner_user_id,
+        c.status, c.description, c.in_warranty, c.created_at, c.updated_at
+     FROM claims c JOIN units u ON u.id = c.unit_id JOIN products p ON p.id = u.product_id
+     JOIN manufacturers m ON m.id = u.manufacturer_id";
+
+fn claim(r: &sqlx::any::AnyRow) -> ClaimRow {
+    ClaimRow {
+        id: r.get("id"),
+        unit_id: r.get("unit_id"),
+        serial: r.get("serial_raw"),
+        manufacturer: r.get("manufacturer"),
+        model: r.get("model"),
+        owner_user_id: r.get("owner_user_id"),
+        status: r.get("status"),
+        description: r.get("description"),
+        in_warranty: r.get::<i64, _>("in_warranty") != 0,
+        created_at: r.get("created_at"),
+        updated_at: r.get("updated_at"),
+    }
+}
+
+pub async fn claim_by_id(db: &Db, id: i64) -> StoreResult<Option<ClaimRow>> {
+    let row = sqlx::query(&format!("{CLAIM} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    Ok(row.as_ref().map(claim))
+}
+
+/// A user's claims, newest first.
+pub async fn claims_of_owner(db: &Db, user_id: i64) -> StoreResult<Vec<ClaimRow>> {
+    let rows = sqlx::query(&format!(
+        "{CLAIM} WHERE c.owner_user_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT 200"
+    ))
+    .bind(user_id)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows.iter().map(claim).collect())
+}
+
+/// A unit's claims, newest first.
+pub async fn claims_of_unit(db: &Db, unit_id: i64) -> StoreResult<Vec<ClaimRow>> {
+    let rows = sqlx::query(&format!(
+        "{CLAIM} WHERE c.unit_id = $1 ORDER BY c.created_at DESC, c.id DESC"
+    ))
+    .bind(unit_id)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows.iter().map(claim).collect())
+}
+
+/// The agents' queue: claims in `statuses`, oldest change first.
+pub async fn queue(db: &Db, statuses: &[&str]) -> StoreResult<Vec<ClaimRow>> {
+    let sql = format!(
+        "{CLAIM} WHERE c.status IN ({}) ORDER BY c.updated_at, c.id LIMIT 500",
+        super::placeholders(1, statuses.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for s in statuses {
+        q = q.bind(*s);
+    }
+    Ok(q.fetch_all(db.reader()).await?.iter().map(claim).collect())
+}
+
+pub async fn insert_claim(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    owner_user_id: i64,
+    description: &str,
+    in_warranty: bool,
+    now: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO claims (unit_id, owner_user_id, status, description, in_warranty, created_at, updated_at)
+         VALUES ($1, $2, 'new', $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(unit_id)
+    .bind(owner_user_id)
+    .bind(description)
+    .bind(i64::from(in_warranty))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The claim's status, locked for the change (PostgreSQL) or read in the write transaction.
+pub async fn status_for_update(
+    conn: &mut AnyConnection,
+    id: i64,
+    lock: &str,
+) -> StoreResult<Option<(i64, String, Option<i64>)>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT unit_id, status, owner_user_id FROM claims WHERE id = $1 {lock}"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+pub async fn set_status(conn: &mut AnyConnection, id: i64, status: &str, now: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE claims SET status = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// One step in a claim's history.
+pub struct NewClaimEvent<'a> {
+    pub claim_id: i64,
+    pub status: &'a str,
+    pub note: Option<&'a str>,
+    pub actor_role: &'a str,
+    pub actor_user_id: Option<i64>,
+    pub internal: bool,
+}
+
+pub async fn add_event(conn: &mut AnyConnection, e: &NewClaimEvent<'_>, now: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO claim_events (claim_id, at, status, note, actor_role, actor_user_id, internal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(e.claim_id)
+    .bind(now)
+    .bind(e.status)
+    .bind(e.note)
+    .bind(e.actor_role)
+    .bind(e.actor_user_id)
+    .bind(i64::from(e.internal))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A claim's history, oldest first: (at, status, note, actor role, internal).
+pub async fn events(
+    db: &Db,
+    claim_id: i64,
+    with_internal: bool,
+) -> StoreResult<Vec<(String, String, Option<String>, String, bool)>> {
+    let rows = sqlx::query(
+        "SELECT at, status, note, actor_role, internal FROM claim_events
+         WHERE claim_id = $1 AND ($2 = 1 OR internal = 0) ORDER BY id",
+    )
+    .bind(claim_id)
+    .bind(i64::from(with_internal))
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r.get("at"),
+                r.get("status"),
+                r.get("note"),
+                r.get("actor_role"),
+                r.get::<i64, _>("internal") != 0,
+            )
+        })
+        .collect())
+}
+
+/// The claim's photos: (attachment id, file name).
+pub async fn photos(db: &Db, claim_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, filename FROM attachments WHERE claim_id = $1 ORDER BY id")
+            .bind(claim_id)
+            .fetch_all(db.reader())
+            .await?,
+    )
+}
+
+/// The proof of purchase of the unit's current ownership: (attachment id, file name).
+pub async fn current_proof(db: &Db, unit_id: i64) -> StoreResult<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.filename FROM attachments a JOIN ownerships o ON o.id = a.ownership_id
+         WHERE o.unit_id = $1 AND o.ended_at IS NULL ORDER BY a.id LIMIT 1",
+    )
+    .bind(unit_id)
+    .fetch_optional(db.reader())
+    .await?)
+}
+
+/// A unit's repairs, newest first: (at, description, parts).
+pub async fn repairs(db: &Db, unit_id: i64) -> StoreResult<Vec<(String, String, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT at, description, parts FROM repairs WHERE unit_id = $1 ORDER BY at DESC, id DESC",
+    )
+    .bind(unit_id)
+    .fetch_all(db.reader())
+    .await?)
+}
+
+pub async fn insert_repair(
+    conn: &mut AnyConnection,
+    claim_id: Option<i64>,
+    unit_id: i64,
+    description: &str,
+    parts: Option<&str>,
+    agent: Option<i64>,
+    now: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO repairs (claim_id, unit_id, at, description, parts, agent_user_id)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(claim_id)
+    .bind(unit_id)
+    .bind(now)
+    .bind(description)
+    .bind(parts)
+    .bind(agent)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The unit's direct component link to a unit with this normalised serial: (link id, child
+/// unit id).
+pub async fn component_link(
+    conn: &mut AnyConnection,
+    parent: i64,
+    child_serial: &str,
+) -> StoreResult<Option<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.child_unit_id FROM component_links c JOIN units cu ON cu.id = c.child_unit_id
+         WHERE c.parent_unit_id = $1 AND cu.serial_norm = $2",
+    )
+    .bind(parent)
+    .bind(child_serial)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Units with this normalised serial that are built into nothing: (id, manufacturer).
+pub async fn free_units(conn: &mut AnyConnection, serial: &str) -> StoreResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.manufacturer_id FROM units u WHERE u.serial_norm = $1
+         AND NOT EXISTS (SELECT 1 FROM component_links c WHERE c.child_unit_id = u.id)",
+    )
+    .bind(serial)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Moves a component link to a new child unit.
+pub async fn replace_component(
+    conn: &mut AnyConnection,
+    link: i64,
+    new_child: i64,
+    now: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE component_links SET child_unit_id = $2, linked_at = $3 WHERE id = $1")
+        .bind(link)
+        .bind(new_child)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The latest end of the unit's warranty records.
+pub async fn warranty_end(conn: &mut AnyConnection, unit_id: i64) -> StoreResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT MAX(ends_on) FROM warranty_records WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// A line of the warranty expiry report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExpiryLine {
+    pub unit_id: i64,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub ends_on: String,
+    pub registered: bool,
+}
+
+/// Units whose warranty (its latest record) ends between `from` and `to`, soonest first;
+/// only the manufacturer's when given. At most `limit`.
+pub async fn expiring(
+    db: &Db,
+    from: &str,
+    to: &str,
+    manufacturer_id: Option<i64>,
+    limit: i64,
+) -> StoreResult<Vec<ExpiryLine>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.serial_raw, m.name AS manufacturer, p.model, w.ends_on,
+                CASE WHEN EXISTS (SELECT 1 FROM ownerships o WHERE o.unit_id = u.id AND o.ended_at IS NULL)
+                     THEN 1 ELSE 0 END AS registered
+         FROM (SELECT unit_id, MAX(ends_on) AS ends_on FROM warranty_records
+               WHERE unit_id IN (SELECT unit_id FROM warranty_records WHERE ends_on >= $1 AND ends_on <= $2)
+               GROUP BY unit_id) w
+         JOIN units u ON u.id = w.unit_id JOIN products p ON p.id = u.product_id
+         JOIN manufacturers m ON m.id = u.manufacturer_id
+         WHERE w.ends_on >= $1 AND w.ends_on <= $2 AND ($3 IS NULL OR u.manufacturer_id = $3)
+         ORDER BY w.ends_on, u.id LIMIT $4",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(manufacturer_id)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| ExpiryLine {
+            unit_id: r.get("id"),
+            serial: r.get("serial_raw"),
+            manufacturer: r.get("manufacturer"),
+            model: r.get("model"),
+            ends_on: r.get("ends_on"),
+            registered: r.get::<i64, _>("registered") != 0,
+        })
+        .collect())
+}

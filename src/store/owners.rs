@@ -1,0 +1,655 @@
+//! Owners' units: ownership, the facts registration and transfer check, attachments (proofs
+//! of purchase and claim photos), transfer codes and recall notices.
+
+use super::outbox::{self, NewMessage};
+use super::{Db, StoreResult};
+use sqlx::{AnyConnection, Row};
+
+/// What registering or transferring a unit needs to know of it.
+#[derive(Clone, Debug)]
+pub struct UnitFacts {
+    pub id: i64,
+    pub manufacturer_id: i64,
+    pub serial: String,
+    pub model: String,
+    pub status: String,
+    pub manufactured_on: Option<String>,
+    pub warranty_months: i64,
+    pub warranty_starts: String,
+    pub transferable: bool,
+    /// The kind of the unit's active theft or loss report, if any.
+    pub reported: Option<String>,
+}
+
+pub async fn unit_facts(conn: &mut AnyConnection, unit_id: i64) -> StoreResult<Option<UnitFacts>> {
+    let row = sqlx::query(
+        "SELECT u.id, u.manufacturer_id, u.serial_raw, p.model, u.status, u.manufactured_on,
+                p.warranty_months, p.warranty_starts, p.warranty_transferable,
+                (SELECT MIN(t.kind) FROM theft_reports t WHERE t.unit_id = u.id AND t.status = 'active') AS reported
+         FROM units u JOIN products p ON p.id = u.product_id WHERE u.id = $1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| UnitFacts {
+        id: r.get("id"),
+        manufacturer_id: r.get("manufacturer_id"),
+        serial: r.get("serial_raw"),
+        model: r.get("model"),
+        status: r.get("status"),
+        manufactured_on: r.get("manufactured_on"),
+        warranty_months: r.get("warranty_months"),
+        warranty_starts: r.get("warranty_starts"),
+        transferable: r.get::<i64, _>("warranty_transferable") != 0,
+        reported: r.get("reported"),
+    }))
+}
+
+/// The unit's current ownership: (ownership id, user id).
+pub async fn current_owner(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+) -> StoreResult<Option<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, user_id FROM ownerships WHERE unit_id = $1 AND ended_at IS NULL",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// A new current ownership (the unique index refuses a second one for the unit).
+pub struct NewOwnership<'a> {
+    pub unit_id: i64,
+    pub user_id: i64,
+    pub purchase_date: Option<&'a str>,
+    pub retailer: Option<&'a str>,
+    pub via: &'a str,
+}
+
+pub async fn insert_ownership(
+    conn: &mut AnyConnection,
+    new: &NewOwnership<'_>,
+    now: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO ownerships (unit_id, user_id, started_at, purchase_date, retailer, via)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.unit_id)
+    .bind(new.user_id)
+    .bind(now)
+    .bind(new.purchase_date)
+    .bind(new.retailer)
+    .bind(new.via)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn end_ownership(conn: &mut AnyConnection, id: i64, now: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE ownerships SET ended_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_status(conn: &mut AnyConnection, unit_id: i64, status: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE units SET status = $2 WHERE id = $1")
+        .bind(unit_id)
+        .bind(status)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A journey event written by an owner's or agent's action.
+pub async fn add_event(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    kind: &str,
+    at: &str,
+    actor: &str,
+    note: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO events (unit_id, kind, at, actor, note) VALUES ($1, $2, $3, $4, $5)")
+        .bind(unit_id)
+        .bind(kind)
+        .bind(at)
+        .bind(actor)
+        .bind(note)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the unit has a warranty record of this kind.
+pub async fn has_warranty(conn: &mut AnyConnection, unit_id: i64, kind: &str) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM warranty_records WHERE unit_id = $1 AND kind = $2",
+    )
+    .bind(unit_id)
+    .bind(kind)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
+pub struct NewWarranty<'a> {
+    pub unit_id: i64,
+    pub kind: &'a str,
+    pub starts_on: &'a str,
+    pub ends_on: &'a str,
+    pub source: &'a str,
+}
+
+pub async fn insert_warranty(
+    conn: &mut AnyConnection,
+    new: &NewWarranty<'_>,
+    now: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO warranty_records (unit_id, kind, starts_on, ends_on, source, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.unit_id)
+    .bind(new.kind)
+    .bind(new.starts_on)
+    .bind(new.ends_on)
+    .bind(new.source)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Ends the unit's running initial warranty on `today` (a warranty that does not pass to a
+/// new owner); how many records changed.
+pub async fn end_initial_warranty(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    today: &str,
+) -> StoreResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE warranty_records SET ends_on = $2
+         WHERE unit_id = $1 AND kind = 'initial' AND starts_on <= $2 AND ends_on > $2",
+    )
+    .bind(unit_id)
+    .bind(today)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// An uploaded file, already checked.
+pub struct NewAttachment<'a> {
+    pub user_id: i64,
+    pub unit_id: i64,
+    pub ownership_id: Option<i64>,
+    pub claim_id: Option<i64>,
+    pub content_type: &'a str,
+    pub filename: &'a str,
+    pub bytes: &'a [u8],
+}
+
+pub async fn insert_attachment(
+    conn: &mut AnyConnection,
+    new: &NewAttachment<'_>,
+    now: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO attachments (user_id, unit_id, ownership_id, claim_id, content_type, filename, size_bytes,
+                                  bytes, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(new.user_id)
+    .bind(new.unit_id)
+    .bind(new.ownership_id)
+    .bind(new.claim_id)
+    .bind(new.content_type)
+    .bind(new.filename)
+    .bind(new.bytes.len() as i64)
+    .bind(new.bytes.to_vec())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// A stored file and who it concerns.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub id: i64,
+    pub user_id: i64,
+    pub unit_id: i64,
+    pub manufacturer_id: i64,
+    pub content_type: String,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+pub async fn attachment(db: &Db, id: i64) -> StoreResult<Option<Attachment>> {
+    let row = sqlx::query(
+        "SELECT a.id, a.user_id, a.unit_id, u.manufacturer_id, a.content_type, a.filename, a.bytes
+         FROM attachments a JOIN units u ON u.id = a.unit_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.reader())
+    .await?;
+    Ok(row.map(|r| Attachment {
+        id: r.get("id"),
+        user_id: r.get("user_id"),
+        unit_id: r.get("unit_id"),
+        manufacturer_id: r.get("manufacturer_id"),
+        content_type: r.get("content_type"),
+        filename: r.get("filename"),
+        bytes: r.get("bytes"),
+    }))
+}
+
+/// One of an owner's units as "my products" lists it.
+#[derive(Clone, Debug)]
+pub struct OwnedUnit {
+    pub unit_id: i64,
+    pub ownership_id: i64,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub name: String,
+    pub since: String,
+    pub via: String,
+    pub purchase_date: Option<String>,
+    pub retailer: Option<String>,
+    pub manufactured_on: Option<String>,
+    pub warranty_months: i64,
+    pub warranty_starts: String,
+    pub transferable: bool,
+    pub proof_id: Option<i64>,
+}
+
+const OWNED: &str = "SELECT u.id AS unit_id, o.id AS ownership_id, u.serial_raw, m.name AS manufacturer, p.model,
+        p.name, o.started_at, o.via, o.purchase_date, o.retailer, u.manufactured_on, p.warranty_months,
+        p.warranty_starts, p.warranty_transferable,
+        (SELECT MIN(a.id) FROM attachments a WHERE a.ownership_id = o.id) AS proof_id
+     FROM ownerships o JOIN units u ON u.id = o.unit_id JOIN products p ON p.id = u.product_id
+     JOIN manufacturers m ON m.id = u.manufacturer_id
+     WHERE o.user_id = $1 AND o.ended_at IS NULL";
+
+fn owned(r: &sqlx::any::AnyRow) -> OwnedUnit {
+    OwnedUnit {
+        unit_id: r.get("unit_id"),
+        ownership_id: r.get("ownership_id"),
+        serial: r.get("serial_raw"),
+        manufacturer: r.get("manufacturer"),
+        model: r.get("model"),
+        name: r.get("name"),
+        since: r.get("started_at"),
+        via: r.get("via"),
+        purchase_date: r.get("purchase_date"),
+        retailer: r.get("retailer"),
+        manufactured_on: r.get("manufactured_on"),
+        warranty_months: r.get("warranty_months"),
+        warranty_starts: r.get("warranty_starts"),
+        transferable: r.get::<i64, _>("warranty_transferable") != 0,
+        proof_id: r.get("proof_id"),
+    }
+}
+
+/// The user's units, newest first.
+pub async fn owned_units(db: &Db, user_id: i64) -> StoreResult<Vec<OwnedUnit>> {
+    let rows = sqlx::query(&format!("{OWNED} ORDER BY o.started_at DESC, o.id DESC"))
+        .bind(user_id)
+        .fetch_all(db.reader())
+        .await?;
+    Ok(rows.iter().map(owned).collect())
+}
+
+/// One of the user's units (another's is `None`).
+pub async fn owned_unit(db: &Db, user_id: i64, unit_id: i64) -> StoreResult<Option<OwnedUnit>> {
+    let row = sqlx::query(&format!("{OWNED} AND u.id = $2"))
+        .bind(user_id)
+        .bind(unit_id)
+        .fetch_optional(db.reader())
+        .await?;
+    Ok(row.as_ref().map(owned))
+}
+
+/// A theft or loss report on a unit, as its owner sees it.
+#[derive(Clone, Debug)]
+pub struct OwnerReport {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub reporter_kind: String,
+    pub reported_at: String,
+    pub occurred_on: Option<String>,
+    pub place: Option<String>,
+    pub agency: Option<String>,
+    pub case_number: Option<String>,
+    pub reporter_user_id: Option<i64>,
+}
+
+pub async fn reports_since(
+    db: &Db,
+    unit_id: i64,
+    since: &str,
+) -> StoreResult<Vec<OwnerReport>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, status, reporter_kind, reported_at, occurred_on, place, agency, case_number,
+                reporter_user_id
+         FROM theft_reports WHERE unit_id = $1 AND (status = 'active' OR reported_at >= $2)
+         ORDER BY reported_at DESC, id DESC",
+    )
+    .bind(unit_id)
+    .bind(since)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| OwnerReport {
+            id: r.get("id"),
+            kind: r.get("kind"),
+            status: r.get("status"),
+            reporter_kind: r.get("reporter_kind"),
+            reported_at: r.get("reported_at"),
+            occurred_on: r.get("occurred_on"),
+            place: r.get("place"),
+            agency: r.get("agency"),
+            case_number: r.get("case_number"),
+            reporter_user_id: r.get("reporter_user_id"),
+        })
+        .collect())
+}
+
+/// The unit's active report: (id, reporter user).
+pub async fn active_report(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+) -> StoreResult<Option<(i64, Option<i64>)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, reporter_user_id FROM theft_reports WHERE unit_id = $1 AND status = 'active' ORDER BY id LIMIT 1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// A transfer code as stored.
+#[derive(Clone, Debug)]
+pub struct TransferRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub from_user_id: i64,
+    pub expires_at: String,
+    pub used_at: Option<String>,
+    pub cancelled_at: Option<String>,
+}
+
+pub async fn insert_transfer(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    from_user_id: i64,
+    code_hash: &str,
+    now: &str,
+    expires_at: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO transfer_codes (unit_id, from_user_id, code_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(unit_id)
+    .bind(from_user_id)
+    .bind(code_hash)
+    .bind(now)
+    .bind(expires_at)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Cancels the unit's unused codes; how many.
+pub async fn cancel_transfers(conn: &mut AnyConnection, unit_id: i64, now: &str) -> StoreResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE transfer_codes SET cancelled_at = $2
+         WHERE unit_id = $1 AND used_at IS NULL AND cancelled_at IS NULL",
+    )
+    .bind(unit_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+pub async fn transfer_by_hash(
+    conn: &mut AnyConnection,
+    code_hash: &str,
+) -> StoreResult<Option<TransferRow>> {
+    let row = sqlx::query(
+        "SELECT id, unit_id, from_user_id, expires_at, used_at, cancelled_at FROM transfer_codes WHERE code_hash = $1",
+    )
+    .bind(code_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| TransferRow {
+        id: r.get("id"),
+        unit_id: r.get("unit_id"),
+        from_user_id: r.get("from_user_id"),
+        expires_at: r.get("expires_at"),
+        used_at: r.get("used_at"),
+        cancelled_at: r.get("cancelled_at"),
+    }))
+}
+
+/// Marks a code used, if nobody has used or cancelled it meanwhile.
+pub async fn use_transfer(
+    conn: &mut AnyConnection,
+    id: i64,
+    user_id: i64,
+    now: &str,
+) -> StoreResult<bool> {
+    Ok(sqlx::query(
+        "UPDATE transfer_codes SET used_at = $2, used_by_user_id = $3
+         WHERE id = $1 AND used_at IS NULL AND cancelled_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The unit's usable transfer code, if one is open: its expiry.
+pub async fn open_transfer(db: &Db, unit_id: i64, now: &str) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MAX(expires_at) FROM transfer_codes
+         WHERE unit_id = $1 AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > $2",
+    )
+    .bind(unit_id)
+    .bind(now)
+    .fetch_one(db.reader())
+    .await?)
+}
+
+/// Notices (and their e-mails, through the outbox) to the current owners of the recall's
+/// open units who have none yet; how many were made. Safe to call after every membership
+/// change: a notice is made once per owner, unit and recall.
+pub async fn notify_recall(conn: &mut AnyConnection, recall_id: i64, now: &str) -> StoreResult<u64> {
+    let made = sqlx::query(
+        "INSERT INTO notices (user_id, unit_id, recall_id, created_at)
+         SELECT o.user_id, ru.unit_id, ru.recall_id, $2
+         FROM recall_units ru JOIN ownerships o ON o.unit_id = ru.unit_id AND o.ended_at IS NULL
+         JOIN recalls r ON r.id = ru.recall_id
+         WHERE ru.recall_id = $1 AND r.status = 'active' AND ru.remedy_status <> 'remedied'
+         ON CONFLICT (user_id, unit_id, recall_id) DO NOTHING",
+    )
+    .bind(recall_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if made > 0 {
+        mail_notices(conn, "n.recall_id = $1", recall_id, now).await?;
+    }
+    Ok(made)
+}
+
+/// Notices to the unit's current owner of the active recalls already covering it (after a
+/// registration or transfer).
+pub async fn notify_unit(conn: &mut AnyConnection, unit_id: i64, now: &str) -> StoreResult<u64> {
+    let made = sqlx::query(
+        "INSERT INTO notices (user_id, unit_id, recall_id, created_at)
+         SELECT o.user_id, ru.unit_id, ru.recall_id, $2
+         FROM recall_units ru JOIN ownerships o ON o.unit_id = ru.unit_id AND o.ended_at IS NULL
+         JOIN recalls r ON r.id = ru.recall_id
+         WHERE ru.unit_id = $1 AND r.status = 'active' AND ru.remedy_status <> 'remedied'
+         ON CONFLICT (user_id, unit_id, recall_id) DO NOTHING",
+    )
+    .bind(unit_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if made > 0 {
+        mail_notices(conn, "n.unit_id = $1", unit_id, now).await?;
+    }
+    Ok(made)
+}
+
+/// Queues the e-mail of each notice made at `now` that matches `filter`; the dedupe key
+/// (one per notice) keeps a notice from being mailed twice.
+async fn mail_notices(
+    conn: &mut AnyConnection,
+    filter: &str,
+    id: i64,
+    now: &str,
+) -> StoreResult<()> {
+    let rows = sqlx::query(&format!(
+        "SELECT n.id, n.user_id, us.email, u.serial_raw, p.model, p.name, r.number, r.title, r.hazard,
+                r.remedy, r.instructions
+         FROM notices n JOIN users us ON us.id = n.user_id JOIN units u ON u.id = n.unit_id
+         JOIN products p ON p.id = u.product_id JOIN recalls r ON r.id = n.recall_id
+         WHERE {filter} AND n.created_at = $2"
+    ))
+    .bind(id)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let notice: i64 = r.get("id");
+        let number: String = r.get("number");
+        let title: String = r.get("title");
+        let subject = format!("Safety recall {number}: {title}");
+        let body = format!(
+            "A recall covers a product registered to you on serialtrace.\n\n\
+             Product: {} {} (serial {})\n\
+             Recall: {number} — {title}\n\
+             Hazard: {}\n\
+             Remedy: {}\n\n\
+             What to do: {}\n\n\
+             Sign in to serialtrace and open \"My products\" to see the recall and mark this notice read.\n",
+            r.get::<String, _>("model"),
+            r.get::<String, _>("name"),
+            r.get::<String, _>("serial_raw"),
+            r.get::<String, _>("hazard"),
+            r.get::<String, _>("remedy"),
+            r.get::<String, _>("instructions"),
+        );
+        let email: String = r.get("email");
+        let key = format!("notice:{notice}");
+        outbox::enqueue(
+            conn,
+            &NewMessage {
+                kind: "recall_notice",
+                recipient_user_id: Some(r.get("user_id")),
+                to_address: &email,
+                subject: &subject,
+                body: &body,
+                dedupe_key: Some(&key),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A recall notice as its owner sees it.
+#[derive(Clone, Debug)]
+pub struct NoticeRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub serial: String,
+    pub model: String,
+    pub number: String,
+    pub title: String,
+    pub instructions: String,
+    pub remedy_status: Option<String>,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+/// The user's notices, unread first, newest first.
+pub async fn notices(db: &Db, user_id: i64) -> StoreResult<Vec<NoticeRow>> {
+    let rows = sqlx::query(
+        "SELECT n.id, n.unit_id, u.serial_raw, p.model, r.number, r.title, r.instructions, ru.remedy_status,
+                n.created_at, n.read_at
+         FROM notices n JOIN units u ON u.id = n.unit_id JOIN products p ON p.id = u.product_id
+         JOIN recalls r ON r.id = n.recall_id
+         LEFT JOIN recall_units ru ON ru.recall_id = n.recall_id AND ru.unit_id = n.unit_id
+         WHERE n.user_id = $1
+         ORDER BY CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END, n.created_at DESC, n.id DESC
+         LIMIT 200",
+    )
+    .bind(user_id)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| NoticeRow {
+            id: r.get("id"),
+            unit_id: r.get("unit_id"),
+            serial: r.get("serial_raw"),
+            model: r.get("model"),
+            number: r.get("number"),
+            title: r.get("title"),
+            instructions: r.get("instructions"),
+            remedy_status: r.get("remedy_status"),
+            created_at: r.get("created_at"),
+            read_at: r.get("read_at"),
+        })
+        .collect())
+}
+
+/// Marks one of the user's notices read; false when it is not theirs (or was read).
+pub async fn mark_read(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    notice_id: i64,
+    now: &str,
+) -> StoreResult<bool> {
+    Ok(sqlx::query(
+        "UPDATE notices SET read_at = $3 WHERE id = $1 AND user_id = $2 AND read_at IS NULL",
+    )
+    .bind(notice_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The current owner of a unit, for an alert: (user id, e-mail, serial, model).
+pub async fn owner_contact(
+    db: &Db,
+    unit_id: i64,
+) -> StoreResult<Option<(i64, String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT us.id, us.email, u.serial_raw, p.model FROM ownerships o JOIN users us ON us.id = o.user_id
+         JOIN units u ON u.id = o.unit_id JOIN products p ON p.id = u.product_id
+         WHERE o.unit_id = $1 AND o.ended_at IS NULL",
+    )
+    .bind(unit_id)
+    .fetch_optional(db.reader())
+    .await?)
+}
