@@ -2,7 +2,14 @@
 //! offer the same choices).
 
 /// A claim's statuses, in the order they usually come.
-pub const STATUSES: [&str; 6] = ["new", "in_review", "approved", "rejected", "repaired", "closed"];
+pub const STATUSES: [&str; 6] = [
+    "new",
+    "in_review",
+    "approved",
+    "rejected",
+    "repaired",
+    "closed",
+];
 
 /// The statuses a claim may move to from `from`.
 pub fn next_statuses(from: &str) -> &'static [&'static str] {

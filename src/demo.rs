@@ -1018,7 +1018,10 @@ async fn pick_samples(
 
 /// A unit nobody owns, with no recall, theft report or warranty record yet, whose serial no
 /// other product shares: (serial, GTIN). Newest first, so the samples (oldest first) differ.
-async fn free_unit(db: &Db, taken: &[String]) -> Result<Option<(String, Option<String>)>, DemoError> {
+async fn free_unit(
+    db: &Db,
+    taken: &[String],
+) -> Result<Option<(String, Option<String>)>, DemoError> {
     let sql = format!(
         "SELECT u.serial_raw, (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = u.product_id)
          FROM units u JOIN products p ON p.id = u.product_id

@@ -3,8 +3,8 @@
 use crate::auth::viewer;
 use crate::pages::account::{reset, settings, signin, signup, verify};
 use crate::pages::admin;
-use crate::pages::{desk, my};
 use crate::pages::staff;
+use crate::pages::{desk, my};
 use crate::pages::{home::HomePage, lookup::LookupPage, not_found::NotFound, recalls};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -48,18 +48,30 @@ pub async fn file_claim(
     let mut problems = Vec::new();
     let description = claim.description.trim();
     if description.chars().count() < 10 {
-        problems.push(("description".to_owned(), "Describe the problem in a sentence or two (at least 10 characters).".to_owned()));
+        problems.push((
+            "description".to_owned(),
+            "Describe the problem in a sentence or two (at least 10 characters).".to_owned(),
+        ));
     } else if description.chars().count() > 4000 {
-        problems.push(("description".to_owned(), "Keep the description under 4,000 characters.".to_owned()));
+        problems.push((
+            "description".to_owned(),
+            "Keep the description under 4,000 characters.".to_owned(),
+        ));
     }
     if claim.photos.len() > MAX_PHOTOS {
-        problems.push(("photos".to_owned(), format!("Attach at most {MAX_PHOTOS} photos.")));
+        problems.push((
+            "photos".to_owned(),
+            format!("Attach at most {MAX_PHOTOS} photos."),
+        ));
     }
     let mut kinds = Vec::new();
     for photo in &claim.photos {
         match photo.content_type() {
             Ok(kind) => kinds.push(kind),
-            Err(why) => problems.push(("photos".to_owned(), format!("{}: {why}", photo.clean_name()))),
+            Err(why) => problems.push((
+                "photos".to_owned(),
+                format!("{}: {why}", photo.clean_name()),
+            )),
         }
     }
     let in_warranty = matches!(
@@ -147,7 +159,11 @@ pub async fn update_claim(
     update: &ClaimUpdate,
     actor: &Actor<'_>,
 ) -> CatalogueResult<()> {
-    let note = update.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let note = update
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     if update.status.is_none() && note.is_none() {
         return Err(invalid("note", "Choose a new status or write a note."));
     }
@@ -156,8 +172,11 @@ pub async fn update_claim(
         Backend::Postgres => "FOR UPDATE",
         Backend::Sqlite => "",
     };
-    let Some((unit_id, from, owner)) = store::status_for_update(&mut tx, claim_id, lock).await? else {
-        return Err(CatalogueError::NotFound(format!("There is no claim {claim_id}.")));
+    let Some((unit_id, from, owner)) = store::status_for_update(&mut tx, claim_id, lock).await?
+    else {
+        return Err(CatalogueError::NotFound(format!(
+            "There is no claim {claim_id}."
+        )));
     };
     let to = match &update.status {
         Some(to) if to == &from => None,
@@ -169,14 +188,21 @@ pub async fn update_claim(
                     "A {} claim cannot become {}; it can become {}.",
                     status_label(&from),
                     status_label(to),
-                    next_statuses(&from).iter().map(|s| status_label(s)).collect::<Vec<_>>().join(", ")
+                    next_statuses(&from)
+                        .iter()
+                        .map(|s| status_label(s))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
         None => None,
     };
     if to.is_none() && note.is_none() {
-        return Err(invalid("status", format!("The claim is {} already.", status_label(&from))));
+        return Err(invalid(
+            "status",
+            format!("The claim is {} already.", status_label(&from)),
+        ));
     }
     let now = now_text();
     let status = to.clone().unwrap_or_else(|| from.clone());
@@ -198,7 +224,16 @@ pub async fn update_claim(
     .await?;
     let tells_owner = to.is_some() || !update.internal;
     if let (true, Some(owner)) = (tells_owner, owner) {
-        tell_owner(&mut tx, owner, claim_id, unit_id, &status, note.filter(|_| !update.internal), &now).await?;
+        tell_owner(
+            &mut tx,
+            owner,
+            claim_id,
+            unit_id,
+            &status,
+            note.filter(|_| !update.internal),
+            &now,
+        )
+        .await?;
     }
     audit::append(
         &mut tx,
@@ -241,7 +276,8 @@ async fn tell_owner(
         "Your warranty claim {claim_id} on your {model} (serial {serial}) is now {}.\n{}\n\
          Sign in to serialtrace and open \"My claims\" to see its history.\n",
         status_label(status),
-        note.map(|n| format!("\nThe support agent wrote: {n}\n")).unwrap_or_default()
+        note.map(|n| format!("\nThe support agent wrote: {n}\n"))
+            .unwrap_or_default()
     );
     outbox::enqueue(
         conn,
@@ -281,7 +317,12 @@ pub fn parse_parts(text: &str) -> Result<Vec<(String, String)>, String> {
         let (old, new) = line
             .split_once("->")
             .or_else(|| line.split_once(','))
-            .ok_or_else(|| format!("line {}: write the old part's serial, then -> and the new one's.", n + 1))?;
+            .ok_or_else(|| {
+                format!(
+                    "line {}: write the old part's serial, then -> and the new one's.",
+                    n + 1
+                )
+            })?;
         let old = Serial::parse(old).map_err(|e| format!("line {}: old part: {e}", n + 1))?;
         let new = Serial::parse(new).map_err(|e| format!("line {}: new part: {e}", n + 1))?;
         parts.push((old.normalised().to_owned(), new.normalised().to_owned()));
@@ -303,11 +344,16 @@ pub async fn log_repair(
         return Err(invalid("repair_description", "Describe what was done."));
     }
     if repair.warranty_months.is_some_and(|m| m == 0 || m > 120) {
-        return Err(invalid("repair_warranty_months", "A repair warranty is 1 to 120 months."));
+        return Err(invalid(
+            "repair_warranty_months",
+            "A repair warranty is 1 to 120 months.",
+        ));
     }
     let mut tx = db.writer().begin().await?;
     let Some(facts) = owned::unit_facts(&mut tx, unit_id).await? else {
-        return Err(CatalogueError::NotFound(format!("There is no unit {unit_id}.")));
+        return Err(CatalogueError::NotFound(format!(
+            "There is no unit {unit_id}."
+        )));
     };
     if let Some(claim) = repair.claim_id {
         let lock = match db.backend() {
@@ -319,10 +365,18 @@ pub async fn log_repair(
             Some((unit, status, _)) if unit == unit_id => {
                 return Err(invalid(
                     "repair_claim",
-                    format!("Claim {claim} is {}; approve it before logging its repair.", status_label(&status)),
+                    format!(
+                        "Claim {claim} is {}; approve it before logging its repair.",
+                        status_label(&status)
+                    ),
                 ));
             }
-            _ => return Err(invalid("repair_claim", format!("Claim {claim} is not a claim on this unit."))),
+            _ => {
+                return Err(invalid(
+                    "repair_claim",
+                    format!("Claim {claim} is not a claim on this unit."),
+                ));
+            }
         }
     }
     let now = now_text();
@@ -330,34 +384,78 @@ pub async fn log_repair(
     for (n, (old, new)) in repair.parts.iter().enumerate() {
         let line = n + 1;
         let Some((link, old_id)) = store::component_link(&mut tx, unit_id, old).await? else {
-            return Err(invalid("repair_parts", format!("line {line}: {old} is not a component of {}.", facts.serial)));
+            return Err(invalid(
+                "repair_parts",
+                format!("line {line}: {old} is not a component of {}.", facts.serial),
+            ));
         };
         let candidates = store::free_units(&mut tx, new).await?;
         let new_id = match candidates.as_slice() {
             [] => {
                 return Err(invalid(
                     "repair_parts",
-                    format!("line {line}: {new} is not a spare part in the records (unknown, or built into another unit)."),
+                    format!(
+                        "line {line}: {new} is not a spare part in the records (unknown, or built into another unit)."
+                    ),
                 ));
             }
             [(id, _)] => *id,
             several => match several.iter().find(|(_, m)| *m == facts.manufacturer_id) {
                 Some((id, _)) => *id,
-                None => return Err(invalid("repair_parts", format!("line {line}: several units carry serial {new}."))),
+                None => {
+                    return Err(invalid(
+                        "repair_parts",
+                        format!("line {line}: several units carry serial {new}."),
+                    ));
+                }
             },
         };
-        if new_id == unit_id || crate::store::units::contains_unit(&mut tx, new_id, unit_id).await? {
-            return Err(invalid("repair_parts", format!("line {line}: {new} contains this unit.")));
+        if new_id == unit_id || crate::store::units::contains_unit(&mut tx, new_id, unit_id).await?
+        {
+            return Err(invalid(
+                "repair_parts",
+                format!("line {line}: {new} contains this unit."),
+            ));
         }
         store::replace_component(&mut tx, link, new_id, &now).await?;
-        owned::add_event(&mut tx, old_id, "returned", &now, "agent", Some(&format!("removed from {} in a repair", facts.serial))).await?;
+        owned::add_event(
+            &mut tx,
+            old_id,
+            "returned",
+            &now,
+            "agent",
+            Some(&format!("removed from {} in a repair", facts.serial)),
+        )
+        .await?;
         moved.push(json!({ "old": old, "new": new }));
     }
     let parts_text = (!repair.parts.is_empty()).then(|| {
-        repair.parts.iter().map(|(o, n)| format!("{o} -> {n}")).collect::<Vec<_>>().join("; ")
+        repair
+            .parts
+            .iter()
+            .map(|(o, n)| format!("{o} -> {n}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     });
-    let id = store::insert_repair(&mut tx, repair.claim_id, unit_id, description, parts_text.as_deref(), actor.user_id, &now).await?;
-    owned::add_event(&mut tx, unit_id, "repaired", &now, "agent", Some(description)).await?;
+    let id = store::insert_repair(
+        &mut tx,
+        repair.claim_id,
+        unit_id,
+        description,
+        parts_text.as_deref(),
+        actor.user_id,
+        &now,
+    )
+    .await?;
+    owned::add_event(
+        &mut tx,
+        unit_id,
+        "repaired",
+        &now,
+        "agent",
+        Some(description),
+    )
+    .await?;
     let mut warranty = None;
     if let Some(months) = repair.warranty_months {
         let start = today();
@@ -391,13 +489,23 @@ pub async fn log_repair(
             &now,
         )
         .await?;
-        let owner: Option<Option<i64>> = sqlx::query_scalar("SELECT owner_user_id FROM claims WHERE id = $1")
-            .bind(claim)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(crate::store::StoreError::from)?;
+        let owner: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT owner_user_id FROM claims WHERE id = $1")
+                .bind(claim)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(crate::store::StoreError::from)?;
         if let Some(Some(owner)) = owner {
-            tell_owner(&mut tx, owner, claim, unit_id, "repaired", Some(description), &now).await?;
+            tell_owner(
+                &mut tx,
+                owner,
+                claim,
+                unit_id,
+                "repaired",
+                Some(description),
+                &now,
+            )
+            .await?;
         }
     }
     if !moved.is_empty() {
@@ -433,14 +541,19 @@ pub async fn extend_warranty(
 ) -> CatalogueResult<String> {
     let reason = reason.trim();
     if reason.chars().count() < 5 {
-        return Err(invalid("extend_reason", "Give the reason for the extension (at least 5 characters)."));
+        return Err(invalid(
+            "extend_reason",
+            "Give the reason for the extension (at least 5 characters).",
+        ));
     }
     if months == 0 || months > 120 {
         return Err(invalid("extend_months", "Extend by 1 to 120 months."));
     }
     let mut tx = db.writer().begin().await?;
     if owned::unit_facts(&mut tx, unit_id).await?.is_none() {
-        return Err(CatalogueError::NotFound(format!("There is no unit {unit_id}.")));
+        return Err(CatalogueError::NotFound(format!(
+            "There is no unit {unit_id}."
+        )));
     }
     let today = today();
     let start = match parse_date(store::warranty_end(&mut tx, unit_id).await?.as_deref()) {

@@ -175,7 +175,8 @@ impl LookupService {
             return Ok((hit.answer, hit.reported));
         }
         let (answer, reported) = self.answer(query).await?;
-        let (answer, reported): (Arc<LookupAnswer>, Arc<[i64]>) = (Arc::new(answer), reported.into());
+        let (answer, reported): (Arc<LookupAnswer>, Arc<[i64]>) =
+            (Arc::new(answer), reported.into());
         self.cache.insert(
             key,
             Cached {

@@ -8,7 +8,9 @@ use super::lookup::LookupService;
 use crate::lookup::{LookupError, LookupQuery, RecallNotice, WarrantyInfo};
 use crate::store::owners::{self as store, NewAttachment, NewOwnership, NewWarranty, OwnedUnit};
 use crate::store::thefts::{self, NewReport};
-use crate::store::{Db, StoreResult, audit, instant_text, lookups, now_text, parse_date, recalls, today, units};
+use crate::store::{
+    Db, StoreResult, audit, instant_text, lookups, now_text, parse_date, recalls, today, units,
+};
 use crate::warranty::{WarrantyPolicy, WarrantyRecord, WarrantyStart, add_months, warranty_status};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -61,11 +63,7 @@ impl Upload {
 
     /// The name kept with the file: its last path part, printable characters only.
     pub fn clean_name(&self) -> String {
-        let name = self
-            .filename
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or_default();
+        let name = self.filename.rsplit(['/', '\\']).next().unwrap_or_default();
         let name: String = name
             .chars()
             .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
@@ -103,7 +101,8 @@ async fn find_unit(
         Err(LookupError::Invalid(why)) => return Err(invalid(field, why)),
     };
     let serial = query.serial.normalised().to_owned();
-    let mut rows = units::find_by_serial(db, &serial, query.gtin.as_ref().map(|g| g.as_str())).await?;
+    let mut rows =
+        units::find_by_serial(db, &serial, query.gtin.as_ref().map(|g| g.as_str())).await?;
     match rows.len() {
         0 => Err(invalid(
             field,
@@ -137,24 +136,39 @@ pub async fn register(
         time::macros::format_description!("[year]-[month]-[day]"),
     ) {
         Ok(d) if d > today => {
-            problems.push(("purchase_date".to_owned(), "The purchase date is in the future.".to_owned()));
+            problems.push((
+                "purchase_date".to_owned(),
+                "The purchase date is in the future.".to_owned(),
+            ));
             None
         }
         Ok(d) => Some(d),
         Err(_) if form.purchase_date.trim().is_empty() => {
-            problems.push(("purchase_date".to_owned(), "Enter the date you bought it.".to_owned()));
+            problems.push((
+                "purchase_date".to_owned(),
+                "Enter the date you bought it.".to_owned(),
+            ));
             None
         }
         Err(_) => {
-            problems.push(("purchase_date".to_owned(), "Enter the date as YYYY-MM-DD.".to_owned()));
+            problems.push((
+                "purchase_date".to_owned(),
+                "Enter the date as YYYY-MM-DD.".to_owned(),
+            ));
             None
         }
     };
     let retailer = form.retailer.trim();
     if retailer.is_empty() {
-        problems.push(("retailer".to_owned(), "Enter where you bought it (a shop, a website, or \"private sale\").".to_owned()));
+        problems.push((
+            "retailer".to_owned(),
+            "Enter where you bought it (a shop, a website, or \"private sale\").".to_owned(),
+        ));
     } else if retailer.chars().count() > 200 {
-        problems.push(("retailer".to_owned(), "Keep it under 200 characters.".to_owned()));
+        problems.push((
+            "retailer".to_owned(),
+            "Keep it under 200 characters.".to_owned(),
+        ));
     }
     let proof = match &form.proof {
         Some(upload) => match upload.content_type() {
@@ -183,7 +197,10 @@ pub async fn register(
         .ok_or_else(|| invalid("serial", "That unit is no longer in the records."))?;
     if let Some((_, owner)) = store::current_owner(&mut tx, unit.id).await? {
         return Err(if owner == user_id {
-            invalid("serial", format!("{} is already registered to you.", facts.serial))
+            invalid(
+                "serial",
+                format!("{} is already registered to you.", facts.serial),
+            )
         } else {
             already_registered(&facts.serial)
         });
@@ -198,15 +215,18 @@ pub async fn register(
         ));
     }
     if facts.status == "scrapped" {
-        return Err(invalid("serial", format!("{} is recorded as scrapped.", facts.serial)));
+        return Err(invalid(
+            "serial",
+            format!("{} is recorded as scrapped.", facts.serial),
+        ));
     }
-    if let Some(made) = parse_date(facts.manufactured_on.as_deref()) {
-        if purchase_date < made {
-            return Err(invalid(
-                "purchase_date",
-                format!("This unit was made on {made}; it cannot have been bought before that."),
-            ));
-        }
+    if let Some(made) = parse_date(facts.manufactured_on.as_deref())
+        && purchase_date < made
+    {
+        return Err(invalid(
+            "purchase_date",
+            format!("This unit was made on {made}; it cannot have been bought before that."),
+        ));
     }
     let now = now_text();
     let purchase = purchase_date.to_string();
@@ -239,23 +259,23 @@ pub async fn register(
         _ => None,
     };
     let mut warranty = None;
-    if let Some(start) = start.filter(|_| facts.warranty_months > 0) {
-        if !store::has_warranty(&mut tx, unit.id, "initial").await? {
-            let ends = add_months(start, u32::try_from(facts.warranty_months).unwrap_or(0));
-            store::insert_warranty(
-                &mut tx,
-                &NewWarranty {
-                    unit_id: unit.id,
-                    kind: "initial",
-                    starts_on: &start.to_string(),
-                    ends_on: &ends.to_string(),
-                    source: facts.warranty_starts.as_str(),
-                },
-                &now,
-            )
-            .await?;
-            warranty = Some((start.to_string(), ends.to_string()));
-        }
+    if let Some(start) = start.filter(|_| facts.warranty_months > 0)
+        && !store::has_warranty(&mut tx, unit.id, "initial").await?
+    {
+        let ends = add_months(start, u32::try_from(facts.warranty_months).unwrap_or(0));
+        store::insert_warranty(
+            &mut tx,
+            &NewWarranty {
+                unit_id: unit.id,
+                kind: "initial",
+                starts_on: &start.to_string(),
+                ends_on: &ends.to_string(),
+                source: facts.warranty_starts.as_str(),
+            },
+            &now,
+        )
+        .await?;
+        warranty = Some((start.to_string(), ends.to_string()));
     }
     if let Some((upload, kind)) = proof {
         store::insert_attachment(
@@ -410,11 +430,15 @@ pub async fn create_transfer(
         Some((_, owner)) if owner == user_id => {}
         _ => return Err(not_yours()),
     }
-    let facts = store::unit_facts(&mut tx, unit_id).await?.ok_or_else(not_yours)?;
+    let facts = store::unit_facts(&mut tx, unit_id)
+        .await?
+        .ok_or_else(not_yours)?;
     if let Some(kind) = facts.reported {
         return Err(invalid(
             "transfer",
-            format!("This unit is reported {kind}: close the report (recovered or withdrawn) before passing it on."),
+            format!(
+                "This unit is reported {kind}: close the report (recovered or withdrawn) before passing it on."
+            ),
         ));
     }
     let code: String = {
@@ -433,8 +457,15 @@ pub async fn create_transfer(
     let expires = instant_text(now + TRANSFER_LIFETIME);
     let now = instant_text(now);
     store::cancel_transfers(&mut tx, unit_id, &now).await?;
-    let id = store::insert_transfer(&mut tx, unit_id, user_id, &transfer_code_hash(&code), &now, &expires)
-        .await?;
+    let id = store::insert_transfer(
+        &mut tx,
+        unit_id,
+        user_id,
+        &transfer_code_hash(&code),
+        &now,
+        &expires,
+    )
+    .await?;
     audit::append(
         &mut tx,
         &entry(
@@ -465,11 +496,21 @@ pub async fn cancel_transfer(
     }
     let now = now_text();
     if store::cancel_transfers(&mut tx, unit_id, &now).await? == 0 {
-        return Err(invalid("transfer", "There is no open transfer code for this unit."));
+        return Err(invalid(
+            "transfer",
+            "There is no open transfer code for this unit.",
+        ));
     }
     audit::append(
         &mut tx,
-        &entry("transfer.cancel", actor, "unit", Some(unit_id.to_string()), None, None),
+        &entry(
+            "transfer.cancel",
+            actor,
+            "unit",
+            Some(unit_id.to_string()),
+            None,
+            None,
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -486,18 +527,30 @@ pub async fn redeem_transfer(
 ) -> CatalogueResult<i64> {
     const FIELD: &str = "code";
     if code.trim().is_empty() {
-        return Err(invalid(FIELD, "Enter the transfer code the owner gave you."));
+        return Err(invalid(
+            FIELD,
+            "Enter the transfer code the owner gave you.",
+        ));
     }
     let mut tx = db.writer().begin().await?;
     let Some(transfer) = store::transfer_by_hash(&mut tx, &transfer_code_hash(code)).await? else {
-        return Err(invalid(FIELD, "That is not a transfer code we issued. Check it with the owner."));
+        return Err(invalid(
+            FIELD,
+            "That is not a transfer code we issued. Check it with the owner.",
+        ));
     };
     let now = now_text();
     if transfer.used_at.is_some() {
-        return Err(invalid(FIELD, "That transfer code has been used already; each code works once."));
+        return Err(invalid(
+            FIELD,
+            "That transfer code has been used already; each code works once.",
+        ));
     }
     if transfer.cancelled_at.is_some() {
-        return Err(invalid(FIELD, "The owner cancelled that transfer code. Ask them for a new one."));
+        return Err(invalid(
+            FIELD,
+            "The owner cancelled that transfer code. Ask them for a new one.",
+        ));
     }
     if transfer.expires_at <= now {
         return Err(invalid(
@@ -509,7 +562,10 @@ pub async fn redeem_transfer(
         ));
     }
     if transfer.from_user_id == user_id {
-        return Err(invalid(FIELD, "This is your own transfer code: give it to the new owner to redeem."));
+        return Err(invalid(
+            FIELD,
+            "This is your own transfer code: give it to the new owner to redeem.",
+        ));
     }
     let facts = store::unit_facts(&mut tx, transfer.unit_id)
         .await?
@@ -517,15 +573,25 @@ pub async fn redeem_transfer(
     if let Some(kind) = &facts.reported {
         return Err(invalid(
             FIELD,
-            format!("{} is reported {kind}, so it cannot change hands here.", facts.serial),
+            format!(
+                "{} is reported {kind}, so it cannot change hands here.",
+                facts.serial
+            ),
         ));
     }
     let current = store::current_owner(&mut tx, transfer.unit_id).await?;
-    let Some((ownership, from)) = current.filter(|(_, owner)| *owner == transfer.from_user_id) else {
-        return Err(invalid(FIELD, "That transfer code is no longer valid: the unit has changed hands."));
+    let Some((ownership, from)) = current.filter(|(_, owner)| *owner == transfer.from_user_id)
+    else {
+        return Err(invalid(
+            FIELD,
+            "That transfer code is no longer valid: the unit has changed hands.",
+        ));
     };
     if !store::use_transfer(&mut tx, transfer.id, user_id, &now).await? {
-        return Err(invalid(FIELD, "That transfer code has been used already; each code works once."));
+        return Err(invalid(
+            FIELD,
+            "That transfer code has been used already; each code works once.",
+        ));
     }
     store::end_ownership(&mut tx, ownership, &now).await?;
     store::insert_ownership(
@@ -540,7 +606,15 @@ pub async fn redeem_transfer(
         &now,
     )
     .await?;
-    store::add_event(&mut tx, transfer.unit_id, "transferred", &now, "owner", None).await?;
+    store::add_event(
+        &mut tx,
+        transfer.unit_id,
+        "transferred",
+        &now,
+        "owner",
+        None,
+    )
+    .await?;
     let ended = if facts.transferable {
         0
     } else {
@@ -587,10 +661,10 @@ pub async fn report_theft(
     if report.kind != "stolen" && report.kind != "lost" {
         return Err(invalid("report_kind", "Choose stolen or lost."));
     }
-    if let Some(on) = &report.occurred_on {
-        if parse_date(Some(on)).is_some_and(|d| d > today()) {
-            return Err(invalid("occurred_on", "That date is in the future."));
-        }
+    if let Some(on) = &report.occurred_on
+        && parse_date(Some(on)).is_some_and(|d| d > today())
+    {
+        return Err(invalid("occurred_on", "That date is in the future."));
     }
     let mut tx = db.writer().begin().await?;
     match store::current_owner(&mut tx, unit_id).await? {
@@ -664,7 +738,11 @@ pub async fn close_report(
     audit::append(
         &mut tx,
         &entry(
-            if recovered.is_some() { "theft.recover" } else { "theft.withdraw" },
+            if recovered.is_some() {
+                "theft.recover"
+            } else {
+                "theft.withdraw"
+            },
             actor,
             "theft_report",
             Some(report.to_string()),
@@ -685,6 +763,8 @@ pub async fn read_notice(db: &Db, user_id: i64, notice_id: i64) -> CatalogueResu
     if store::mark_read(&mut conn, user_id, notice_id, &now_text()).await? {
         Ok(())
     } else {
-        Err(CatalogueError::NotFound("There is no such unread notice.".into()))
+        Err(CatalogueError::NotFound(
+            "There is no such unread notice.".into(),
+        ))
     }
 }

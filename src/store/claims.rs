@@ -20,7 +20,7 @@ pub async fn search_units(db: &Db, normalised: &str, folded: &str) -> StoreResul
          UNION ALL
          SELECT u.id, u.serial_raw, m.name, p.model, 'look-alike' AS how FROM units u
            JOIN products p ON p.id = u.product_id JOIN manufacturers m ON m.id = u.manufacturer_id
-           WHERE u.{FOLDED_SERIAL} = $2 AND u.serial_norm <> $1
+           WHERE {FOLDED_SERIAL} = $2 AND u.serial_norm <> $1
          ORDER BY 5, 3, 4 LIMIT 50"
     ))
     .bind(normalised)
@@ -45,7 +45,8 @@ pub struct ClaimRow {
     pub updated_at: String,
 }
 
-const CLAIM: &str = "SELECT c.id, c.unit_id, u.serial_raw, m.name AS manufacturer, p.model, c.owner_user_id,
+const CLAIM: &str =
+    "SELECT c.id, c.unit_id, u.serial_raw, m.name AS manufacturer, p.model, c.owner_user_id,
         c.status, c.description, c.in_warranty, c.created_at, c.updated_at
      FROM claims c JOIN units u ON u.id = c.unit_id JOIN products p ON p.id = u.product_id
      JOIN manufacturers m ON m.id = u.manufacturer_id";
@@ -144,7 +145,12 @@ pub async fn status_for_update(
     .await?)
 }
 
-pub async fn set_status(conn: &mut AnyConnection, id: i64, status: &str, now: &str) -> StoreResult<()> {
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: &str,
+    now: &str,
+) -> StoreResult<()> {
     sqlx::query("UPDATE claims SET status = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(status)
@@ -164,7 +170,11 @@ pub struct NewClaimEvent<'a> {
     pub internal: bool,
 }
 
-pub async fn add_event(conn: &mut AnyConnection, e: &NewClaimEvent<'_>, now: &str) -> StoreResult<()> {
+pub async fn add_event(
+    conn: &mut AnyConnection,
+    e: &NewClaimEvent<'_>,
+    now: &str,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO claim_events (claim_id, at, status, note, actor_role, actor_user_id, internal)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -50,12 +50,14 @@ pub async fn current_owner(
     conn: &mut AnyConnection,
     unit_id: i64,
 ) -> StoreResult<Option<(i64, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT id, user_id FROM ownerships WHERE unit_id = $1 AND ended_at IS NULL",
+    Ok(
+        sqlx::query_as(
+            "SELECT id, user_id FROM ownerships WHERE unit_id = $1 AND ended_at IS NULL",
+        )
+        .bind(unit_id)
+        .fetch_optional(&mut *conn)
+        .await?,
     )
-    .bind(unit_id)
-    .fetch_optional(&mut *conn)
-    .await?)
 }
 
 /// A new current ownership (the unique index refuses a second one for the unit).
@@ -328,11 +330,7 @@ pub struct OwnerReport {
     pub reporter_user_id: Option<i64>,
 }
 
-pub async fn reports_since(
-    db: &Db,
-    unit_id: i64,
-    since: &str,
-) -> StoreResult<Vec<OwnerReport>> {
+pub async fn reports_since(db: &Db, unit_id: i64, since: &str) -> StoreResult<Vec<OwnerReport>> {
     let rows = sqlx::query(
         "SELECT id, kind, status, reporter_kind, reported_at, occurred_on, place, agency, case_number,
                 reporter_user_id
@@ -406,7 +404,11 @@ pub async fn insert_transfer(
 }
 
 /// Cancels the unit's unused codes; how many.
-pub async fn cancel_transfers(conn: &mut AnyConnection, unit_id: i64, now: &str) -> StoreResult<u64> {
+pub async fn cancel_transfers(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    now: &str,
+) -> StoreResult<u64> {
     Ok(sqlx::query(
         "UPDATE transfer_codes SET cancelled_at = $2
          WHERE unit_id = $1 AND used_at IS NULL AND cancelled_at IS NULL",
@@ -473,7 +475,11 @@ pub async fn open_transfer(db: &Db, unit_id: i64, now: &str) -> StoreResult<Opti
 /// Notices (and their e-mails, through the outbox) to the current owners of the recall's
 /// open units who have none yet; how many were made. Safe to call after every membership
 /// change: a notice is made once per owner, unit and recall.
-pub async fn notify_recall(conn: &mut AnyConnection, recall_id: i64, now: &str) -> StoreResult<u64> {
+pub async fn notify_recall(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    now: &str,
+) -> StoreResult<u64> {
     let made = sqlx::query(
         "INSERT INTO notices (user_id, unit_id, recall_id, created_at)
          SELECT o.user_id, ru.unit_id, ru.recall_id, $2

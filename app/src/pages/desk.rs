@@ -26,7 +26,12 @@ pub async fn desk_search(serial: String) -> Result<Vec<Found>, AppError> {
     let Ok(serial) = serialtrace::serial::Serial::parse(&serial) else {
         return Ok(Vec::new());
     };
-    Ok(serialtrace::store::claims::search_units(&services.db, serial.normalised(), &serial.folded()).await?)
+    Ok(serialtrace::store::claims::search_units(
+        &services.db,
+        serial.normalised(),
+        &serial.folded(),
+    )
+    .await?)
 }
 
 #[server(prefix = "/_fn", endpoint = "desk_queue")]
@@ -34,7 +39,9 @@ pub async fn desk_queue() -> Result<Vec<ClaimView>, AppError> {
     require(Access::Role(Role::Agent))?;
     let services = crate::state::services()?;
     let mut out = Vec::new();
-    for c in serialtrace::store::claims::queue(&services.db, &["new", "in_review", "approved"]).await? {
+    for c in
+        serialtrace::store::claims::queue(&services.db, &["new", "in_review", "approved"]).await?
+    {
         out.push(crate::pages::my::claims::claim_view(&services.db, c, true).await?);
     }
     Ok(out)
@@ -88,7 +95,10 @@ pub async fn desk_claim(id: i64) -> Result<(ClaimView, Option<String>), AppError
             .map(|r| r.user.email.to_string()),
         None => None,
     };
-    Ok((crate::pages::my::claims::claim_view(db, c, true).await?, email))
+    Ok((
+        crate::pages::my::claims::claim_view(db, c, true).await?,
+        email,
+    ))
 }
 
 #[component]
@@ -368,19 +378,53 @@ fn expiry_scope() -> Result<Option<i64>, AppError> {
     }
 }
 
+/// A line of the expiry report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExpiryView {
+    pub unit_id: i64,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub ends_on: String,
+    pub registered: bool,
+}
+
 /// The report's windows, in days.
 pub const EXPIRY_WINDOWS: [u32; 3] = [30, 60, 90];
 
 #[server(prefix = "/_fn", endpoint = "expiring")]
-pub async fn expiring(days: u32) -> Result<(Vec<serialtrace::store::claims::ExpiryLine>, bool), AppError> {
+pub async fn expiring(days: u32) -> Result<(Vec<ExpiryView>, bool), AppError> {
     let scope = expiry_scope()?;
-    let days = if EXPIRY_WINDOWS.contains(&days) { days } else { 30 };
+    let days = if EXPIRY_WINDOWS.contains(&days) {
+        days
+    } else {
+        30
+    };
     let services = crate::state::services()?;
     let today = serialtrace::store::today();
     let to = today + time::Duration::days(i64::from(days));
-    let lines = serialtrace::store::claims::expiring(&services.db, &today.to_string(), &to.to_string(), scope, 501).await?;
+    let lines = serialtrace::store::claims::expiring(
+        &services.db,
+        &today.to_string(),
+        &to.to_string(),
+        scope,
+        501,
+    )
+    .await?;
     let more = lines.len() > 500;
-    Ok((lines.into_iter().take(500).collect(), more))
+    let lines = lines
+        .into_iter()
+        .take(500)
+        .map(|l| ExpiryView {
+            unit_id: l.unit_id,
+            serial: l.serial,
+            manufacturer: l.manufacturer,
+            model: l.model,
+            ends_on: l.ends_on,
+            registered: l.registered,
+        })
+        .collect();
+    Ok((lines, more))
 }
 
 #[component]
@@ -490,7 +534,10 @@ mod server {
             return Ok(None);
         }
         value.parse::<u32>().map(Some).map_err(|_| {
-            CatalogueError::Invalid(vec![(field.into(), "Enter a whole number of months.".into())])
+            CatalogueError::Invalid(vec![(
+                field.into(),
+                "Enter a whole number of months.".into(),
+            )])
         })
     }
 
@@ -504,7 +551,8 @@ mod server {
         let actor = caller.actor();
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let Ok(unit) = id.parse::<i64>() else {
-            let outcome: Result<(), _> = Err(CatalogueError::NotFound("There is no such unit.".into()));
+            let outcome: Result<(), _> =
+                Err(CatalogueError::NotFound("There is no such unit.".into()));
             return answer(&state, parts, &form, outcome, |_| String::new()).await;
         };
         let back = format!("/desk/units/{unit}");
@@ -512,11 +560,18 @@ mod server {
             "repair" => {
                 let parts_list = claims::parse_parts(&form.repair_parts)
                     .map_err(|e| CatalogueError::Invalid(vec![("repair_parts".into(), e)]));
-                let warranty = months("repair_warranty_months", &form.repair_warranty_months, false);
+                let warranty = months(
+                    "repair_warranty_months",
+                    &form.repair_warranty_months,
+                    false,
+                );
                 let claim = match form.repair_claim.trim() {
                     "" => Ok(None),
                     c => c.parse::<i64>().map(Some).map_err(|_| {
-                        CatalogueError::Invalid(vec![("repair_claim".into(), "Choose one of the approved claims.".into())])
+                        CatalogueError::Invalid(vec![(
+                            "repair_claim".into(),
+                            "Choose one of the approved claims.".into(),
+                        )])
                     }),
                 };
                 match (parts_list, warranty, claim) {
@@ -535,9 +590,16 @@ mod server {
                 }
             }
             "extend" => match months("extend_months", &form.extend_months, true) {
-                Ok(m) => claims::extend_warranty(db, lookup, unit, m.unwrap_or(0), &form.extend_reason, &actor)
-                    .await
-                    .map(|_| format!("{back}?done=extended")),
+                Ok(m) => claims::extend_warranty(
+                    db,
+                    lookup,
+                    unit,
+                    m.unwrap_or(0),
+                    &form.extend_reason,
+                    &actor,
+                )
+                .await
+                .map(|_| format!("{back}?done=extended")),
                 Err(e) => Err(e),
             },
             _ => Err(CatalogueError::Invalid(vec![(
@@ -568,7 +630,8 @@ mod server {
             Ok(claim) => {
                 let update = ClaimUpdate {
                     status: Some(form.status.trim().to_owned()).filter(|s| !s.is_empty()),
-                    note: Some(form.note.trim().chars().take(2000).collect::<String>()).filter(|n| !n.is_empty()),
+                    note: Some(form.note.trim().chars().take(2000).collect::<String>())
+                        .filter(|n| !n.is_empty()),
                     internal: form.internal == "on",
                 };
                 claims::update_claim(&state.services.db, claim, &update, &caller.actor())
@@ -597,7 +660,11 @@ mod server {
         } else if let Some(m) = user.staff_manufacturer() {
             Some(m)
         } else {
-            return (StatusCode::FORBIDDEN, "The expiry report is for support agents and staff.").into_response();
+            return (
+                StatusCode::FORBIDDEN,
+                "The expiry report is for support agents and staff.",
+            )
+                .into_response();
         };
         let days = match query.days.as_deref().map(str::parse::<u32>) {
             None => 30,
@@ -637,7 +704,10 @@ mod server {
         }
         let mut response = body.into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
         if let Ok(v) = HeaderValue::from_str(&format!(
             "attachment; filename=\"warranty-expiry-{days}-days-{today}.csv\""
         )) {

@@ -4,10 +4,12 @@
 
 mod accounts;
 mod catalogue;
+mod claims;
 mod common;
 mod import;
 mod lookup;
 mod matrix;
+mod owners;
 mod pages;
 mod recall_admin;
 mod scope;

@@ -40,6 +40,12 @@ enum Rule {
     /// A record of manufacturer A: A's staff only; B's staff are told "not found" (404).
     StaffA,
     Admin,
+    /// Support agents only.
+    Agent,
+    /// Agents, and staff (for their own manufacturer's units).
+    AgentOrStaff,
+    /// The matrix owner's own record: any other signed-in user is told "not found" (404).
+    Own,
 }
 
 impl Rule {
@@ -50,6 +56,9 @@ impl Rule {
             Rule::Staff => matches!(who, Who::StaffA | Who::StaffB),
             Rule::StaffA => who == Who::StaffA,
             Rule::Admin => who == Who::Admin,
+            Rule::Agent => who == Who::Agent,
+            Rule::AgentOrStaff => matches!(who, Who::Agent | Who::StaffA | Who::StaffB),
+            Rule::Own => who == Who::Owner,
         }
     }
 }
@@ -164,6 +173,31 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
     let product = ids("SELECT p.id FROM products p JOIN manufacturers m ON m.id = p.manufacturer_id WHERE m.slug = 'hallmark' ORDER BY p.id LIMIT 1").await;
     let recall_id = ids("SELECT r.id FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id WHERE m.slug = 'hallmark' ORDER BY r.id LIMIT 1").await;
     let unit = ids("SELECT u.id FROM units u JOIN manufacturers m ON m.id = u.manufacturer_id WHERE m.slug = 'hallmark' ORDER BY u.id LIMIT 1").await;
+    // The owner's own product (its proof of purchase is checked in the owners tests), and the
+    // demo owner's claim and notice.
+    let owner_browser = &browsers
+        .iter()
+        .find(|(who, _)| *who == Who::Owner)
+        .expect("the owner")
+        .1;
+    let sample = app.sample("unregistered").clone();
+    let response = app
+        .register(
+            owner_browser,
+            &sample.serial,
+            sample.gtin.as_deref(),
+            Some(("receipt.pdf", b"%PDF-1.4 a receipt".to_vec())),
+        )
+        .await;
+    assert_eq!(
+        response.status().as_u16(),
+        303,
+        "the owner registers a unit"
+    );
+    let mine = ids("SELECT MAX(o.unit_id) FROM ownerships o JOIN users u ON u.id = o.user_id WHERE u.email = 'owner@matrix.test'").await;
+    let demo_claim = ids("SELECT MIN(id) FROM claims").await;
+    let demo_notice = ids("SELECT MIN(id) FROM notices").await;
+    let demo_unit = ids("SELECT MIN(unit_id) FROM claims").await;
 
     let cases = vec![
         get("/", Rule::Public),
@@ -229,6 +263,77 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
             Rule::StaffA,
         ),
         post("/_fn/staff_unit", &[("id", &unit)], false, Rule::StaffA),
+        get("/my/products", Rule::SignedIn),
+        get("/my/register", Rule::SignedIn),
+        get("/my/transfers", Rule::SignedIn),
+        get("/my/notices", Rule::SignedIn),
+        get("/my/claims", Rule::SignedIn),
+        post("/_fn/my_products", &[], false, Rule::SignedIn),
+        post("/_fn/my_notices", &[], false, Rule::SignedIn),
+        post("/_fn/my_claims", &[], false, Rule::SignedIn),
+        get(format!("/my/products/{mine}"), Rule::Own),
+        get(format!("/my/products/{mine}/claim"), Rule::Own),
+        post("/_fn/my_product", &[("id", &mine)], false, Rule::Own),
+        // Nobody in the matrix owns the demo owner's records; an unknown action changes
+        // nothing.
+        post(
+            format!("/my/products/{mine}"),
+            &[("action", "look")],
+            true,
+            Rule::SignedIn,
+        ),
+        post(
+            "/my/transfers",
+            &[("code", "ZZZZ-ZZZZ-ZZZZ")],
+            true,
+            Rule::SignedIn,
+        ),
+        post(
+            "/my/notices",
+            &[("notice", &demo_notice)],
+            true,
+            Rule::SignedIn,
+        ),
+        // The demo owner's claim: "not found" to every other signed-in user.
+        get(format!("/my/claims/{demo_claim}"), Rule::SignedIn),
+        get("/desk", Rule::Agent),
+        get("/desk?serial=HL000000018", Rule::Agent),
+        get(format!("/desk/units/{demo_unit}"), Rule::Agent),
+        get(format!("/desk/claims/{demo_claim}"), Rule::Agent),
+        post("/_fn/desk_queue", &[], false, Rule::Agent),
+        post(
+            "/_fn/desk_search",
+            &[("serial", "HL000000018")],
+            false,
+            Rule::Agent,
+        ),
+        post("/_fn/desk_unit", &[("id", &demo_unit)], false, Rule::Agent),
+        post(
+            "/_fn/desk_claim",
+            &[("id", &demo_claim)],
+            false,
+            Rule::Agent,
+        ),
+        post(
+            format!("/desk/units/{demo_unit}"),
+            &[("action", "look")],
+            true,
+            Rule::Agent,
+        ),
+        post(
+            format!("/desk/claims/{demo_claim}"),
+            &[("action", "update")],
+            true,
+            Rule::Agent,
+        ),
+        get("/desk/expiring", Rule::AgentOrStaff),
+        get("/desk/expiring.csv?days=60", Rule::AgentOrStaff),
+        post(
+            "/_fn/expiring",
+            &[("days", "30")],
+            false,
+            Rule::AgentOrStaff,
+        ),
         get("/admin/users", Rule::Admin),
         get("/admin/users?q=matrix", Rule::Admin),
         get("/admin/audit", Rule::Admin),
@@ -290,7 +395,16 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
             let body = response.text().await.unwrap_or_default();
             let expected = case.rule.allows(*who);
             let other_manufacturer = matches!(case.rule, Rule::StaffA) && *who == Who::StaffB;
-            if other_manufacturer {
+            let someone_elses =
+                matches!(case.rule, Rule::Own) && !matches!(who, Who::Owner | Who::Anonymous);
+            if someone_elses {
+                if status != 404 {
+                    failures.push(format!(
+                        "{} {} as {who:?}: another owner's record must be \"not found\", got {status}",
+                        case.method, case.path
+                    ));
+                }
+            } else if other_manufacturer {
                 if status != 404 {
                     failures.push(format!(
                         "{} {} as {who:?}: another manufacturer's record must be \"not found\", got {status}",

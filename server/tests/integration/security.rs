@@ -266,8 +266,9 @@ async fn administrators_verify_the_chain_on_the_audit_screen(engine: Engine) {
     let (status, page) = app.fetch(&admin, "/admin/audit?verify=1").await;
     assert_eq!(status, 200);
     assert!(page.contains("data-chain=\"intact\""), "{page}");
-    // Demo accounts (5), this admin, its sign-in: seven entries.
-    assert!(page.contains("The chain of 7 entries is intact"), "{page}");
+    // Demo accounts (5), the demo owner's two registrations, claim and its review (4), this
+    // admin, its sign-in: eleven entries.
+    assert!(page.contains("The chain of 11 entries is intact"), "{page}");
 
     sqlx::query("UPDATE audit_log SET action = 'auth.sign_out' WHERE id = 6")
         .execute(app.db.writer())

@@ -296,7 +296,15 @@ fn ProductDetail(product: ProductView) -> impl IntoView {
     let reports = product.reports.clone();
     let facts = [
         Some(format!("Serial {}", product.serial)),
-        Some(format!("{} since {}", if product.via == "transfer" { "Transferred to you" } else { "Registered" }, product.since)),
+        Some(format!(
+            "{} since {}",
+            if product.via == "transfer" {
+                "Transferred to you"
+            } else {
+                "Registered"
+            },
+            product.since
+        )),
         product.purchase_date.clone().map(|d| format!("bought {d}")),
         product.retailer.clone().map(|r| format!("from {r}")),
     ]
@@ -592,7 +600,10 @@ mod server {
         }
     }
 
-    pub async fn read_multipart(state: &AppState, request: axum::extract::Request) -> MultipartForm {
+    pub async fn read_multipart(
+        state: &AppState,
+        request: axum::extract::Request,
+    ) -> MultipartForm {
         let (parts, body) = request.into_parts();
         let request = axum::extract::Request::from_parts(parts.clone(), body);
         let mut form = MultipartForm {
@@ -631,7 +642,8 @@ mod server {
                             }
                         },
                         Err(error) => {
-                            form.problem = Some(format!("The upload stopped: {}", error.body_text()));
+                            form.problem =
+                                Some(format!("The upload stopped: {}", error.body_text()));
                             break;
                         }
                     }
@@ -882,9 +894,14 @@ mod server {
         // A file shown on its own can run nothing and load nothing.
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"),
+            HeaderValue::from_static(
+                "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+            ),
         );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
         response
     }
 }

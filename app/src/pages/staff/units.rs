@@ -82,27 +82,27 @@ pub async fn staff_unit(id: i64) -> Result<UnitView, AppError> {
 #[cfg(feature = "ssr")]
 impl From<serialtrace::store::units::UnitRecord> for UnitView {
     fn from(r: serialtrace::store::units::UnitRecord) -> Self {
-    UnitView {
-        id: r.id,
-        serial: r.serial,
-        product_id: r.product_id,
-        model: r.model,
-        product_name: r.product_name,
-        lot: r.lot,
-        status: r.status,
-        location: r.location,
-        manufactured_on: r.manufactured_on,
-        revision: r.revision,
-        journey: r.journey,
-        contains: r.contains,
-        built_into: r.built_into,
-        warranties: r.warranties,
-        ownership: r.ownership,
-        recalls: r.recalls,
-        thefts: r.thefts,
-        lookups: r.lookups,
-        lookups_total: r.lookups_total,
-    }
+        UnitView {
+            id: r.id,
+            serial: r.serial,
+            product_id: r.product_id,
+            model: r.model,
+            product_name: r.product_name,
+            lot: r.lot,
+            status: r.status,
+            location: r.location,
+            manufactured_on: r.manufactured_on,
+            revision: r.revision,
+            journey: r.journey,
+            contains: r.contains,
+            built_into: r.built_into,
+            warranties: r.warranties,
+            ownership: r.ownership,
+            recalls: r.recalls,
+            thefts: r.thefts,
+            lookups: r.lookups,
+            lookups_total: r.lookups_total,
+        }
     }
 }
 

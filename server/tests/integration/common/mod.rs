@@ -90,6 +90,8 @@ fn nanos() -> u128 {
 
 pub struct TestApp {
     pub base: String,
+    /// The database's URL (a second server instance can share it).
+    pub url: String,
     pub client: reqwest::Client,
     pub db: Db,
     pub samples: HashMap<&'static str, Sample>,
@@ -140,23 +142,7 @@ impl TestApp {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         ));
-        let mut config = Config {
-            database_url: url,
-            read_connections: 4,
-            addr: "127.0.0.1:0".parse().expect("an address"),
-            site_root: "target/site".into(),
-            rate_limits: RateLimits::OFF,
-            auth_limits: AuthLimitConfig {
-                enabled: false,
-                per_ip_per_minute: 10,
-                per_account_per_minute: 5,
-            },
-            trusted_proxies: TrustedProxies::default(),
-            public_origin: None,
-            outbox_dir: outbox.display().to_string(),
-            smtp_url: None,
-            mail_from: "serialtrace <no-reply@serialtrace.invalid>".into(),
-        };
+        let mut config = test_config(&url, &outbox);
         configure(&mut config);
         let app = Application::build_with_db(&config, db.clone())
             .await
@@ -171,6 +157,7 @@ impl TestApp {
             .expect("an HTTP client");
         Self {
             base,
+            url,
             client,
             db,
             samples,
@@ -293,6 +280,66 @@ impl TestApp {
             .expect("the batch's units")
     }
 
+    /// Registers a unit as `browser`'s user through the registration form (with a proof of
+    /// purchase when given): the response.
+    pub async fn register(
+        &self,
+        browser: &reqwest::Client,
+        serial: &str,
+        gtin: Option<&str>,
+        proof: Option<(&str, Vec<u8>)>,
+    ) -> reqwest::Response {
+        let bought = time::OffsetDateTime::now_utc().date().to_string();
+        let mut form = reqwest::multipart::Form::new()
+            .text("serial", serial.to_owned())
+            .text("gtin", gtin.unwrap_or_default().to_owned())
+            .text("purchase_date", bought)
+            .text("retailer", "Corner Shop");
+        if let Some((name, bytes)) = proof {
+            form = form.part(
+                "proof",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        }
+        browser
+            .post(format!("{}/my/register", self.base))
+            .header("origin", &self.base)
+            .header("accept", "text/html")
+            .multipart(form)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Registers the unit and returns its id (the registration must succeed).
+    pub async fn registered(
+        &self,
+        browser: &reqwest::Client,
+        serial: &str,
+        gtin: Option<&str>,
+    ) -> i64 {
+        let response = self.register(browser, serial, gtin, None).await;
+        let status = response.status().as_u16();
+        let to = location(&response);
+        assert_eq!(
+            status,
+            303,
+            "registered {serial}: {}",
+            response
+                .text()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .take(3000)
+                .collect::<String>()
+        );
+        to.trim_start_matches("/my/products/")
+            .split('?')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .expect("the product's page")
+    }
+
     /// A new browser signed in as `email` (with [`PASSWORD`]).
     pub async fn signed_in(&self, email: &str) -> reqwest::Client {
         let browser = self.browser();
@@ -378,6 +425,63 @@ impl TestApp {
         let status = response.status().as_u16();
         (status, response.text().await.expect("a body"))
     }
+}
+
+/// The configuration test servers run with: no rate limits, mail to files in `outbox`.
+fn test_config(url: &str, outbox: &std::path::Path) -> Config {
+    Config {
+        database_url: url.to_owned(),
+        read_connections: 4,
+        addr: "127.0.0.1:0".parse().expect("an address"),
+        site_root: "target/site".into(),
+        rate_limits: RateLimits::OFF,
+        auth_limits: AuthLimitConfig {
+            enabled: false,
+            per_ip_per_minute: 10,
+            per_account_per_minute: 5,
+        },
+        trusted_proxies: TrustedProxies::default(),
+        public_origin: None,
+        outbox_dir: outbox.display().to_string(),
+        smtp_url: None,
+        mail_from: "serialtrace <no-reply@serialtrace.invalid>".into(),
+    }
+}
+
+impl TestApp {
+    /// Starts a second server instance on the same database (its own port and outbox
+    /// folder), as a scaled-out deployment runs: its outbox folder.
+    pub async fn another_instance(&self) -> PathBuf {
+        let outbox = std::env::temp_dir().join(format!(
+            "serialtrace-outbox-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        let db = Db::connect(&self.url, 4).await.expect("connect again");
+        let app = Application::build_with_db(&test_config(&self.url, &outbox), db)
+            .await
+            .expect("build the second instance");
+        tokio::spawn(app.run_until_stopped());
+        outbox
+    }
+}
+
+/// How many `.eml` files of `kind` to `to` are in `dir`.
+pub fn mails_in(dir: &std::path::Path, kind: &str, to: &str) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .ends_with(&format!("-{kind}.eml"))
+                })
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .filter(|text| text.contains(&format!("To: {to}")))
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 /// A mail's text with quoted-printable soft breaks and escapes undone (as a mail reader
