@@ -1,0 +1,4 @@
+import { ownerFlows } from './owners';
+
+// Owners and agents with JavaScript on.
+ownerFlows(true);
