@@ -480,6 +480,14 @@ pub async fn notify_recall(
     recall_id: i64,
     now: &str,
 ) -> StoreResult<u64> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM recalls WHERE id = $1")
+        .bind(recall_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if status.as_deref() != Some("active") {
+        // A draft's scope edits tell nobody; publishing does.
+        return Ok(0);
+    }
     let made = sqlx::query(
         "INSERT INTO notices (user_id, unit_id, recall_id, created_at)
          SELECT o.user_id, ru.unit_id, ru.recall_id, $2

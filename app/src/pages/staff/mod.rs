@@ -188,6 +188,7 @@ pub fn StaffHomePage() -> impl IntoView {
                                 <p><a href="/staff/recalls">"Recalls: drafts, scope, publishing and remedies"</a></p>
                                 <p><a href="/staff/thefts">"Theft and loss reports"</a></p>
                                 <p><a href="/staff/stock">"Stock audit: compare the serials scanned at a location with the records"</a></p>
+                                <p><a href="/desk/expiring">"Warranties ending in the next 30, 60 or 90 days"</a></p>
                                 <form method="get" action="/staff/export/units.csv" class="filters" aria-label="Export units">
                                     <div class="field"><label for="export-model">"Model"</label><input id="export-model" name="model" type="text" /></div>
                                     <div class="field"><label for="export-lot">"Lot"</label><input id="export-lot" name="lot" type="text" /></div>
