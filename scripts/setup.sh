@@ -59,6 +59,11 @@ case "$purpose" in
         command -v chromium >/dev/null || apt_install chromium
         command -v python3 >/dev/null || apt_install python3
         command -v curl >/dev/null || apt_install curl
+        if ! "$tools/venv/bin/schemathesis" --version 2>/dev/null | grep -q '4.32.5'; then
+            say "installing schemathesis 4.32.5 from PyPI under .tools/venv"
+            python3 -m venv "$tools/venv" || { apt_install python3-venv && python3 -m venv "$tools/venv"; }
+            "$tools/venv/bin/pip" install --quiet --disable-pip-version-check schemathesis==4.32.5
+        fi
         if [ ! -d end2end/node_modules/@playwright/test ]; then
             say "installing the browser-test packages (npm ci in end2end/)"
             (cd end2end && npm ci --no-audit --no-fund --silent)

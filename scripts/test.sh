@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every check CI runs: formatting, lints for the server and the wasm front end, the build,
 # unit and property tests, integration tests on SQLite and on a throwaway PostgreSQL
-# cluster, and the browser tests. Ends with one summary line: "total: N passed, N failed".
+# cluster, the browser tests, and schemathesis against the API's OpenAPI document. Ends with one summary line: "total: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
@@ -54,6 +54,10 @@ step "browser tests (Chromium)"
 e2e_status=0
 scripts/e2e.sh 2>&1 | tee "$logs/e2e.log" || e2e_status=$?
 
+step "the API against its own OpenAPI document (schemathesis)"
+st_status=0
+scripts/schemathesis.sh 2>&1 | tee "$logs/st.log" || st_status=$?
+
 # Counting must not stop the script when a pattern has no match (set -e, pipefail).
 count() { grep -Eo "$1" "$2" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}' || true; }
 last() { { grep -Eo "$1" "$2" || true; } | grep -Eo '[0-9]+' | tail -n 1 || true; }
@@ -61,8 +65,12 @@ cargo_passed=$(count 'test result: [A-Za-z]+\. [0-9]+ passed' "$logs/cargo.log")
 cargo_failed=$(count '; [0-9]+ failed' "$logs/cargo.log")
 e2e_passed=$(last '^ *[0-9]+ passed' "$logs/e2e.log")
 e2e_failed=$(last '^ *[0-9]+ failed' "$logs/e2e.log")
-passed=$((cargo_passed + ${e2e_passed:-0}))
-failed=$((cargo_failed + ${e2e_failed:-0}))
+# Each schemathesis run (one per key scope) counts as one check.
+st_passed=$(grep -Ec '^ *[0-9]+ generated, [0-9]+ passed$' "$logs/st.log" || true)
+st_failed=0
+[ "$st_status" -eq 0 ] || st_failed=1
+passed=$((cargo_passed + ${e2e_passed:-0} + ${st_passed:-0}))
+failed=$((cargo_failed + ${e2e_failed:-0} + st_failed))
 if [ "$cargo_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
     [ "$failed" -eq 0 ] && failed=1
 fi
@@ -70,6 +78,7 @@ fi
 { grep -E '^test .* FAILED$' "$logs/cargo.log" || true; } | sed 's/^/failed: /'
 [ "$e2e_status" -eq 0 ] || { grep -E '^ *✘' "$logs/e2e.log" || true; } | sed 's/^ */failed (browser attempt): /'
 { grep -A20 -E '^ *[0-9]+ flaky' "$logs/e2e.log" | grep -E '\] ›' || true; } | sed 's/^ */flaky (passed on retry): /'
+[ "$st_status" -eq 0 ] || { grep -E '^(FAILED|.*failed)' "$logs/st.log" | head -n 20 || true; } | sed 's/^/schemathesis: /'
 echo
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -170,6 +170,7 @@ fn strip_imei_label(input: &str) -> Option<&str> {
 /// The overall outcome of a lookup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum LookupResult {
     Found,
     NotFound,
@@ -188,6 +189,7 @@ impl LookupResult {
 
 /// The one answer a lookup gets. Never carries an owner's identity, a price or case details.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LookupAnswer {
     pub result: LookupResult,
     pub message: String,
@@ -209,6 +211,7 @@ impl LookupAnswer {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct UnitAnswer {
     pub serial: String,
     pub product: ProductInfo,
@@ -220,6 +223,7 @@ pub struct UnitAnswer {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ProductInfo {
     pub manufacturer: String,
     pub model: String,
@@ -229,6 +233,7 @@ pub struct ProductInfo {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum WarrantyState {
     Active,
     Expired,
@@ -237,6 +242,7 @@ pub enum WarrantyState {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct WarrantyInfo {
     pub status: WarrantyState,
     /// ISO date: when an active warranty ends, or when an expired one ended.
@@ -257,6 +263,7 @@ impl From<&crate::warranty::WarrantyStatus> for WarrantyInfo {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RecallNotice {
     pub number: String,
     pub title: String,
@@ -269,12 +276,14 @@ pub struct RecallNotice {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum StolenState {
     ReportedStolen,
     NotReported,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct StolenInfo {
     pub status: StolenState,
 }

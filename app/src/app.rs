@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view=verify::VerifyEmailPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=admin::users::AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/api-keys") view=admin::api_keys::ApiKeysPage ssr=SsrMode::Async />
                     <Route path=path!("/my/products") view=my::MyProductsPage ssr=SsrMode::Async />
                     <Route path=path!("/my/register") view=my::RegisterPage />
                     <Route path=path!("/my/products/:id") view=my::MyProductPage ssr=SsrMode::Async />
@@ -117,6 +118,7 @@ fn AccountLinks() -> impl IntoView {
                 {admin.then(|| view! {
                     <A href="/admin/users">"Users"</A>
                     <A href="/admin/audit">"Audit log"</A>
+                    <A href="/admin/api-keys">"API keys"</A>
                 })}
                 <A href="/account">"Account"</A>
             }

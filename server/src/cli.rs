@@ -54,6 +54,11 @@ pub enum Command {
         #[command(subcommand)]
         action: RecallCommand,
     },
+    /// Partner API keys.
+    ApiKey {
+        #[command(subcommand)]
+        action: ApiKeyCommand,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -98,6 +103,36 @@ pub enum RecallCommand {
         /// The recall number.
         number: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Make a key and print it (once: only its digest is kept).
+    Create {
+        /// Who uses it, e.g. "Corner Pawn, High St".
+        #[arg(long)]
+        name: String,
+        /// stolen-check (pawn shops, resellers, repairers, insurers) or staff (a
+        /// manufacturer's own systems: units import/export, recall remedies).
+        #[arg(long)]
+        scope: String,
+        /// For a staff key: the manufacturer's short name, e.g. hallmark.
+        #[arg(long)]
+        manufacturer: Option<String>,
+        /// Requests allowed per minute.
+        #[arg(long, default_value_t = 60)]
+        per_minute: i64,
+        /// Requests allowed per day (UTC).
+        #[arg(long, default_value_t = 10_000)]
+        per_day: i64,
+    },
+    /// Revoke a key, by its id or name: its next request gets 401.
+    Revoke {
+        /// The key's id (as `api-key list` shows it) or name.
+        key: String,
+    },
+    /// List the keys (never the keys themselves).
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -160,6 +195,68 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Err(broken) => Err(anyhow::anyhow!("audit log verification failed: {broken}")),
         },
+        Command::ApiKey { action } => {
+            use serialtrace::service::accounts::Actor;
+            use serialtrace::service::partners::{self, KeySpec};
+            let actor = Actor {
+                user_id: None,
+                role: "operator (cli)",
+                client_ip: None,
+            };
+            match action {
+                ApiKeyCommand::Create {
+                    name,
+                    scope,
+                    manufacturer,
+                    per_minute,
+                    per_day,
+                } => {
+                    let spec = KeySpec {
+                        name,
+                        scope,
+                        manufacturer,
+                        per_minute,
+                        per_day,
+                    };
+                    let (key, id) = partners::create(&db, &spec, &actor)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    say(&format!(
+                        "api key {id} ({}, {}; {} a minute, {} a day) — shown only now, keep it secret:\n{key}",
+                        spec.name, spec.scope, spec.per_minute, spec.per_day
+                    ));
+                    Ok(())
+                }
+                ApiKeyCommand::Revoke { key } => {
+                    let n = partners::revoke(&db, &key, &actor)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    say(&format!("revoked {n} key{}", if n == 1 { "" } else { "s" }));
+                    Ok(())
+                }
+                ApiKeyCommand::List => {
+                    let keys = serialtrace::store::api_keys::list(&db).await?;
+                    let mut lines = vec![format!("{} keys", keys.len())];
+                    for k in keys {
+                        lines.push(format!(
+                            "{:>4}  {}…  {:<12} {:<10} {:>6}/min {:>9}/day  {}{}",
+                            k.id,
+                            k.prefix,
+                            k.scope,
+                            k.manufacturer.unwrap_or_default(),
+                            k.per_minute,
+                            k.per_day,
+                            k.name,
+                            k.revoked_at
+                                .map(|r| format!("  (revoked {r})"))
+                                .unwrap_or_default()
+                        ));
+                    }
+                    say(&lines.join("\n"));
+                    Ok(())
+                }
+            }
+        }
         Command::Recall {
             action: RecallCommand::Publish { number },
         } => {

@@ -4,59 +4,128 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+/// An error as the API answers it (`application/problem+json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// A URI naming the kind of problem.
     #[serde(rename = "type")]
+    #[schema(rename = "type")]
     pub kind: &'static str,
+    /// The kind of problem, in words.
     pub title: &'static str,
+    /// The HTTP status.
     pub status: u16,
+    /// What went wrong with this request, and what to do.
     pub detail: String,
+    /// Seconds to wait before trying again (also the Retry-After header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
-    pub fn bad_request(detail: impl Into<String>) -> Self {
+    fn new(
+        kind: &'static str,
+        title: &'static str,
+        status: u16,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
-            kind: "https://serialtrace.example/problems/bad-request",
-            title: "The request is not a lookup",
-            status: 400,
+            kind,
+            title,
+            status,
             detail: detail.into(),
+            retry_after: None,
         }
     }
 
-    pub fn unavailable() -> Self {
-        Self {
-            kind: "https://serialtrace.example/problems/unavailable",
-            title: "Service unavailable",
-            status: 503,
-            detail: "serialtrace could not answer just now. Please try again in a moment.".into(),
-        }
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            "https://serialtrace.example/problems/bad-request",
+            "The request cannot be read",
+            400,
+            detail,
+        )
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(
+            "https://serialtrace.example/problems/unauthorized",
+            "An API key is needed",
+            401,
+            detail,
+        )
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self {
-            kind: "https://serialtrace.example/problems/forbidden",
-            title: "Forbidden",
-            status: 403,
-            detail: detail.into(),
-        }
-    }
-
-    pub fn too_many_requests(detail: impl Into<String>) -> Self {
-        Self {
-            kind: "https://serialtrace.example/problems/too-many-requests",
-            title: "Too many requests",
-            status: 429,
-            detail: detail.into(),
-        }
+        Self::new(
+            "https://serialtrace.example/problems/forbidden",
+            "Forbidden",
+            403,
+            detail,
+        )
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self {
-            kind: "https://serialtrace.example/problems/not-found",
-            title: "Not found",
-            status: 404,
-            detail: detail.into(),
+        Self::new(
+            "https://serialtrace.example/problems/not-found",
+            "Not found",
+            404,
+            detail,
+        )
+    }
+
+    pub fn unprocessable(detail: impl Into<String>) -> Self {
+        Self::new(
+            "https://serialtrace.example/problems/unprocessable",
+            "The request cannot be carried out",
+            422,
+            detail,
+        )
+    }
+
+    pub fn too_many_requests(detail: impl Into<String>) -> Self {
+        Self::new(
+            "https://serialtrace.example/problems/too-many-requests",
+            "Too many requests",
+            429,
+            detail,
+        )
+    }
+
+    pub fn unavailable() -> Self {
+        Self::new(
+            "https://serialtrace.example/problems/unavailable",
+            "Service unavailable",
+            503,
+            "serialtrace could not answer just now. Please try again in a moment.",
+        )
+        .retry_after(5)
+    }
+
+    /// A 4xx for a body or query that could not be read, with the status axum chose (400,
+    /// 413, 415 or 422).
+    pub fn with_status(status: u16, detail: impl Into<String>) -> Self {
+        match status {
+            413 => Self::new(
+                "https://serialtrace.example/problems/too-large",
+                "The body is too large",
+                413,
+                detail,
+            ),
+            415 => Self::new(
+                "https://serialtrace.example/problems/unsupported-media-type",
+                "The body must be JSON (Content-Type: application/json)",
+                415,
+                detail,
+            ),
+            422 => Self::unprocessable(detail),
+            _ => Self::bad_request(detail),
         }
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds.max(1));
+        self
     }
 }
 
@@ -64,14 +133,21 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(&self)).into_response();
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        if let Some(seconds) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            headers.insert(header::RETRY_AFTER, value);
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"serialtrace\""),
+            );
         }
         response
     }

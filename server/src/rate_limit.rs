@@ -72,10 +72,15 @@ pub async fn limit_lookups(
     request: Request,
     next: Next,
 ) -> Response {
+    // A partner's call carries its key, whose own quotas meter it (and a bad key gets 401).
+    let keyed = request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .contains_key(axum::http::header::AUTHORIZATION);
     let Some(limiter) = limiter
         .0
         .as_ref()
-        .filter(|_| is_lookup(request.uri().path()))
+        .filter(|_| is_lookup(request.uri().path()) && !keyed)
     else {
         return next.run(request).await;
     };

@@ -27,6 +27,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// The largest request body accepted: forms and lookups are small. Uploads set their own,
 /// larger limit on their route.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest API request body (a stolen check of 1,000 serials, or remedy updates).
+pub const MAX_API_BODY_BYTES: usize = 1024 * 1024;
 
 /// A built application: bound to its port, ready to serve.
 pub struct Application {
@@ -141,8 +143,20 @@ pub fn router(
     let routes = route_list();
     let api = Router::new()
         .route("/v1/lookup", get(api::lookup))
+        .route("/v1/openapi.json", get(api::openapi))
+        .route("/v1/stolen-checks", post(api::stolen_checks))
+        .route("/v1/recalls", get(api::recalls))
+        .route("/v1/recalls/{number}", get(api::recall))
+        .route("/v1/recalls/{number}/remedies", post(api::remedies))
+        .route("/v1/units.csv", get(api::units_export))
         .fallback(api::not_found)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .layer(RequestBodyLimitLayer::new(MAX_API_BODY_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_API_BODY_BYTES));
+    // Imports through the API: the one API route with a large body.
+    let api_import = Router::new()
+        .route("/v1/units/import", post(api::units_import))
+        .layer(RequestBodyLimitLayer::new(api::MAX_IMPORT_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(api::MAX_IMPORT_BYTES));
     // Uploads: the one place a large body is welcome.
     let uploads = Router::new()
         .route("/staff/import/upload", post(staff::import::upload))
@@ -181,6 +195,7 @@ pub fn router(
         .route("/reset-password", post(account::reset::submit_reset))
         .route("/verify-email", post(account::verify::submit))
         .route("/admin/users", post(admin::users::change_role))
+        .route("/admin/api-keys", post(admin::api_keys::change_api_keys))
         .route("/staff/export/units.csv", get(staff::export::units_csv))
         .route("/staff/products", post(staff::catalogue::create_product))
         .route(
@@ -223,7 +238,8 @@ pub fn router(
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/01/{*rest}", get(digital_link::resolve))
-        .nest("/api", api)
+        .nest("/api", api_import.merge(api))
+        .route("/api/docs", get(crate::routes::api_docs::page))
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(

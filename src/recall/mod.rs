@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum Remedy {
     Repair,
     Replace,
@@ -42,6 +43,7 @@ impl Remedy {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum RecallStatus {
     Draft,
     Active,
@@ -61,6 +63,7 @@ impl RecallStatus {
 /// Where one affected unit stands with the recall's remedy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum RemedyStatus {
     Open,
     RemedyUnavailable,
@@ -99,6 +102,7 @@ impl RemedyStatus {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum Severity {
     Low,
     Medium,
@@ -129,6 +133,7 @@ impl Severity {
 
 /// A recall as listed publicly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RecallSummary {
     pub number: String,
     pub title: String,
@@ -143,6 +148,7 @@ pub struct RecallSummary {
 
 /// A recall's public page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RecallDetail {
     pub summary: RecallSummary,
     pub description: String,
@@ -154,6 +160,7 @@ pub struct RecallDetail {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ProductRef {
     pub model: String,
     pub name: String,

@@ -9,6 +9,7 @@ pub mod journey;
 pub mod lookup;
 pub mod mail;
 pub mod owners;
+pub mod partners;
 pub mod recall_admin;
 pub mod recalls;
 pub mod stock;

@@ -3,6 +3,7 @@
 //! Queries are written once in SQL that both engines accept (`$n` parameters, ISO 8601 text
 //! dates, integers for flags); where a dialect must differ, [`Backend`] says so in one place.
 
+pub mod api_keys;
 pub mod audit;
 pub mod bulk;
 pub mod catalogue;

@@ -11,6 +11,7 @@ mod lookup;
 mod matrix;
 mod owners;
 mod pages;
+mod partners;
 mod recall_admin;
 mod scope;
 mod security;

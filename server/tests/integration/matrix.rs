@@ -334,6 +334,10 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
             false,
             Rule::AgentOrStaff,
         ),
+        get("/admin/api-keys", Rule::Admin),
+        post("/_fn/admin_api_keys", &[], false, Rule::Admin),
+        // An unknown action changes nothing.
+        post("/admin/api-keys", &[("action", "look")], true, Rule::Admin),
         get("/admin/users", Rule::Admin),
         get("/admin/users?q=matrix", Rule::Admin),
         get("/admin/audit", Rule::Admin),

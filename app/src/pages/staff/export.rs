@@ -3,7 +3,7 @@
 //! are never held in memory).
 
 #[cfg(feature = "ssr")]
-pub use server::units_csv;
+pub use server::{ExportQuery, export_units, units_csv};
 
 /// Quotes a CSV field when it needs it (commas, quotes, line breaks).
 pub fn csv_field(value: &str) -> String {
@@ -34,10 +34,10 @@ mod server {
     #[derive(Deserialize, Default)]
     #[serde(default)]
     pub struct ExportQuery {
-        model: String,
-        lot: String,
-        status: String,
-        recall: String,
+        pub model: String,
+        pub lot: String,
+        pub status: String,
+        pub recall: String,
     }
 
     const HEADER: &str = "manufacturer,model,serial,lot,manufactured_on,status,warranty_starts_on,warranty_ends_on\n";
@@ -54,6 +54,19 @@ mod server {
             )
                 .into_response();
         };
+        match export_units(&state, manufacturer, query) {
+            Ok(response) => response,
+            Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
+        }
+    }
+
+    /// The manufacturer's units as CSV, streamed (for the staff page and staff API keys), or
+    /// why the filter is wrong.
+    pub fn export_units(
+        state: &AppState,
+        manufacturer: i64,
+        query: ExportQuery,
+    ) -> Result<Response, String> {
         let given = |v: String| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
         let filter = UnitExportFilter {
             model: given(query.model),
@@ -64,14 +77,10 @@ mod server {
         if let Some(status) = &filter.status
             && !STATUSES.contains(&status.as_str())
         {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "'{status}' is not a status; use one of {}.",
-                    STATUSES.join(", ")
-                ),
-            )
-                .into_response();
+            return Err(format!(
+                "'{status}' is not a status; use one of {}.",
+                STATUSES.join(", ")
+            ));
         }
         let (sql, binds) = export_query(&filter);
         let db = state.services.db.clone();
@@ -120,7 +129,7 @@ mod server {
             }
         });
         let body = Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)));
-        (
+        Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (
@@ -130,7 +139,7 @@ mod server {
             ],
             body,
         )
-            .into_response()
+            .into_response())
     }
 }
 
