@@ -11,8 +11,10 @@ pub mod format;
 pub mod gs1;
 pub mod import;
 pub mod lookup;
+pub mod police;
 pub mod recall;
 pub mod serial;
+pub mod signals;
 pub mod warranty;
 
 #[cfg(feature = "server")]

@@ -197,6 +197,10 @@ pub struct LookupAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
     pub matches: Vec<UnitAnswer>,
+    /// When a manufacturer has identified this serial as counterfeit (printed on fakes, or a
+    /// genuine unit's cloned label): what to know, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterfeit: Option<String>,
 }
 
 impl LookupAnswer {
@@ -206,6 +210,7 @@ impl LookupAnswer {
             message: message.into(),
             serial,
             matches: Vec::new(),
+            counterfeit: None,
         }
     }
 }

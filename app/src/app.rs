@@ -4,7 +4,7 @@ use crate::auth::viewer;
 use crate::pages::account::{reset, settings, signin, signup, verify};
 use crate::pages::admin;
 use crate::pages::staff;
-use crate::pages::{desk, my};
+use crate::pages::{desk, my, police};
 use crate::pages::{home::HomePage, lookup::LookupPage, not_found::NotFound, recalls};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -73,6 +73,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my/notices") view=my::NoticesPage ssr=SsrMode::Async />
                     <Route path=path!("/my/claims") view=my::claims::MyClaimsPage ssr=SsrMode::Async />
                     <Route path=path!("/my/claims/:id") view=my::claims::MyClaimPage ssr=SsrMode::Async />
+                    <Route path=path!("/police") view=police::PoliceDeskPage ssr=SsrMode::Async />
+                    <Route path=path!("/police/reports/:id") view=police::PoliceReportPage ssr=SsrMode::Async />
                     <Route path=path!("/desk") view=desk::DeskPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/units/:id") view=desk::DeskUnitPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/claims/:id") view=desk::DeskClaimPage ssr=SsrMode::Async />
@@ -111,9 +113,11 @@ fn AccountLinks() -> impl IntoView {
             let admin = user.has(Role::Admin);
             let staff = user.has(Role::Staff);
             let agent = user.has(Role::Agent);
+            let police = user.has(Role::Police);
             view! {
                 <A href="/my/products">"My products"</A>
                 {agent.then(|| view! { <A href="/desk">"Support desk"</A> })}
+                {police.then(|| view! { <A href="/police">"Stolen registry"</A> })}
                 {staff.then(|| view! { <A href="/staff">"Back office"</A> })}
                 {admin.then(|| view! {
                     <A href="/admin/users">"Users"</A>

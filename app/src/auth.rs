@@ -177,6 +177,36 @@ mod server {
         Some(record.user)
     }
 
+    /// Who makes a change, for its audit entry: the user, the role they act in, and the
+    /// address the request came from.
+    pub struct Caller {
+        user_id: i64,
+        role: &'static str,
+        ip: Option<String>,
+    }
+
+    impl Caller {
+        pub fn new(user: &SignedInUser, parts: &Parts, role: &'static str) -> Self {
+            Self {
+                user_id: user.id,
+                role,
+                ip: crate::state::client_ip(parts).map(|ip| ip.to_string()),
+            }
+        }
+
+        pub fn staff(user: &SignedInUser, parts: &Parts) -> Self {
+            Self::new(user, parts, "staff")
+        }
+
+        pub fn actor(&self) -> serialtrace::service::accounts::Actor<'_> {
+            serialtrace::service::accounts::Actor {
+                user_id: Some(self.user_id),
+                role: self.role,
+                client_ip: self.ip.as_deref(),
+            }
+        }
+    }
+
     /// A role a handler requires, as a type: `RequireRole<Admin>`.
     pub trait Rule: Send + Sync + 'static {
         const ACCESS: Access;

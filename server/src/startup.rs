@@ -15,7 +15,7 @@ use serialtrace::service::Services;
 use serialtrace::service::mail::{self, Mailer};
 use serialtrace::store::Db;
 use serialtrace_app::limits::AuthLimits;
-use serialtrace_app::pages::{account, admin, desk, my, staff};
+use serialtrace_app::pages::{account, admin, desk, my, police, staff};
 use serialtrace_app::state::AppState;
 use serialtrace_app::{App, shell};
 use std::net::SocketAddr;
@@ -197,6 +197,7 @@ pub fn router(
         .route("/admin/users", post(admin::users::change_role))
         .route("/admin/api-keys", post(admin::api_keys::change_api_keys))
         .route("/staff/export/units.csv", get(staff::export::units_csv))
+        .route("/staff", post(staff::change_counterfeit))
         .route("/staff/products", post(staff::catalogue::create_product))
         .route(
             "/staff/products/{id}",
@@ -217,6 +218,9 @@ pub fn router(
         .route("/my/transfers", post(my::redeem_transfer))
         .route("/my/notices", post(my::read_notice))
         .route("/files/{id}", get(my::attachment))
+        .route("/police", post(police::file_report))
+        .route("/police/reports/{id}", post(police::change_report))
+        .route("/police/hotlist.csv", get(police::hot_list))
         .route("/desk/units/{id}", post(desk::change_desk_unit))
         .route("/desk/claims/{id}", post(desk::change_desk_claim))
         .route("/desk/expiring.csv", get(desk::expiring_csv))

@@ -204,8 +204,10 @@ impl LookupService {
                 Vec::new(),
             ));
         }
-        let rows = units::find_by_serial(&self.db, serial, query.gtin.as_ref().map(|g| g.as_str()))
-            .await?;
+        let (rows, marked) = tokio::try_join!(
+            units::find_by_serial(&self.db, serial, query.gtin.as_ref().map(|g| g.as_str())),
+            crate::store::counterfeits::marked_by(&self.db, serial)
+        )?;
         if rows.is_empty() {
             let message = match valid_for {
                 Some(product) => format!(
@@ -221,6 +223,10 @@ impl LookupService {
                     message,
                     serial: Some(serial.to_owned()),
                     matches: Vec::new(),
+                    counterfeit: (!marked.is_empty()).then(|| format!(
+                        "Known counterfeit: {} has identified {serial} as a serial number printed on counterfeit products. A product carrying it is not genuine.",
+                        marked.join(" and ")
+                    )),
                 },
                 Vec::new(),
             ));
@@ -297,6 +303,10 @@ impl LookupService {
                 message,
                 serial: Some(serial.to_owned()),
                 matches,
+                counterfeit: (!marked.is_empty()).then(|| format!(
+                    "Known counterfeit labels: {} has found copies of this genuine serial number on counterfeit products. Check the product with the seller or the manufacturer before you rely on it.",
+                    marked.join(" and ")
+                )),
             },
             reported,
         ))

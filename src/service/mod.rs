@@ -4,12 +4,14 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod claims;
+pub mod counterfeits;
 pub mod import;
 pub mod journey;
 pub mod lookup;
 pub mod mail;
 pub mod owners;
 pub mod partners;
+pub mod police;
 pub mod recall_admin;
 pub mod recalls;
 pub mod stock;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulk;
 pub mod catalogue;
 pub mod claims;
+pub mod counterfeits;
 pub mod import;
 pub mod lookups;
 pub mod outbox;

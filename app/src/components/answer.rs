@@ -17,6 +17,9 @@ pub fn Answer(answer: LookupAnswer) -> impl IntoView {
         <section class=class aria-labelledby="result-heading" data-result=answer.result.as_str()>
             <h2 id="result-heading">{heading}</h2>
             <p class="message">{answer.message.clone()}</p>
+            {answer.counterfeit.clone().map(|warning| view! {
+                <p class="status stolen counterfeit" role="alert"><strong>{warning}</strong></p>
+            })}
             {several.then(|| view! { <h3 class="pick">"Which product is yours?"</h3> })}
             <div class="matches">
                 {answer.matches.into_iter().map(|unit| view! { <UnitCard unit /> }).collect_view()}

@@ -484,37 +484,12 @@ mod server {
     use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
     use axum::extract::{Path, Query, State};
-    use axum::http::request::Parts;
     use axum::http::{HeaderValue, StatusCode, header};
     use axum::response::{IntoResponse, Response};
     use serde::{Deserialize, Serialize};
-    use serialtrace::account::{Role, SignedInUser};
-    use serialtrace::service::accounts::Actor;
+    use serialtrace::account::Role;
     use serialtrace::service::catalogue::CatalogueError;
     use serialtrace::service::claims::{self, ClaimUpdate, Repair};
-
-    /// An agent making a change, for its audit entry.
-    struct AgentCaller {
-        user_id: i64,
-        ip: Option<String>,
-    }
-
-    impl AgentCaller {
-        fn new(user: &SignedInUser, parts: &Parts) -> Self {
-            Self {
-                user_id: user.id,
-                ip: crate::state::client_ip(parts).map(|ip| ip.to_string()),
-            }
-        }
-
-        fn actor(&self) -> Actor<'_> {
-            Actor {
-                user_id: Some(self.user_id),
-                role: "agent",
-                client_ip: self.ip.as_deref(),
-            }
-        }
-    }
 
     #[derive(Deserialize, Serialize, Default)]
     #[serde(default)]
@@ -547,7 +522,7 @@ mod server {
         Path(id): Path<String>,
         PageForm { parts, form }: PageForm<DeskUnitForm>,
     ) -> Response {
-        let caller = AgentCaller::new(agent.user(), &parts);
+        let caller = crate::auth::Caller::new(agent.user(), &parts, "agent");
         let actor = caller.actor();
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let Ok(unit) = id.parse::<i64>() else {
@@ -625,7 +600,7 @@ mod server {
         Path(id): Path<String>,
         PageForm { parts, form }: PageForm<DeskClaimForm>,
     ) -> Response {
-        let caller = AgentCaller::new(agent.user(), &parts);
+        let caller = crate::auth::Caller::new(agent.user(), &parts, "agent");
         let outcome = match id.parse::<i64>() {
             Ok(claim) => {
                 let update = ClaimUpdate {

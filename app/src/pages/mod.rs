@@ -5,5 +5,6 @@ pub mod home;
 pub mod lookup;
 pub mod my;
 pub mod not_found;
+pub mod police;
 pub mod recalls;
 pub mod staff;

@@ -40,6 +40,8 @@ enum Rule {
     /// A record of manufacturer A: A's staff only; B's staff are told "not found" (404).
     StaffA,
     Admin,
+    /// Police officers only.
+    Police,
     /// Support agents only.
     Agent,
     /// Agents, and staff (for their own manufacturer's units).
@@ -57,6 +59,7 @@ impl Rule {
             Rule::StaffA => who == Who::StaffA,
             Rule::Admin => who == Who::Admin,
             Rule::Agent => who == Who::Agent,
+            Rule::Police => who == Who::Police,
             Rule::AgentOrStaff => matches!(who, Who::Agent | Who::StaffA | Who::StaffB),
             Rule::Own => who == Who::Owner,
         }
@@ -198,6 +201,7 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
     let demo_claim = ids("SELECT MIN(id) FROM claims").await;
     let demo_notice = ids("SELECT MIN(id) FROM notices").await;
     let demo_unit = ids("SELECT MIN(unit_id) FROM claims").await;
+    let theft = ids("SELECT MIN(id) FROM theft_reports").await;
 
     let cases = vec![
         get("/", Rule::Public),
@@ -235,6 +239,13 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         get("/staff/export/units.csv?status=sold", Rule::Staff),
         post("/_fn/staff_overview", &[], false, Rule::Staff),
         post("/_fn/staff_imports", &[], false, Rule::Staff),
+        // Marking nothing as counterfeit is refused, and changes nothing.
+        post(
+            "/staff",
+            &[("action", "mark"), ("counterfeit_serial", "")],
+            true,
+            Rule::Staff,
+        ),
         get("/staff/products", Rule::Staff),
         get("/staff/recalls", Rule::Staff),
         get("/staff/units?serial=HL000000018", Rule::Staff),
@@ -334,6 +345,26 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
             false,
             Rule::AgentOrStaff,
         ),
+        get("/police", Rule::Police),
+        get("/police?serial=HL000000018", Rule::Police),
+        get("/police/hotlist.csv", Rule::Police),
+        get(format!("/police/reports/{theft}"), Rule::Police),
+        post(
+            "/_fn/police_search",
+            &[("serial", "HL000000018")],
+            false,
+            Rule::Police,
+        ),
+        post("/_fn/police_case", &[("id", &theft)], false, Rule::Police),
+        post("/_fn/police_manufacturers", &[], false, Rule::Police),
+        // An unknown action changes nothing; an empty report is refused.
+        post(
+            format!("/police/reports/{theft}"),
+            &[("action", "look")],
+            true,
+            Rule::Police,
+        ),
+        post("/police", &[("serial", "")], true, Rule::Police),
         get("/admin/api-keys", Rule::Admin),
         post("/_fn/admin_api_keys", &[], false, Rule::Admin),
         // An unknown action changes nothing.

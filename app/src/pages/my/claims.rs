@@ -246,7 +246,7 @@ pub use server::file_claim;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::super::{OwnerCaller, read_multipart, upload_problem};
+    use super::super::{owner_caller, read_multipart, upload_problem};
     use crate::auth::{RequireRole, SignedIn};
     use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
@@ -278,7 +278,7 @@ mod server {
                         .collect(),
                     paid_repair_ok: form.text("paid_repair_ok") == "on",
                 };
-                let caller = OwnerCaller::new(&user, &form.parts);
+                let caller = owner_caller(&user, &form.parts);
                 claims::file_claim(&state.services.db, user.id, unit, &claim, &caller.actor()).await
             }
             Err(_) => Err(CatalogueError::NotFound("You have no such product.".into())),

@@ -552,7 +552,6 @@ mod server {
     use axum::response::{IntoResponse, Response};
     use serde::{Deserialize, Serialize};
     use serialtrace::account::{Role, SignedInUser};
-    use serialtrace::service::accounts::Actor;
     use serialtrace::service::catalogue::CatalogueError;
     use serialtrace::service::owners::{self, OwnerReport, Registration, Upload};
     use std::collections::HashMap;
@@ -563,26 +562,8 @@ mod server {
     pub const MAX_CLAIM_BYTES: usize = 20 * 1024 * 1024;
 
     /// An owner acting on their own account, for the audit log.
-    pub struct OwnerCaller {
-        pub user_id: i64,
-        ip: Option<String>,
-    }
-
-    impl OwnerCaller {
-        pub fn new(user: &SignedInUser, parts: &Parts) -> Self {
-            Self {
-                user_id: user.id,
-                ip: crate::state::client_ip(parts).map(|ip| ip.to_string()),
-            }
-        }
-
-        pub fn actor(&self) -> Actor<'_> {
-            Actor {
-                user_id: Some(self.user_id),
-                role: "owner",
-                client_ip: self.ip.as_deref(),
-            }
-        }
+    pub fn owner_caller(user: &SignedInUser, parts: &Parts) -> crate::auth::Caller {
+        crate::auth::Caller::new(user, parts, "owner")
     }
 
     /// A multipart form: its text fields and its files (a file input left empty sends none).
@@ -699,7 +680,7 @@ mod server {
                 .find(|(name, _)| name == "proof")
                 .map(|(_, u)| u.clone()),
         };
-        let caller = OwnerCaller::new(&user, &form.parts);
+        let caller = owner_caller(&user, &form.parts);
         let services = &state.services;
         let outcome = owners::register(
             &services.db,
@@ -734,7 +715,7 @@ mod server {
         PageForm { parts, form }: PageForm<ProductForm>,
     ) -> Response {
         let user = owner.user();
-        let caller = OwnerCaller::new(user, &parts);
+        let caller = owner_caller(user, &parts);
         let actor = caller.actor();
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let Ok(unit) = id.parse::<i64>() else {
@@ -812,7 +793,7 @@ mod server {
         PageForm { parts, form }: PageForm<RedeemForm>,
     ) -> Response {
         let user = owner.user();
-        let caller = OwnerCaller::new(user, &parts);
+        let caller = owner_caller(user, &parts);
         let services = &state.services;
         let outcome = owners::redeem_transfer(
             &services.db,

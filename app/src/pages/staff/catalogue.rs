@@ -487,7 +487,7 @@ mod server {
     ) -> Response {
         let user = staff.user();
         let manufacturer = staff_manufacturer(user);
-        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let services = &state.services;
         let outcome = match (manufacturer, form.product.parse()) {
@@ -512,7 +512,7 @@ mod server {
         PageForm { parts, form }: PageForm<ProductPageForm>,
     ) -> Response {
         let user = staff.user();
-        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
             let outcome: Result<(), _> =

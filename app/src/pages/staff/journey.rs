@@ -173,7 +173,7 @@ mod server {
             feedback.add_error(&kind, "Choose a CSV file or paste the CSV.");
             return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
-        let caller = crate::pages::staff::StaffCaller::new(&user, &parts);
+        let caller = crate::auth::Caller::staff(&user, &parts);
         let actor = caller.actor();
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let outcome = if kind == "events" {

@@ -32,32 +32,6 @@ pub fn path_id(what: &'static str) -> Result<i64, AnyView> {
         })
 }
 
-/// Who makes a staff change, for its audit entries: the user and the address the request
-/// came from.
-#[cfg(feature = "ssr")]
-pub struct StaffCaller {
-    user_id: i64,
-    ip: Option<String>,
-}
-
-#[cfg(feature = "ssr")]
-impl StaffCaller {
-    pub fn new(user: &SignedInUser, parts: &axum::http::request::Parts) -> Self {
-        Self {
-            user_id: user.id,
-            ip: crate::state::client_ip(parts).map(|ip| ip.to_string()),
-        }
-    }
-
-    pub fn actor(&self) -> serialtrace::service::accounts::Actor<'_> {
-        serialtrace::service::accounts::Actor {
-            user_id: Some(self.user_id),
-            role: "staff",
-            client_ip: self.ip.as_deref(),
-        }
-    }
-}
-
 /// The staff user's manufacturer, or why there is none.
 pub fn staff_manufacturer(user: &SignedInUser) -> Result<i64, AppError> {
     user.staff_manufacturer().ok_or(AppError::Forbidden)
@@ -76,6 +50,12 @@ pub struct Overview {
     /// Not-found serials that fit one of our formats: (serial, hits, model), and how many.
     pub counterfeit: Vec<(String, i64, String)>,
     pub counterfeit_total: usize,
+    /// Genuine serials looked up from many networks in a week: (serial, networks, lookups).
+    pub widespread: Vec<(String, i64, i64)>,
+    /// Networks stepping through the serial space.
+    pub enumerations: Vec<serialtrace::signals::Enumeration>,
+    /// Serials marked as known counterfeits: (serial, note, marked_at).
+    pub marks: Vec<(String, Option<String>, String)>,
 }
 
 #[server(prefix = "/_fn", endpoint = "staff_overview")]
@@ -89,13 +69,14 @@ pub async fn staff_overview() -> Result<Overview, AppError> {
     let today = serialtrace::store::today();
     let first = today - time::Duration::days(29);
     let since = first.to_string();
-    let ((name, units), recall_list, products, theft_list, daily, not_found) = tokio::try_join!(
+    let ((name, units), recall_list, products, theft_list, daily, not_found, signals) = tokio::try_join!(
         import::manufacturer_overview(db, manufacturer),
         recalls::staff_list(db, manufacturer),
         catalogue::list_products(db, manufacturer),
         thefts::staff_queue(db, manufacturer, false),
         lookups::daily_for_manufacturer(db, manufacturer, &since),
         lookups::not_found_since(db, &since, 20_000),
+        serialtrace::service::counterfeits::signals(db, manufacturer),
     )?;
     let days = (0..30)
         .map(|i| {
@@ -125,7 +106,126 @@ pub async fn staff_overview() -> Result<Overview, AppError> {
         daily: days,
         counterfeit_total: counterfeit.len(),
         counterfeit: counterfeit.into_iter().take(20).collect(),
+        widespread: signals.widespread,
+        enumerations: signals.enumerations,
+        marks: signals.marks,
     })
+}
+
+/// Clone and enumeration signals, and the serials marked as known counterfeits (with the
+/// form that marks one; the public answer then says so).
+#[component]
+fn SignalsPanel(
+    widespread: Vec<(String, i64, i64)>,
+    enumerations: Vec<serialtrace::signals::Enumeration>,
+    marks: Vec<(String, Option<String>, String)>,
+) -> impl IntoView {
+    let done = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("done");
+    let problem = crate::forms::feedback().error("counterfeit_serial");
+    view! {
+        <section class="panel" id="signals">
+            <h2>"Counterfeit and clone signals, last 7 days"</h2>
+            {match done.as_deref() {
+                Some("marked") => Some(view! { <p class="notice" role="status">"Marked: the public answer for that serial now says it is a known counterfeit."</p> }),
+                Some("unmarked") => Some(view! { <p class="notice" role="status">"The mark is removed."</p> }),
+                _ => None,
+            }}
+            <h3>{format!("Possibly cloned labels: {}", widespread.len())}</h3>
+            <p class="hint">"Genuine serials of yours looked up from 3 or more networks or partners in a week: one label copied onto many products looks like this."</p>
+            {(!widespread.is_empty()).then(|| view! {
+                <table class="data clones">
+                    <thead><tr><th scope="col">"Serial"</th><th scope="col">"Networks"</th><th scope="col">"Lookups"</th></tr></thead>
+                    <tbody>{widespread.into_iter().map(|(serial, places, hits)| view! {
+                        <tr><td>{serial}</td><td>{places}</td><td>{hits}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            })}
+            <h3>{format!("Serial space scanned: {}", enumerations.len())}</h3>
+            <p class="hint">"Networks that looked up 10 or more neighbouring serials of your formats in a week: someone may be harvesting serials to print."</p>
+            {(!enumerations.is_empty()).then(|| view! {
+                <table class="data enumerations">
+                    <thead><tr><th scope="col">"Network"</th><th scope="col">"Serials"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr></thead>
+                    <tbody>{enumerations.into_iter().map(|e| view! {
+                        <tr><td>{e.origin}</td><td>{e.serials}</td><td>{e.first}</td><td>{e.last}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+            })}
+            <h3>{format!("Known counterfeits: {}", marks.len())}</h3>
+            <form method="post" action="/staff" class="stack-form" aria-label="Mark a serial as a known counterfeit">
+                <div class="field" class:invalid=problem.is_some()>
+                    <label for="f-counterfeit_serial">"Serial"</label>
+                    <input id="f-counterfeit_serial" name="counterfeit_serial" type="text" autocomplete="off" />
+                    <p class="field-problem">{problem.clone()}</p>
+                </div>
+                <div class="field">
+                    <label for="f-counterfeit_note">"Note (kept with the mark, not shown publicly)"</label>
+                    <input id="f-counterfeit_note" name="counterfeit_note" type="text" />
+                </div>
+                <p class="actions">
+                    <button type="submit" name="action" value="mark" class="danger">"Mark as a known counterfeit"</button>
+                    <button type="submit" name="action" value="unmark">"Remove the mark"</button>
+                </p>
+            </form>
+            {(!marks.is_empty()).then(|| view! {
+                <ul class="marks">{marks.into_iter().map(|(serial, note, at)| view! {
+                    <li>{format!("{serial} · marked {}{}", at.get(..10).unwrap_or_default(), note.map(|n| format!(" · {n}")).unwrap_or_default())}</li>
+                }).collect_view()}</ul>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+/// Marks or unmarks a serial as a known counterfeit (the dashboard's form).
+#[cfg(feature = "ssr")]
+pub async fn change_counterfeit(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    staff: crate::auth::RequireRole<crate::auth::Staff>,
+    crate::pages::account::PageForm { parts, form }: crate::pages::account::PageForm<
+        CounterfeitForm,
+    >,
+) -> axum::response::Response {
+    use serialtrace::service::catalogue::CatalogueError;
+    let user = staff.user();
+    let caller = crate::auth::Caller::staff(user, &parts);
+    let outcome = match staff_manufacturer(user) {
+        Ok(m) => {
+            let note = Some(form.counterfeit_note.trim()).filter(|n| !n.is_empty());
+            serialtrace::service::counterfeits::set_mark(
+                &state.services.db,
+                &state.services.lookup,
+                m,
+                &form.counterfeit_serial,
+                note,
+                form.action == "unmark",
+                &caller.actor(),
+            )
+            .await
+            .map(|_| {
+                if form.action == "unmark" {
+                    "/staff?done=unmarked#signals"
+                } else {
+                    "/staff?done=marked#signals"
+                }
+            })
+        }
+        Err(_) => Err(CatalogueError::NotFound(
+            "Your account is not linked to a manufacturer.".into(),
+        )),
+    };
+    catalogue::answer(&state, parts, &form, outcome, |to| to.to_owned()).await
+}
+
+/// The dashboard's counterfeit form.
+#[cfg(feature = "ssr")]
+#[derive(serde::Deserialize, serde::Serialize, Default)]
+#[serde(default)]
+pub struct CounterfeitForm {
+    action: String,
+    counterfeit_serial: String,
+    counterfeit_note: String,
 }
 
 /// Lookups per day as a small bar chart (server-drawn SVG, no script).
@@ -179,6 +279,7 @@ pub fn StaffHomePage() -> impl IntoView {
                             </section>
                             <DashboardPanels recalls=o.recalls open_thefts=o.open_thefts daily=o.daily
                                 counterfeit=o.counterfeit counterfeit_total=o.counterfeit_total />
+                            <SignalsPanel widespread=o.widespread enumerations=o.enumerations marks=o.marks />
                             <section class="panel">
                                 <h2>"Serial records"</h2>
                                 <p><a href="/staff/products">"Catalogue: products, lots, new serials and labels"</a></p>

@@ -397,7 +397,7 @@ mod server {
         PageForm { parts, form }: PageForm<RecallPageForm>,
     ) -> Response {
         let user = staff.user();
-        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let outcome = match (staff_manufacturer(user), form.recall.parse()) {
             (Err(_), _) => Err(CatalogueError::NotFound(
@@ -419,7 +419,7 @@ mod server {
         PageForm { parts, form }: PageForm<RecallPageForm>,
     ) -> Response {
         let user = staff.user();
-        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
             let outcome: Result<(), _> =

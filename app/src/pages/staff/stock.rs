@@ -209,7 +209,7 @@ mod server {
         PageForm { parts, form }: PageForm<StockForm>,
     ) -> Response {
         let user = staff.user();
-        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let outcome = match staff_manufacturer(user) {
             Ok(m) => {
@@ -267,7 +267,7 @@ mod server {
             },
             Err(rejection) => problem = Some(format!("The upload could not be read: {rejection}")),
         }
-        let caller = crate::pages::staff::StaffCaller::new(&user, &parts);
+        let caller = crate::auth::Caller::staff(&user, &parts);
         let actor = caller.actor();
         let outcome = match (problem, staff_manufacturer(&user)) {
             (Some(problem), _) => Err(CatalogueError::Invalid(vec![("scanned".into(), problem)])),
@@ -301,7 +301,7 @@ mod server {
         PageForm { parts, form }: PageForm<StockForm>,
     ) -> Response {
         let user = staff.user();
-        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let outcome = match (staff_manufacturer(user), id.parse::<i64>()) {
             (Ok(m), Ok(id)) => {

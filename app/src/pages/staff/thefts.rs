@@ -212,7 +212,7 @@ mod server {
         PageForm { parts, form }: PageForm<TheftForm>,
     ) -> Response {
         let user = staff.user();
-        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let Ok(m) = staff_manufacturer(user) else {
             let outcome: Result<(), _> = Err(CatalogueError::NotFound(

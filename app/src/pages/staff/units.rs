@@ -404,7 +404,7 @@ mod server {
         PageForm { parts, form }: PageForm<UnitForm>,
     ) -> Response {
         let user = staff.user();
-        let caller = crate::pages::staff::StaffCaller::new(user, &parts);
+        let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
             let outcome: Result<(), _> =

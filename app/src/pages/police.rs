@@ -1,0 +1,454 @@
+//! The police desk (`/police`): search the stolen registry (exact, look-alike and close
+//! matches, labelled; every search audited), file a report for the officer's agency, a
+//! report's case file with the unit's lookups, a contact request to the owner through the
+//! portal, marking a unit recovered, and the hot list as CSV.
+
+use crate::auth::{Access, require};
+use crate::components::access::Refused;
+use crate::error::AppError;
+use crate::forms::{Choice, Field, FormProblem, feedback};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serialtrace::account::Role;
+use serialtrace::police::{CaseFile, RegistryEntry};
+
+#[server(prefix = "/_fn", endpoint = "police_search")]
+pub async fn police_search(
+    serial: String,
+    manufacturer: Option<String>,
+) -> Result<Vec<(RegistryEntry, String)>, AppError> {
+    use serialtrace::service::catalogue::CatalogueError;
+    let user = require(Access::Role(Role::Police))?;
+    let services = crate::state::services()?;
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+    let ip = parts
+        .as_ref()
+        .and_then(crate::state::client_ip)
+        .map(|ip| ip.to_string());
+    let actor = serialtrace::service::accounts::Actor {
+        user_id: Some(user.id),
+        role: "police",
+        client_ip: ip.as_deref(),
+    };
+    let scope = manufacturer.filter(|m| !m.trim().is_empty() && m != "all");
+    match serialtrace::service::police::search(&services.db, &serial, scope.as_deref(), &actor)
+        .await
+    {
+        Ok(found) => Ok(found.into_iter().map(|(e, how)| (e, how.label())).collect()),
+        Err(CatalogueError::Invalid(problems)) => {
+            crate::error::set_status(axum::http::StatusCode::BAD_REQUEST);
+            Err(AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|(_, m)| m)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ))
+        }
+        Err(CatalogueError::NotFound(m)) => Err(AppError::NotFound(m)),
+        Err(CatalogueError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[server(prefix = "/_fn", endpoint = "police_manufacturers")]
+pub async fn police_manufacturers() -> Result<Vec<(String, String)>, AppError> {
+    require(Access::Role(Role::Police))?;
+    let services = crate::state::services()?;
+    Ok(serialtrace::store::users::manufacturers(&services.db).await?)
+}
+
+#[server(prefix = "/_fn", endpoint = "police_case")]
+pub async fn police_case(id: i64) -> Result<CaseFile, AppError> {
+    use serialtrace::service::catalogue::CatalogueError;
+    require(Access::Role(Role::Police))?;
+    let services = crate::state::services()?;
+    match serialtrace::service::police::case_file(&services.db, id).await {
+        Ok(file) => Ok(file),
+        Err(CatalogueError::Store(e)) => Err(e.into()),
+        Err(other) => {
+            crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+            Err(AppError::NotFound(other.to_string()))
+        }
+    }
+}
+
+#[component]
+pub fn PoliceDeskPage() -> impl IntoView {
+    let user = match require(Access::Role(Role::Police)) {
+        Ok(user) => user,
+        Err(error) => return view! { <Refused error /> }.into_any(),
+    };
+    let agency = user.police_agency().unwrap_or_default().to_owned();
+    let query = use_query_map().get_untracked();
+    let serial = query.get("serial").filter(|s| !s.trim().is_empty());
+    let scope = query.get("manufacturer").unwrap_or_else(|| "all".into());
+    let found = Resource::new(
+        {
+            let (serial, scope) = (serial.clone(), scope.clone());
+            move || (serial.clone(), scope.clone())
+        },
+        |(serial, scope)| async move {
+            match serial {
+                Some(serial) => police_search(serial, Some(scope)).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let makers = Resource::new(|| (), |_| police_manufacturers());
+    view! {
+        <Title text="Police desk" />
+        <h1>"Stolen registry"</h1>
+        <p class="meta">{format!("Signed in for {agency}. Every search is recorded in the audit log.")}</p>
+        <p class="actions">
+            <a href="/police/hotlist.csv">{format!("Hot list of {agency}'s open reports (CSV)")}</a>
+            " · " <a href="/police/hotlist.csv?agency=all">"All open reports (CSV)"</a>
+        </p>
+        <form class="panel inline-search" method="get" action="/police" role="search">
+            <label for="police-serial">"Serial"</label>
+            <input id="police-serial" name="serial" type="search" value=serial.clone().unwrap_or_default() />
+            <label for="police-manufacturer">"Manufacturer"</label>
+            <Suspense fallback=|| view! { <select id="police-manufacturer" name="manufacturer"><option value="all">"all"</option></select> }>
+                {
+                    let scope = scope.clone();
+                    move || {
+                        let scope = scope.clone();
+                        Suspend::new(async move {
+                            let list = makers.await.unwrap_or_default();
+                            view! {
+                                <select id="police-manufacturer" name="manufacturer">
+                                    <option value="all" selected=scope == "all">"all manufacturers"</option>
+                                    {list.into_iter().map(|(slug, name)| {
+                                        let selected = scope == slug;
+                                        view! { <option value=slug selected=selected>{name}</option> }
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })
+                    }
+                }
+            </Suspense>
+            <button type="submit">"Search"</button>
+        </form>
+        <Suspense fallback=|| view! { <p class="loading">"Searching…"</p> }>
+            {move || Suspend::new(async move {
+                match found.await {
+                    Ok(None) => ().into_any(),
+                    Ok(Some(list)) if list.is_empty() => view! { <p class="count">"No open report matches, exactly or closely."</p> }.into_any(),
+                    Ok(Some(list)) => view! {
+                        <p class="count">{format!("{} matching reports", list.len())}</p>
+                        <ul class="reports">{list.into_iter().map(|(e, how)| {
+                            let label = how.clone();
+                            view! {
+                            <li class="panel report" data-status=e.status.clone() data-match=label>
+                                <h2><a href=format!("/police/reports/{}", e.report_id)>{format!("{} · {} {}", e.serial, e.manufacturer, e.model)}</a></h2>
+                                <p><strong class="match-kind">{how}</strong>{format!(" · {} · reported {}{}{}", e.kind, e.reported_at.get(..10).unwrap_or_default(),
+                                    e.agency.map(|a| format!(" · {a}")).unwrap_or_default(), e.case_number.map(|c| format!(" · case {c}")).unwrap_or_default())}</p>
+                            </li>
+                        }}).collect_view()}</ul>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <section class="panel">
+            <h2 id="file">{format!("File a report for {agency}")}</h2>
+            <form method="post" action="/police" class="stack-form" aria-labelledby="file">
+                <FormProblem />
+                <Field name="serial" label="Serial number" autocomplete="off" hint="As printed, barcode text or the QR code's link." />
+                <Field name="gtin" label="Product number (GTIN)" required=false hint="Only when two products share the serial." />
+                <Choice name="report_kind" label="What happened" options=vec![("stolen", "Stolen"), ("lost", "Lost")] />
+                <Field name="case_number" label="Case number" />
+                <Field name="occurred_on" label="When" kind="date" required=false />
+                <Field name="place" label="Where" required=false />
+                <button type="submit" class="danger">"File the report"</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn PoliceReportPage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Police)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let id = match crate::pages::staff::path_id("report") {
+        Ok(id) => id,
+        Err(missing) => return missing,
+    };
+    let done = match use_query_map().get_untracked().get("done").as_deref() {
+        Some("filed") => Some(
+            "The report is filed; public lookups say so and the owner on record has been told.",
+        ),
+        Some("contact") => {
+            Some("Your request has been sent to the owner with your contact details.")
+        }
+        Some("recovered") => Some("Marked recovered; the owner on record has been told."),
+        _ => None,
+    };
+    let file = Resource::new(move || id, police_case);
+    view! {
+        <Title text="Case file" />
+        <p><a href="/police">"← Stolen registry"</a></p>
+        {done.map(|m| view! { <p class="notice" role="status">{m}</p> })}
+        <FormProblem />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match file.await {
+                    Ok(file) => view! { <CaseFileView file id /> }.into_any(),
+                    Err(error) => view! { <h1>"Case file"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn CaseFileView(file: CaseFile, id: i64) -> impl IntoView {
+    let e = file.entry;
+    let active = e.status == "active";
+    let problem = feedback().error("message");
+    let recover_problem = feedback().error("recovered_place");
+    let action = format!("/police/reports/{id}");
+    view! {
+        <h1>{format!("{} · {} {}", e.serial, e.manufacturer, e.model)}</h1>
+        <dl class="facts">
+            <dt>"Report"</dt><dd class="report-status">{format!("{} · {}", e.kind, e.status)}</dd>
+            <dt>"Agency"</dt><dd>{e.agency.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Case number"</dt><dd>{e.case_number.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"When"</dt><dd>{e.occurred_on.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Where"</dt><dd>{e.place.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Reported"</dt><dd>{format!("{} by {}", e.reported_at.get(..10).unwrap_or_default(), e.reporter_kind)}</dd>
+            <dt>"Owner"</dt><dd>{if file.owner_on_record { "owner on record" } else { "no owner on record" }}</dd>
+            {e.recovered_place.clone().map(|p| view! { <dt>"Recovered at"</dt><dd>{p}</dd> })}
+        </dl>
+        {file.owner_on_record.then(|| view! {
+            <section class="panel">
+                <h2 id="contact">"Ask the owner to contact you"</h2>
+                <p>"The owner receives your message with your e-mail address and agency; you are not given theirs."</p>
+                <form method="post" action=action.clone() class="stack-form" aria-labelledby="contact">
+                    <input type="hidden" name="action" value="contact" />
+                    <div class="field" class:invalid=problem.is_some()>
+                        <label for="f-message">"Message"</label>
+                        <textarea id="f-message" name="message" rows="3"></textarea>
+                        <p class="field-problem">{problem.clone()}</p>
+                    </div>
+                    <button type="submit">"Send the request"</button>
+                </form>
+            </section>
+        })}
+        {active.then(|| view! {
+            <section class="panel">
+                <h2 id="recover">"Recovered"</h2>
+                <form method="post" action=action.clone() class="stack-form" aria-labelledby="recover">
+                    <input type="hidden" name="action" value="recover" />
+                    <div class="field" class:invalid=recover_problem.is_some()>
+                        <label for="f-recovered_place">"Where it was found"</label>
+                        <input id="f-recovered_place" name="recovered_place" type="text" />
+                        <p class="field-problem">{recover_problem.clone()}</p>
+                    </div>
+                    <button type="submit">"Mark recovered"</button>
+                </form>
+            </section>
+        })}
+        <section class="panel">
+            <h2>{format!("Lookups of this serial ({})", file.lookups.len())}</h2>
+            {if file.lookups.is_empty() {
+                view! { <p class="count">"Nobody has looked it up."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="report">
+                        <thead><tr><th>"When"</th><th>"From (network)"</th><th>"Channel"</th><th>"Times"</th></tr></thead>
+                        <tbody>{file.lookups.into_iter().map(|(at, origin, channel, hits)| view! {
+                            <tr><td>{at.replace('T', " ").trim_end_matches('Z').to_owned()}</td><td>{origin}</td><td>{channel}</td><td>{hits}</td></tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "ssr")]
+pub use server::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::auth::{Police, RequireRole};
+    use crate::pages::account::PageForm;
+    use crate::pages::staff::catalogue::answer;
+    use crate::pages::staff::export::csv_field;
+    use crate::state::AppState;
+    use axum::extract::{Path, Query, State};
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+    use serde::{Deserialize, Serialize};
+    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::police::{self, PoliceReport};
+
+    fn text(value: &str) -> Option<String> {
+        let value: String = value.trim().chars().take(200).collect();
+        (!value.is_empty()).then_some(value)
+    }
+
+    #[derive(Deserialize, Serialize, Default)]
+    #[serde(default)]
+    pub struct FileForm {
+        serial: String,
+        gtin: String,
+        report_kind: String,
+        case_number: String,
+        occurred_on: String,
+        place: String,
+    }
+
+    pub async fn file_report(
+        State(state): State<AppState>,
+        police: RequireRole<Police>,
+        PageForm { parts, form }: PageForm<FileForm>,
+    ) -> Response {
+        let user = police.user();
+        let officer = crate::auth::Caller::new(user, &parts, "police");
+        let agency = user.police_agency().unwrap_or("police").to_owned();
+        let mut problems = Vec::new();
+        let occurred_on =
+            serialtrace::catalogue::optional_date(&mut problems, "occurred_on", &form.occurred_on);
+        let outcome = if problems.is_empty() {
+            let report = PoliceReport {
+                serial: form.serial.clone(),
+                gtin: text(&form.gtin),
+                kind: form.report_kind.trim().to_owned(),
+                case_number: form.case_number.clone(),
+                occurred_on: occurred_on.map(|d| d.to_string()),
+                place: text(&form.place),
+            };
+            police::file_report(
+                &state.services.db,
+                &state.services.lookup,
+                &agency,
+                &report,
+                &officer.actor(),
+            )
+            .await
+        } else {
+            Err(CatalogueError::fields(problems))
+        };
+        answer(&state, parts, &form, outcome, |id| {
+            format!("/police/reports/{id}?done=filed")
+        })
+        .await
+    }
+
+    #[derive(Deserialize, Serialize, Default)]
+    #[serde(default)]
+    pub struct CaseForm {
+        action: String,
+        message: String,
+        recovered_place: String,
+    }
+
+    pub async fn change_report(
+        State(state): State<AppState>,
+        police: RequireRole<Police>,
+        Path(id): Path<String>,
+        PageForm { parts, form }: PageForm<CaseForm>,
+    ) -> Response {
+        let user = police.user();
+        let officer = crate::auth::Caller::new(user, &parts, "police");
+        let actor = officer.actor();
+        let agency = user.police_agency().unwrap_or("police").to_owned();
+        let email = user.email.to_string();
+        let outcome = match (id.parse::<i64>(), form.action.as_str()) {
+            (Ok(id), "contact") => police::request_contact(
+                &state.services.db,
+                id,
+                &email,
+                &agency,
+                &form.message,
+                &actor,
+            )
+            .await
+            .map(|()| format!("/police/reports/{id}?done=contact")),
+            (Ok(id), "recover") => police::recover(
+                &state.services.db,
+                &state.services.lookup,
+                id,
+                text(&form.recovered_place).as_deref(),
+                &actor,
+            )
+            .await
+            .map(|()| format!("/police/reports/{id}?done=recovered")),
+            (Ok(_), _) => Err(CatalogueError::Invalid(vec![(
+                "form".into(),
+                "That is not something this page can do.".into(),
+            )])),
+            (Err(_), _) => Err(CatalogueError::NotFound("There is no such report.".into())),
+        };
+        answer(&state, parts, &form, outcome, |to| to).await
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct HotListQuery {
+        agency: Option<String>,
+    }
+
+    /// Open reports as CSV: the officer's agency's, or all with `?agency=all`.
+    pub async fn hot_list(
+        State(state): State<AppState>,
+        police: RequireRole<Police>,
+        Query(query): Query<HotListQuery>,
+    ) -> Response {
+        let user = police.user();
+        let own = user.police_agency().unwrap_or_default().to_owned();
+        let agency = match query.agency.as_deref() {
+            Some("all") => None,
+            Some(other) if !other.trim().is_empty() => Some(other.trim().to_owned()),
+            _ => Some(own),
+        };
+        let lines = match police::hot_list(&state.services.db, agency.as_deref()).await {
+            Ok(lines) => lines,
+            Err(error) => {
+                tracing::error!(%error, "hot list");
+                return (StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.").into_response();
+            }
+        };
+        let mut body = String::from(
+            "serial,manufacturer,model,kind,agency,case_number,occurred_on,place,reported_at\n",
+        );
+        for e in &lines {
+            let fields = [
+                e.serial.as_str(),
+                e.manufacturer.as_str(),
+                e.model.as_str(),
+                e.kind.as_str(),
+                e.agency.as_deref().unwrap_or_default(),
+                e.case_number.as_deref().unwrap_or_default(),
+                e.occurred_on.as_deref().unwrap_or_default(),
+                e.place.as_deref().unwrap_or_default(),
+                e.reported_at.as_str(),
+            ];
+            body.push_str(
+                &fields
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            body.push('\n');
+        }
+        let mut response = body.into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        response.headers_mut().insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"hot-list.csv\""),
+        );
+        response
+    }
+}

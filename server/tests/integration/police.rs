@@ -1,0 +1,238 @@
+//! The police desk over HTTP: close-match search quality on a fixed set (labelled; the public
+//! never gets close matches), every search audited, case files with lookups, contact requests
+//! that never reveal the owner, filing and recovering reports (owners told, lookups
+//! following), the hot list; on both engines.
+
+use crate::both_engines;
+use crate::common::{Engine, TestApp, location};
+use serialtrace::account::Role;
+
+async fn officers_search_file_recover_and_reach_owners(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (staff, _) = app.two_staff().await;
+    app.user(
+        "officer@police.test",
+        Some(Role::Police),
+        None,
+        Some("Harbour Police"),
+    )
+    .await;
+    app.user("owner@police.test", None, None, None).await;
+    let officer = app.signed_in("officer@police.test").await;
+    let owner = app.signed_in("owner@police.test").await;
+
+    // A fixed set: three new laptops, the owner's one reported by the police.
+    let serials = app.generate(&staff, "HC-L14", 3).await;
+    let unit = app.registered(&owner, &serials[0], None).await;
+    let _ = unit;
+    let response = app
+        .post_form(
+            &officer,
+            "/police",
+            &[
+                ("serial", &serials[0]),
+                ("report_kind", "stolen"),
+                ("case_number", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422, "a case number is needed");
+    let response = app
+        .post_form(
+            &officer,
+            "/police",
+            &[
+                ("serial", &serials[0]),
+                ("report_kind", "stolen"),
+                ("case_number", "HP-77"),
+                ("place", "Quay 4"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let case = location(&response);
+    assert!(case.starts_with("/police/reports/"), "{case}");
+    let mail = app.mail_to("owner@police.test", "police_report").await;
+    assert!(
+        mail.contains("Harbour Police") && mail.contains("HP-77"),
+        "{mail}"
+    );
+    let (_, answer) = app.api_lookup(&serials[0]).await;
+    assert_eq!(answer["matches"][0]["stolen"]["status"], "reported_stolen");
+    let response = app
+        .post_form(
+            &officer,
+            "/police",
+            &[
+                ("serial", &serials[0]),
+                ("report_kind", "stolen"),
+                ("case_number", "HP-78"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422, "reported already");
+
+    // Search quality: exact, look-alike, one and two characters off, part of the serial.
+    let reported = serials[0].clone();
+    let lookalike: String = reported
+        .chars()
+        .map(|c| if c == '0' { 'O' } else { c })
+        .collect();
+    let mut one_off = reported.clone();
+    one_off.pop();
+    let two_off = format!("{}Z", &reported[..reported.len() - 2]);
+    let part = reported[2..9].to_owned();
+    for (query, label) in [
+        (reported.clone(), "exact"),
+        (lookalike.clone(), "look-alike characters"),
+        (one_off.clone(), "close: 1 character apart"),
+        (two_off.clone(), "close: 2 characters apart"),
+        (part.clone(), "part of the serial"),
+    ] {
+        let (status, page) = app
+            .fetch(&officer, &format!("/police?serial={query}"))
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&reported), "{query} finds {reported}: {page}");
+        assert!(
+            page.contains(&format!("data-match=\"{label}\"")),
+            "{query} is labelled {label}"
+        );
+    }
+    let (_, page) = app.fetch(&officer, "/police?serial=ZZZZZZZZZZ9").await;
+    assert!(page.contains("No open report matches"), "{page}");
+    let (_, page) = app
+        .fetch(
+            &officer,
+            &format!("/police?serial={reported}&manufacturer=nordvik"),
+        )
+        .await;
+    assert!(
+        page.contains("No open report matches"),
+        "scoped to another manufacturer"
+    );
+    // The public gets no close matches.
+    let (_, public) = app.api_lookup(&one_off).await;
+    assert_ne!(public["result"], "found", "{public}");
+    // Every search is in the audit log, with what was searched for.
+    let searches: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'police.search' AND actor_role = 'police'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(searches, 7);
+    let logged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'police.search' AND after_json LIKE $1",
+    )
+    .bind(format!("%{lookalike}%"))
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(logged, 1);
+
+    // The case file: details, the owner only as "owner on record", the lookups.
+    let (status, file) = app.fetch(&officer, &case).await;
+    assert_eq!(status, 200);
+    assert!(
+        file.contains("HP-77") && file.contains("owner on record") && file.contains("Quay 4"),
+        "{file}"
+    );
+    assert!(
+        !file.contains("owner@police.test"),
+        "the owner is not named"
+    );
+    assert!(
+        file.contains("Lookups of this serial (1)") || file.contains("Lookups of this serial (2)"),
+        "{file}"
+    );
+    // A contact request reaches the owner with the officer's address; the officer gets none.
+    let response = app
+        .post_form(
+            &officer,
+            &case,
+            &[
+                ("action", "contact"),
+                ("message", "Please call about your laptop."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, after) = app.fetch(&officer, &location(&response)).await;
+    assert!(!after.contains("owner@police.test"));
+    let mail = app.mail_to("owner@police.test", "police_contact").await;
+    assert!(
+        mail.contains("officer@police.test") && mail.contains("Please call about your laptop."),
+        "{mail}"
+    );
+
+    // The hot list: this agency's open reports.
+    let response = officer
+        .get(format!("{}/police/hotlist.csv", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let csv = response.text().await.unwrap();
+    assert!(
+        csv.starts_with("serial,manufacturer,model,kind,agency,case_number"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&reported) && csv.lines().skip(1).all(|l| l.contains("Harbour Police")),
+        "{csv}"
+    );
+    let all = officer
+        .get(format!("{}/police/hotlist.csv?agency=all", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        all.lines().count() > csv.lines().count(),
+        "all agencies' reports"
+    );
+
+    // Recovered: lookups follow, the owner is told.
+    let response = app
+        .post_form(
+            &officer,
+            &case,
+            &[
+                ("action", "recover"),
+                ("recovered_place", "Pawn shop, Dock St"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    for _ in 0..40 {
+        let (_, answer) = app.api_lookup(&reported).await;
+        if answer["matches"][0]["stolen"]["status"] == "not_reported" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, answer) = app.api_lookup(&reported).await;
+    assert_eq!(answer["matches"][0]["stolen"]["status"], "not_reported");
+    let again = app
+        .post_form(&officer, &case, &[("action", "recover")])
+        .await;
+    assert_eq!(again.status().as_u16(), 422);
+
+    // Only the police reach the desk.
+    assert_eq!(app.fetch(&owner, "/police").await.0, 403);
+    assert_eq!(
+        owner
+            .get(format!("{}/police/hotlist.csv", app.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+}
+both_engines!(officers_search_file_recover_and_reach_owners);

@@ -1,0 +1,376 @@
+//! The police desk: searching the stolen registry (exact, normalised, look-alike-folded and
+//! close matches, each labelled), a report's case details and the lookups of its unit, a
+//! request to the owner for contact (through the portal: the officer never sees who the owner
+//! is unless the owner replies), filing a report and marking a unit recovered, and the hot
+//! list. Every search is audited with what was searched for.
+
+use super::accounts::{Actor, entry};
+use super::catalogue::{CatalogueError, CatalogueResult};
+use super::lookup::LookupService;
+use crate::lookup::{LookupError, LookupQuery};
+use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind};
+use crate::serial::Serial;
+use crate::store::outbox::{self, NewMessage};
+use crate::store::thefts::{self, NewReport};
+use crate::store::{Db, audit, lookups, now_text, owners, today, units};
+use serde_json::json;
+use sqlx::Row;
+
+fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
+    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
+}
+
+const ENTRY: &str =
+    "SELECT t.id, t.unit_id, u.serial_raw, u.serial_norm, m.name AS manufacturer, p.model, t.kind,
+        t.status, t.reporter_kind, t.agency, t.case_number, t.occurred_on, t.place, t.reported_at,
+        t.recovered_place
+     FROM theft_reports t JOIN units u ON u.id = t.unit_id JOIN products p ON p.id = u.product_id
+     JOIN manufacturers m ON m.id = u.manufacturer_id";
+
+fn entry_of(r: &sqlx::any::AnyRow) -> RegistryEntry {
+    RegistryEntry {
+        report_id: r.get("id"),
+        unit_id: r.get("unit_id"),
+        serial: r.get("serial_raw"),
+        manufacturer: r.get("manufacturer"),
+        model: r.get("model"),
+        kind: r.get("kind"),
+        status: r.get("status"),
+        reporter_kind: r.get("reporter_kind"),
+        agency: r.get("agency"),
+        case_number: r.get("case_number"),
+        occurred_on: r.get("occurred_on"),
+        place: r.get("place"),
+        reported_at: r.get("reported_at"),
+        recovered_place: r.get("recovered_place"),
+    }
+}
+
+/// Searches the active reports for `query` (within one manufacturer's units when a slug is
+/// given): each match with how it matched, best first. Audited.
+pub async fn search(
+    db: &Db,
+    query: &str,
+    manufacturer: Option<&str>,
+    actor: &Actor<'_>,
+) -> CatalogueResult<Vec<(RegistryEntry, MatchKind)>> {
+    let serial = Serial::parse(query).map_err(|e| invalid("serial", e.to_string()))?;
+    let q = serial.normalised().to_owned();
+    let rows = sqlx::query(&format!(
+        "{ENTRY} WHERE t.status = 'active' AND ($1 IS NULL OR m.slug = $1) ORDER BY t.id"
+    ))
+    .bind(manufacturer)
+    .fetch_all(db.reader())
+    .await
+    .map_err(crate::store::StoreError::from)?;
+    let mut found: Vec<(RegistryEntry, MatchKind)> = rows
+        .iter()
+        .filter_map(|r| {
+            let norm: String = r.get("serial_norm");
+            match_kind(&q, &norm).map(|how| (entry_of(r), how))
+        })
+        .collect();
+    found.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.serial.cmp(&b.0.serial)));
+    found.truncate(100);
+    let mut conn = db.writer().acquire().await?;
+    audit::append(
+        &mut conn,
+        &entry(
+            "police.search",
+            actor,
+            "stolen_registry",
+            None,
+            None,
+            Some(json!({ "query": query, "manufacturer": manufacturer, "matches": found.len() })),
+        ),
+    )
+    .await?;
+    Ok(found)
+}
+
+pub async fn case_file(db: &Db, report_id: i64) -> CatalogueResult<CaseFile> {
+    let row = sqlx::query(&format!("{ENTRY} WHERE t.id = $1"))
+        .bind(report_id)
+        .fetch_optional(db.reader())
+        .await
+        .map_err(crate::store::StoreError::from)?
+        .ok_or_else(|| CatalogueError::NotFound(format!("There is no report {report_id}.")))?;
+    let entry = entry_of(&row);
+    let serial_norm: String = row.get("serial_norm");
+    let owner = owners::owner_contact(db, entry.unit_id).await?;
+    let lookups = sqlx::query_as(
+        "SELECT at, origin, channel, hits FROM lookup_log WHERE serial_norm = $1 AND result = 'found'
+         ORDER BY at DESC LIMIT 100",
+    )
+    .bind(serial_norm)
+    .fetch_all(db.reader())
+    .await
+    .map_err(crate::store::StoreError::from)?;
+    Ok(CaseFile {
+        entry,
+        owner_on_record: owner.is_some(),
+        lookups,
+    })
+}
+
+/// Asks the unit's owner, through the portal, to contact the officer: the owner gets the
+/// officer's address and message; the officer learns nothing of the owner. Audited.
+pub async fn request_contact(
+    db: &Db,
+    report_id: i64,
+    officer_email: &str,
+    agency: &str,
+    message: &str,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let message = message.trim();
+    if message.chars().count() > 2000 {
+        return Err(invalid(
+            "message",
+            "Keep the message under 2,000 characters.",
+        ));
+    }
+    let file = case_file(db, report_id).await?;
+    let Some((owner_id, email, serial, model)) =
+        owners::owner_contact(db, file.entry.unit_id).await?
+    else {
+        return Err(invalid("message", "No owner is on record for this unit."));
+    };
+    let body = format!(
+        "An officer of {agency} asks you to get in touch about your {model} (serial {serial}), reported {} on serialtrace.\n\n\
+         Their message: {}\n\n\
+         Reply to them at {officer_email}. serialtrace has not given them your name or e-mail address.\n",
+        file.entry.kind,
+        if message.is_empty() {
+            "(none)"
+        } else {
+            message
+        },
+    );
+    let mut tx = db.writer().begin().await?;
+    outbox::enqueue(
+        &mut tx,
+        &NewMessage {
+            kind: "police_contact",
+            recipient_user_id: Some(owner_id),
+            to_address: &email,
+            subject: "The police ask you to get in touch about your reported product",
+            body: &body,
+            dedupe_key: None,
+        },
+        &now_text(),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "police.contact_request",
+            actor,
+            "theft_report",
+            Some(report_id.to_string()),
+            None,
+            Some(json!({ "agency": agency, "message": message })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A report a police officer files.
+#[derive(Clone, Debug, Default)]
+pub struct PoliceReport {
+    /// The serial as typed, barcode text or a Digital Link.
+    pub serial: String,
+    pub gtin: Option<String>,
+    pub kind: String,
+    pub case_number: String,
+    pub occurred_on: Option<String>,
+    pub place: Option<String>,
+}
+
+async fn tell_owner(
+    conn: &mut sqlx::AnyConnection,
+    db: &Db,
+    unit_id: i64,
+    subject: &str,
+    text: &str,
+) -> CatalogueResult<()> {
+    if let Some((owner_id, email, serial, model)) = owners::owner_contact(db, unit_id).await? {
+        let body = format!("Your {model} (serial {serial}): {text}\n");
+        outbox::enqueue(
+            conn,
+            &NewMessage {
+                kind: "police_report",
+                recipient_user_id: Some(owner_id),
+                to_address: &email,
+                subject,
+                body: &body,
+                dedupe_key: None,
+            },
+            &now_text(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Files a theft or loss report for the officer's agency; the owner on record is told.
+pub async fn file_report(
+    db: &Db,
+    lookup: &LookupService,
+    agency: &str,
+    report: &PoliceReport,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    if report.kind != "stolen" && report.kind != "lost" {
+        return Err(invalid("report_kind", "Choose stolen or lost."));
+    }
+    let case = report.case_number.trim();
+    if case.is_empty() || case.chars().count() > 60 {
+        return Err(invalid(
+            "case_number",
+            "Enter the case number (up to 60 characters).",
+        ));
+    }
+    if let Some(on) = &report.occurred_on
+        && crate::store::parse_date(Some(on)).is_some_and(|d| d > today())
+    {
+        return Err(invalid("occurred_on", "That date is in the future."));
+    }
+    let query = match LookupQuery::parse(&report.serial, report.gtin.as_deref()) {
+        Ok(q) => q,
+        Err(LookupError::Rejected(why)) => return Err(invalid("serial", why.to_string())),
+        Err(LookupError::Invalid(why)) => return Err(invalid("serial", why)),
+    };
+    let rows = units::find_by_serial(
+        db,
+        query.serial.normalised(),
+        query.gtin.as_ref().map(|g| g.as_str()),
+    )
+    .await?;
+    let unit = match rows.as_slice() {
+        [] => {
+            return Err(invalid(
+                "serial",
+                format!("{} is not in the records.", query.serial.normalised()),
+            ));
+        }
+        [one] => one.clone(),
+        _ => {
+            return Err(invalid(
+                "gtin",
+                "Several products carry this serial: add the GTIN.",
+            ));
+        }
+    };
+    let mut tx = db.writer().begin().await?;
+    if thefts::active_for_unit(&mut tx, unit.id).await? {
+        return Err(invalid(
+            "serial",
+            format!(
+                "{} is reported already; see its case file.",
+                unit.serial_raw
+            ),
+        ));
+    }
+    let now = now_text();
+    let new = NewReport {
+        unit_id: unit.id,
+        reporter_user_id: actor.user_id,
+        reporter_kind: "police",
+        kind: report.kind.clone(),
+        agency: Some(agency.to_owned()),
+        case_number: Some(case.to_owned()),
+        place: report.place.clone(),
+        occurred_on: report.occurred_on.clone(),
+    };
+    let id = thefts::insert_report(&mut tx, &new, &now).await?;
+    owners::cancel_transfers(&mut tx, unit.id, &now).await?;
+    tell_owner(
+        &mut tx,
+        db,
+        unit.id,
+        "Your product has been reported to serialtrace by the police",
+        &format!(
+            "{agency} has reported it {} (case {case}). Public lookups now say so.",
+            report.kind
+        ),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "theft.report",
+            actor,
+            "theft_report",
+            Some(id.to_string()),
+            None,
+            Some(serde_json::to_value(&new).unwrap_or_default()),
+        ),
+    )
+    .await?;
+    lookups::bump_epoch(&mut tx).await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(id)
+}
+
+/// Marks a reported unit recovered (where); the owner on record is told.
+pub async fn recover(
+    db: &Db,
+    lookup: &LookupService,
+    report_id: i64,
+    place: Option<&str>,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let file = case_file(db, report_id).await?;
+    if file.entry.status != "active" {
+        return Err(invalid(
+            "recovered_place",
+            format!("This report is {} already.", file.entry.status),
+        ));
+    }
+    let mut tx = db.writer().begin().await?;
+    let now = now_text();
+    thefts::resolve(&mut tx, report_id, "recovered", place, &now).await?;
+    tell_owner(
+        &mut tx,
+        db,
+        file.entry.unit_id,
+        "Your reported product has been recovered",
+        &format!(
+            "the police have marked it recovered{}.",
+            place.map(|p| format!(" at {p}")).unwrap_or_default()
+        ),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "theft.recover",
+            actor,
+            "theft_report",
+            Some(report_id.to_string()),
+            Some(json!({ "status": "active" })),
+            Some(json!({ "status": "recovered", "place": place })),
+        ),
+    )
+    .await?;
+    lookups::bump_epoch(&mut tx).await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(())
+}
+
+/// Active reports, of one agency when given, newest first (the hot list).
+pub async fn hot_list(db: &Db, agency: Option<&str>) -> CatalogueResult<Vec<RegistryEntry>> {
+    let rows = sqlx::query(&format!(
+        "{ENTRY} WHERE t.status = 'active' AND ($1 IS NULL OR t.agency = $1) ORDER BY t.reported_at DESC, t.id DESC"
+    ))
+    .bind(agency)
+    .fetch_all(db.reader())
+    .await
+    .map_err(crate::store::StoreError::from)?;
+    Ok(rows.iter().map(entry_of).collect())
+}
