@@ -168,6 +168,17 @@ pub fn router(
         .route("/my/register", post(my::register_unit))
         .layer(RequestBodyLimitLayer::new(my::MAX_REGISTER_BYTES))
         .layer(axum::extract::DefaultBodyLimit::max(my::MAX_REGISTER_BYTES));
+    let scans = Router::new()
+        .route(
+            "/lookup/scan",
+            post(serialtrace_app::pages::lookup::scan_photo),
+        )
+        .layer(RequestBodyLimitLayer::new(
+            serialtrace_app::pages::lookup::MAX_PHOTO_BYTES + 64 * 1024,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            serialtrace_app::pages::lookup::MAX_PHOTO_BYTES + 64 * 1024,
+        ));
     let claims = Router::new()
         .route("/my/products/{id}/claim", post(my::claims::file_claim))
         .layer(RequestBodyLimitLayer::new(my::MAX_CLAIM_BYTES))
@@ -233,6 +244,7 @@ pub fn router(
         .merge(bulk)
         .merge(registration)
         .merge(claims)
+        .merge(scans)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             serialtrace_app::auth::load_viewer,

@@ -1,4 +1,5 @@
 use crate::components::lookup_form::LookupForm;
+use crate::components::scan::ScanPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,6 +13,7 @@ pub fn HomePage() -> impl IntoView {
                 "Type or paste the serial number from the label, the barcode data, or the product link from its QR code. You get one answer for that exact unit."
             </p>
             <LookupForm serial=String::new() gtin=String::new() />
+            <ScanPanel />
         </section>
         <section class="help">
             <h2>"Where to find the serial number"</h2>

@@ -1,7 +1,7 @@
 //! `/lookup?serial=…[&gtin=…]`: the answer, rendered on the server so it is a shareable link
 //! and works without JavaScript.
 
-use crate::components::{answer::Answer, lookup_form::LookupForm};
+use crate::components::{answer::Answer, lookup_form::LookupForm, scan::ScanPanel};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -76,6 +76,7 @@ pub fn LookupPage() -> impl IntoView {
                 view! {
                     <section class="hero compact">
                         <LookupForm serial=serial() gtin=gtin() />
+                        <ScanPanel />
                     </section>
                     {answer}
                 }
@@ -92,4 +93,44 @@ pub fn set_status(code: u16) {
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;
+}
+
+/// The largest photo `/lookup/scan` takes.
+pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
+
+/// `POST /lookup/scan`: a photo of a code, read on the server; the decoded text is looked up
+/// as if pasted (303 to its answer), or the home page again says why it could not be read.
+#[cfg(feature = "ssr")]
+pub async fn scan_photo(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use crate::forms::{FormFeedback, done, rerender};
+    let mut form = crate::pages::my::read_multipart(&state, request).await;
+    form.parts.uri = axum::http::Uri::from_static("/");
+    let outcome = match (
+        &form.problem,
+        form.files.iter().find(|(name, _)| name == "photo"),
+    ) {
+        (Some(problem), _) => Err(problem.clone()),
+        (None, None) => Err("Choose a photo of the code first.".to_owned()),
+        (None, Some((_, photo))) if photo.bytes.len() > MAX_PHOTO_BYTES => {
+            Err("The photo is larger than 8 MB; take it again at a lower resolution.".to_owned())
+        }
+        (None, Some((_, photo))) => crate::components::scan::read_code(&photo.bytes),
+    };
+    match outcome {
+        Ok(text) => done(&format!("/lookup?serial={}", crate::forms::encode(&text))),
+        Err(problem) => {
+            let mut feedback = FormFeedback::default();
+            feedback.add_error("photo", problem);
+            rerender(
+                &state,
+                form.parts,
+                feedback,
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod pages;
 mod partners;
 mod police;
 mod recall_admin;
+mod scan;
 mod scope;
 mod security;
 mod sessions;

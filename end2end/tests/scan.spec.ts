@@ -1,0 +1,3 @@
+import { scanFlows } from './scan';
+
+scanFlows(true);
