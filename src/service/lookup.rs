@@ -332,6 +332,28 @@ impl LookupService {
         (valid, broken)
     }
 
+    /// Logs a partner's stolen check of one serial (normalised; `None` when it was no
+    /// serial), so checks count in the lookup signals as lookups do.
+    pub fn record_check(&self, serial_norm: Option<String>, matches: usize, origin: &str) {
+        let result = match (&serial_norm, matches) {
+            (None, _) => LookupResult::Invalid,
+            (Some(_), 0) => LookupResult::NotFound,
+            _ => LookupResult::Found,
+        };
+        let entry = LookupLogEntry {
+            serial_norm,
+            gtin: None,
+            result: result.as_str(),
+            match_count: matches as i64,
+            unit_id: None,
+            channel: Channel::Partner.as_str(),
+            origin: origin.to_owned(),
+        };
+        if self.log.try_send(entry).is_err() {
+            tracing::warn!("lookup log queue full; an entry was dropped");
+        }
+    }
+
     fn record(&self, answer: &LookupAnswer, gtin: Option<String>, channel: Channel, origin: &str) {
         let entry = LookupLogEntry {
             serial_norm: answer.serial.clone(),

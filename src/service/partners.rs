@@ -234,11 +234,13 @@ pub struct CheckResult {
 }
 
 /// Checks each serial against the stolen registry, in the order given; the owners of
-/// reported units hear of the check as of any lookup.
+/// reported units hear of the check as of any lookup, and each check is in the lookup log
+/// (channel `partner`, the caller's coarse `origin`).
 pub async fn stolen_checks(
     db: &Db,
     lookup: &LookupService,
     serials: &[String],
+    origin: &str,
 ) -> Result<Vec<CheckResult>, StoreError> {
     let parsed: Vec<Option<String>> = serials
         .iter()
@@ -254,6 +256,10 @@ pub async fn stolen_checks(
         .map(|(_, id, _)| *id)
         .collect();
     lookup.sighted(&reported);
+    for serial in &wanted {
+        let matches = found.iter().filter(|(s, _, _)| s == serial).count();
+        lookup.record_check(Some(serial.clone()), matches, origin);
+    }
     Ok(serials
         .iter()
         .zip(parsed)

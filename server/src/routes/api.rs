@@ -213,6 +213,7 @@ pub struct StolenCheckAnswer {
 )]
 pub async fn stolen_checks(
     State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     headers: HeaderMap,
     body: Result<Json<StolenChecks>, JsonRejection>,
 ) -> Response {
@@ -230,7 +231,15 @@ pub async fn stolen_checks(
         ))
         .into_response();
     }
-    match partners::stolen_checks(&state.services.db, &state.services.lookup, &body.serials).await {
+    let origin = coarse_origin(client);
+    match partners::stolen_checks(
+        &state.services.db,
+        &state.services.lookup,
+        &body.serials,
+        &origin,
+    )
+    .await
+    {
         Ok(results) => Json(StolenCheckAnswer { results }).into_response(),
         Err(error) => {
             tracing::error!(%error, "stolen checks");

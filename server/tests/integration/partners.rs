@@ -161,6 +161,24 @@ async fn pawn_shops_check_their_intake_with_keys_and_quotas(engine: Engine) {
     assert_eq!(results[2]["serial"], "NOPE0000000");
     assert_eq!(results[999]["status"], "invalid");
     assert_eq!(results[996]["status"], "reported_stolen");
+    // Each distinct serial checked is in the lookup log as a partner lookup (written off the
+    // request path), so checks feed the counterfeit signals.
+    let mut logged = 0i64;
+    for _ in 0..50 {
+        logged = sqlx::query_scalar("SELECT COUNT(*) FROM lookup_log WHERE channel = 'partner' AND serial_norm = $1 AND result = 'found'")
+            .bind(&stolen)
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+        if logged > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        logged, 1,
+        "one log row for the serial's 250 checks in one request"
+    );
 
     // Bad bodies: problem+json with a 4xx each.
     let (status, problem, headers) = post_json(
