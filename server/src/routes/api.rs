@@ -153,11 +153,7 @@ pub async fn lookup(
     let Query(params) = match params {
         Ok(params) => params,
         Err(rejection) => {
-            return Problem::bad_request(format!(
-                "The query string could not be read: {}",
-                rejection.body_text()
-            ))
-            .into_response();
+            return query_problem(rejection).into_response();
         }
     };
     let serial = params.serial.unwrap_or_default();
@@ -248,6 +244,13 @@ pub async fn stolen_checks(
     }
 }
 
+fn query_problem(rejection: QueryRejection) -> Problem {
+    Problem::bad_request(format!(
+        "The query string could not be read: {}",
+        rejection.body_text()
+    ))
+}
+
 fn json_problem(rejection: JsonRejection) -> Problem {
     Problem::with_status(
         rejection.status().as_u16(),
@@ -296,11 +299,7 @@ pub async fn recalls(
     let Query(params) = match params {
         Ok(params) => params,
         Err(rejection) => {
-            return Problem::bad_request(format!(
-                "The query string could not be read: {}",
-                rejection.body_text()
-            ))
-            .into_response();
+            return query_problem(rejection).into_response();
         }
     };
     let clean = |v: Option<String>| {
@@ -404,11 +403,7 @@ pub async fn units_export(
     let Query(params) = match params {
         Ok(params) => params,
         Err(rejection) => {
-            return Problem::bad_request(format!(
-                "The query string could not be read: {}",
-                rejection.body_text()
-            ))
-            .into_response();
+            return query_problem(rejection).into_response();
         }
     };
     let Some(manufacturer) = key.manufacturer_id else {
@@ -478,9 +473,28 @@ impl From<ImportSummary> for ImportAnswer {
     }
 }
 
-/// Who a staff key's change is recorded as in the audit log.
-fn key_actor(key: &ApiKey) -> String {
-    format!("api-key {} ({})", key.id, key.name)
+/// Who a staff key's change is recorded as in the audit log: the key, from the caller's
+/// address.
+struct KeyCaller {
+    role: String,
+    ip: String,
+}
+
+impl KeyCaller {
+    fn new(key: &ApiKey, client: std::net::IpAddr) -> Self {
+        Self {
+            role: format!("api-key {} ({})", key.id, key.name),
+            ip: client.to_string(),
+        }
+    }
+
+    fn actor(&self) -> Actor<'_> {
+        Actor {
+            user_id: None,
+            role: &self.role,
+            client_ip: Some(&self.ip),
+        }
+    }
 }
 
 /// Import units from CSV (the format of `serialtrace import units`); rows for another
@@ -515,20 +529,11 @@ pub async fn units_import(
     let dry_run = match params {
         Ok(Query(p)) => p.dry_run.unwrap_or(false),
         Err(rejection) => {
-            return Problem::bad_request(format!(
-                "The query string could not be read: {}",
-                rejection.body_text()
-            ))
-            .into_response();
+            return query_problem(rejection).into_response();
         }
     };
-    let role = key_actor(&key);
-    let ip = client.to_string();
-    let actor = Actor {
-        user_id: None,
-        role: &role,
-        client_ip: Some(&ip),
-    };
+    let caller = KeyCaller::new(&key, client);
+    let actor = caller.actor();
     let options = serialtrace::service::import::ImportOptions {
         dry_run,
         create_missing: false,
@@ -649,13 +654,8 @@ pub async fn remedies(
         })
         .collect();
     let (updates, mut problems) = serialtrace::recall::forms::parse_remedy_lines(&lines);
-    let role = key_actor(&key);
-    let ip = client.to_string();
-    let actor = Actor {
-        user_id: None,
-        role: &role,
-        client_ip: Some(&ip),
-    };
+    let caller = KeyCaller::new(&key, client);
+    let actor = caller.actor();
     let Some(manufacturer) = key.manufacturer_id else {
         return Problem::forbidden("This key belongs to no manufacturer.").into_response();
     };
