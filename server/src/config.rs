@@ -44,7 +44,8 @@ pub struct ServeArgs {
     #[arg(long, env = "SERIALTRACE_DEMO_UNITS", default_value_t = 100_000)]
     pub demo_units: u64,
 
-    /// Rate limits on public lookups per client address: on, or off (for load tests on loopback).
+    /// Rate limits (lookups, and sign-in, sign-up and reset attempts) per client address and
+    /// account: on, or off (for load tests on loopback).
     #[arg(long, env = "SERIALTRACE_RATE_LIMITS", default_value = "on", value_parser = ["on", "off"])]
     pub rate_limits: String,
 
@@ -72,6 +73,16 @@ pub struct ServeArgs {
     /// Sign-in, sign-up and password-reset attempts per account (e-mail) per minute.
     #[arg(long, env = "SERIALTRACE_AUTH_PER_MINUTE_ACCOUNT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub auth_per_minute_account: u32,
+
+    /// Passwords hashed at once (Argon2id, 19 MiB each); 0: one per core. Further sign-ins
+    /// wait their turn.
+    #[arg(long, env = "SERIALTRACE_PASSWORD_HASHING_SLOTS", default_value_t = 0)]
+    pub password_hashing_slots: usize,
+
+    /// Milliseconds a sign-in waits for a hashing slot before it is answered 503 with
+    /// Retry-After (a flood queues briefly instead of exhausting memory).
+    #[arg(long, env = "SERIALTRACE_PASSWORD_QUEUE_MS", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub password_queue_ms: u64,
 
     /// The site's public origin, e.g. https://serialtrace.example: links in e-mails use it,
     /// state-changing requests must come from it, and https makes the session cookie
@@ -111,6 +122,8 @@ pub struct Config {
     pub outbox_dir: String,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Concurrent password hashes (0: one per core) and how long one waits for its turn.
+    pub password_hashing: (usize, std::time::Duration),
 }
 
 impl Config {
@@ -147,6 +160,10 @@ impl Config {
             outbox_dir: serve.outbox_dir.clone(),
             smtp_url: serve.smtp_url.clone(),
             mail_from: serve.mail_from.clone(),
+            password_hashing: (
+                serve.password_hashing_slots,
+                std::time::Duration::from_millis(serve.password_queue_ms),
+            ),
         })
     }
 }

@@ -6,18 +6,45 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// The policy for responses that are not pages (JSON, files): nothing may run or frame them.
 pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The site's configured public origin (`https://host`), if any.
-#[derive(Clone, Debug, Default)]
-pub struct SiteOrigin(pub Option<std::sync::Arc<str>>);
+/// The origins a browser may post to this site from: the configured public origin, or, for a
+/// development server on loopback without one, its own address under the names loopback goes
+/// by (`127.0.0.1`, `localhost`, `[::1]`, same port). Never the request's own `Host`: a page
+/// whose name was re-pointed at this machine (DNS rebinding) would pass that test.
+#[derive(Clone, Debug)]
+pub struct SiteOrigin(Arc<[String]>);
 
-/// Rejects state-changing requests a browser sends from another site: `Sec-Fetch-Site` says
-/// so directly; otherwise an `Origin` that is not the configured site origin (or, when none
-/// is configured, whose host is not the request's). Requests without either (not from a
-/// browser) pass; they carry no ambient cookies to abuse.
+impl SiteOrigin {
+    pub fn configured(origin: &str) -> Self {
+        Self(Arc::new([origin
+            .trim_end_matches('/')
+            .to_ascii_lowercase()]))
+    }
+
+    pub fn loopback(addr: SocketAddr) -> Self {
+        let port = addr.port();
+        Self(
+            ["127.0.0.1", "localhost", "[::1]"]
+                .iter()
+                .map(|host| format!("http://{host}:{port}"))
+                .collect(),
+        )
+    }
+
+    fn accepts(&self, origin: &str) -> bool {
+        let origin = origin.trim_end_matches('/');
+        self.0.iter().any(|site| site.eq_ignore_ascii_case(origin))
+    }
+}
+
+/// Rejects state-changing requests a browser sends from another site: an `Origin` that is not
+/// the site's, or, without one, a `Sec-Fetch-Site` other than same-origin. Requests with
+/// neither (not from a browser) pass; they carry no ambient cookies to abuse.
 pub async fn reject_cross_site(
     State(site): State<SiteOrigin>,
     request: Request,
@@ -26,7 +53,7 @@ pub async fn reject_cross_site(
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    ) || same_site(request.headers(), site.0.as_deref())
+    ) || same_site(request.headers(), &site)
     {
         next.run(request).await
     } else {
@@ -38,29 +65,20 @@ pub async fn reject_cross_site(
     }
 }
 
-fn same_site(headers: &HeaderMap, site: Option<&str>) -> bool {
+fn same_site(headers: &HeaderMap, site: &SiteOrigin) -> bool {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    match header(header::HeaderName::from_static("sec-fetch-site")) {
-        Some("same-origin" | "none") => return true,
-        Some(_) => return false,
-        None => {}
+    if let Some(origin) = header(header::ORIGIN) {
+        return site.accepts(origin);
     }
-    if let (Some(origin), Some(site)) = (header(header::ORIGIN), site) {
-        return origin.trim_end_matches('/').eq_ignore_ascii_case(site);
-    }
-    match (header(header::ORIGIN), header(header::HOST)) {
-        (None, _) => true,
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .map(|(_, authority)| authority.trim_end_matches('/'))
-            .is_some_and(|authority| authority.eq_ignore_ascii_case(host)),
-        (Some(_), None) => false,
-    }
+    !matches!(
+        header(header::HeaderName::from_static("sec-fetch-site")),
+        Some(fetch_site) if fetch_site != "same-origin" && fetch_site != "none"
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::same_site;
+    use super::{SiteOrigin, same_site};
     use axum::http::HeaderMap;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
@@ -71,56 +89,42 @@ mod tests {
         h
     }
 
-    fn same_site_here(h: &HeaderMap) -> bool {
-        same_site(h, None)
-    }
-
     #[test]
     fn configured_origin_is_the_only_one() {
-        let site = Some("https://serialtrace.example");
-        assert!(same_site(
-            &headers(&[("origin", "https://serialtrace.example")]),
-            site
-        ));
-        assert!(!same_site(
-            &headers(&[
-                ("origin", "http://serialtrace.example"),
-                ("host", "serialtrace.example")
-            ]),
-            site
-        ));
-        assert!(!same_site(
-            &headers(&[("origin", "https://evil.example")]),
-            site
-        ));
+        let site = SiteOrigin::configured("https://serialtrace.example/");
+        let accepts = |pairs| same_site(&headers(pairs), &site);
+        assert!(accepts(&[("origin", "https://serialtrace.example")]));
+        assert!(accepts(&[("origin", "https://SerialTrace.example")]));
+        assert!(!accepts(&[
+            ("origin", "http://serialtrace.example"),
+            ("host", "serialtrace.example")
+        ]));
+        assert!(!accepts(&[("origin", "https://evil.example")]));
+        // A browser that calls a rebound name "same-origin" still names the wrong origin.
+        assert!(!accepts(&[
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "same-origin")
+        ]));
     }
 
     #[test]
-    fn same_site_rules() {
-        assert!(same_site_here(&headers(&[])));
-        assert!(same_site_here(&headers(&[(
-            "sec-fetch-site",
-            "same-origin"
-        )])));
-        assert!(!same_site_here(&headers(&[(
-            "sec-fetch-site",
-            "cross-site"
-        )])));
-        assert!(!same_site_here(&headers(&[(
-            "sec-fetch-site",
-            "same-site"
-        )])));
-        assert!(same_site_here(&headers(&[
-            ("origin", "http://127.0.0.1:3000"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(!same_site_here(&headers(&[
-            ("origin", "https://evil.example"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(!same_site_here(&headers(&[
-            ("origin", "null"),
-            ("host", "127.0.0.1:3000")
-        ])));
+    fn loopback_names_and_fetch_metadata() {
+        let site = SiteOrigin::loopback("127.0.0.1:3000".parse().expect("address"));
+        let accepts = |pairs| same_site(&headers(pairs), &site);
+        assert!(accepts(&[]));
+        assert!(accepts(&[("sec-fetch-site", "same-origin")]));
+        assert!(accepts(&[("sec-fetch-site", "none")]));
+        assert!(!accepts(&[("sec-fetch-site", "cross-site")]));
+        assert!(!accepts(&[("sec-fetch-site", "same-site")]));
+        assert!(accepts(&[("origin", "http://127.0.0.1:3000")]));
+        assert!(accepts(&[("origin", "http://localhost:3000")]));
+        assert!(accepts(&[("origin", "http://[::1]:3000")]));
+        assert!(!accepts(&[("origin", "http://127.0.0.1:3001")]));
+        // DNS rebinding: the attacker's name, now pointing here, matches its own Host only.
+        assert!(!accepts(&[
+            ("origin", "http://rebound.example:3000"),
+            ("host", "rebound.example:3000")
+        ]));
+        assert!(!accepts(&[("origin", "null"), ("host", "127.0.0.1:3000")]));
     }
 }

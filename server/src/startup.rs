@@ -7,11 +7,13 @@ use crate::routes::{api, digital_link, health};
 use crate::security::{self, SiteOrigin};
 use crate::sessions::{self, DbSessionStore};
 use axum::Router;
+use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use leptos::config::LeptosOptions;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use serialtrace::service::Services;
+use serialtrace::service::accounts::PasswordHasher;
 use serialtrace::service::mail::{self, Mailer};
 use serialtrace::store::Db;
 use serialtrace_app::limits::AuthLimits;
@@ -51,7 +53,9 @@ impl Application {
             config.smtp_url.as_deref(),
             &config.mail_from,
         )?;
-        let services = Services::start(db.clone()).await?;
+        let (slots, wait) = config.password_hashing;
+        let services =
+            Services::start(db.clone(), PasswordHasher::with_limits(slots, wait)).await?;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let site_origin = match &config.public_origin {
@@ -80,7 +84,10 @@ impl Application {
         store.spawn_cleanup(std::time::Duration::from_secs(60));
         mail::spawn_worker(db, mailer, std::time::Duration::from_secs(1));
         let site = Site {
-            origin: SiteOrigin(config.public_origin.as_deref().map(Into::into)),
+            origin: match &config.public_origin {
+                Some(origin) => SiteOrigin::configured(origin),
+                None => SiteOrigin::loopback(addr),
+            },
             https: site_origin.starts_with("https://"),
             store,
         };
@@ -134,6 +141,177 @@ pub struct Site {
     pub store: DbSessionStore,
 }
 
+/// Routes beside the app's pages (form posts, uploads, downloads, the API), kept as data as
+/// well as a router so the role matrix can check it has a row for every one ([`endpoints`]).
+struct Routes {
+    router: Router<AppState>,
+    /// Method and full path of each route.
+    listed: Vec<(&'static str, String)>,
+    /// Where the router is nested (for the listing only).
+    prefix: &'static str,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Self::under("")
+    }
+
+    fn under(prefix: &'static str) -> Self {
+        Self {
+            router: Router::new(),
+            listed: Vec::new(),
+            prefix,
+        }
+    }
+
+    fn get<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("GET", path, get(handler))
+    }
+
+    fn post<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("POST", path, post(handler))
+    }
+
+    fn add(mut self, method: &'static str, path: &'static str, to: MethodRouter<AppState>) -> Self {
+        self.listed.push((method, format!("{}{path}", self.prefix)));
+        self.router = self.router.route(path, to);
+        self
+    }
+
+    /// The router, refusing bodies over `limit` bytes.
+    fn limited(self, limit: usize) -> Router<AppState> {
+        self.router
+            .layer(RequestBodyLimitLayer::new(limit))
+            .layer(axum::extract::DefaultBodyLimit::max(limit))
+    }
+}
+
+/// The JSON API, under `/api`.
+fn api_routes() -> Routes {
+    Routes::under("/api")
+        .get("/v1/lookup", api::lookup)
+        .get("/v1/openapi.json", api::openapi)
+        .post("/v1/stolen-checks", api::stolen_checks)
+        .get("/v1/recalls", api::recalls)
+        .get("/v1/recalls/{number}", api::recall)
+        .post("/v1/recalls/{number}/remedies", api::remedies)
+        .get("/v1/units.csv", api::units_export)
+}
+
+/// Imports through the API: the one API route with a large body.
+fn api_import_routes() -> Routes {
+    Routes::under("/api").post("/v1/units/import", api::units_import)
+}
+
+/// Uploads, each group with the body limit it needs: the one place a large body is welcome.
+fn upload_routes() -> Vec<(Routes, usize)> {
+    let photo_limit = serialtrace_app::pages::lookup::MAX_PHOTO_BYTES + 64 * 1024;
+    vec![
+        (
+            Routes::new().post("/staff/import/upload", staff::import::upload),
+            staff::import::MAX_UPLOAD_BYTES,
+        ),
+        (
+            Routes::new().post("/my/register", my::register_unit),
+            my::MAX_REGISTER_BYTES,
+        ),
+        (
+            Routes::new().post("/lookup/scan", serialtrace_app::pages::lookup::scan_photo),
+            photo_limit,
+        ),
+        (
+            Routes::new().post("/my/products/{id}/claim", my::claims::file_claim),
+            my::MAX_CLAIM_BYTES,
+        ),
+        (
+            Routes::new()
+                .post("/staff/journey/upload", staff::journey::upload_bulk)
+                .post("/staff/stock/upload", staff::stock::upload_stock_audit),
+            staff::journey::MAX_BULK_BYTES,
+        ),
+    ]
+}
+
+/// The pages' form posts, downloads and files: these know who is signed in.
+fn form_routes() -> Routes {
+    Routes::new()
+        .post("/signin", account::signin::submit)
+        .post("/signup", account::signup::submit)
+        .post("/signout", account::settings::sign_out)
+        .post("/account/password", account::settings::change_password)
+        .post("/forgot-password", account::reset::request_reset)
+        .post("/reset-password", account::reset::submit_reset)
+        .post("/verify-email", account::verify::submit)
+        .post("/admin/users", admin::users::change_role)
+        .post("/admin/api-keys", admin::api_keys::change_api_keys)
+        .get("/staff/export/units.csv", staff::export::units_csv)
+        .post("/staff", staff::change_counterfeit)
+        .post("/staff/products", staff::catalogue::create_product)
+        .post("/staff/products/{id}", staff::catalogue::change_product)
+        .get("/staff/batches/{id}/serials.csv", staff::batches::batch_csv)
+        .get("/staff/units/{id}/qr.svg", staff::batches::unit_qr)
+        .post("/staff/recalls", staff::recalls::create_recall)
+        .post("/staff/recalls/{id}", staff::recalls::change_recall)
+        .post("/staff/units/{id}", staff::units::change_unit)
+        .post("/staff/thefts", staff::thefts::change_theft)
+        .post("/staff/stock", staff::stock::create_stock_audit)
+        .post("/staff/stock/{id}", staff::stock::apply_stock_audit)
+        .post("/my/products/{id}", my::change_product)
+        .post("/my/transfers", my::redeem_transfer)
+        .post("/my/notices", my::read_notice)
+        .get("/files/{id}", my::attachment)
+        .post("/police", police::file_report)
+        .post("/police/reports/{id}", police::change_report)
+        .get("/police/hotlist.csv", police::hot_list)
+        .post("/desk/units/{id}", desk::change_desk_unit)
+        .post("/desk/claims/{id}", desk::change_desk_claim)
+        .get("/desk/expiring.csv", desk::expiring_csv)
+}
+
+/// Routes outside the session: probes, GS1 Digital Links and the API's documentation.
+fn service_routes() -> Routes {
+    Routes::new()
+        .get("/healthz", health::healthz)
+        .get("/readyz", health::readyz)
+        .get("/01/{*rest}", digital_link::resolve)
+        .get("/api/docs", crate::routes::api_docs::page)
+}
+
+/// Every route the server answers, as (method, path pattern): the pages, their forms and
+/// files, the server functions and the API. The role matrix checks it covers each one.
+pub fn endpoints() -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = [
+        api_routes(),
+        api_import_routes(),
+        form_routes(),
+        service_routes(),
+    ]
+    .into_iter()
+    .chain(upload_routes().into_iter().map(|(routes, _)| routes))
+    .flat_map(|routes| routes.listed)
+    .map(|(method, path)| (method.to_owned(), path))
+    .collect();
+    for page in route_list() {
+        for method in page.methods() {
+            all.push((format!("{method:?}").to_uppercase(), page.path().to_owned()));
+        }
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        all.push((method.to_string(), path.to_owned()));
+    }
+    all.sort();
+    all.dedup();
+    all
+}
+
 pub fn router(
     state: AppState,
     limiter: LookupLimiter,
@@ -141,121 +319,32 @@ pub fn router(
     site: Site,
 ) -> Router {
     let routes = route_list();
-    let api = Router::new()
-        .route("/v1/lookup", get(api::lookup))
-        .route("/v1/openapi.json", get(api::openapi))
-        .route("/v1/stolen-checks", post(api::stolen_checks))
-        .route("/v1/recalls", get(api::recalls))
-        .route("/v1/recalls/{number}", get(api::recall))
-        .route("/v1/recalls/{number}/remedies", post(api::remedies))
-        .route("/v1/units.csv", get(api::units_export))
-        .fallback(api::not_found)
-        .layer(RequestBodyLimitLayer::new(MAX_API_BODY_BYTES))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_API_BODY_BYTES));
-    // Imports through the API: the one API route with a large body.
-    let api_import = Router::new()
-        .route("/v1/units/import", post(api::units_import))
-        .layer(RequestBodyLimitLayer::new(api::MAX_IMPORT_BYTES))
-        .layer(axum::extract::DefaultBodyLimit::max(api::MAX_IMPORT_BYTES));
-    // Uploads: the one place a large body is welcome.
-    let uploads = Router::new()
-        .route("/staff/import/upload", post(staff::import::upload))
-        .layer(RequestBodyLimitLayer::new(staff::import::MAX_UPLOAD_BYTES))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            staff::import::MAX_UPLOAD_BYTES,
-        ));
-    let registration = Router::new()
-        .route("/my/register", post(my::register_unit))
-        .layer(RequestBodyLimitLayer::new(my::MAX_REGISTER_BYTES))
-        .layer(axum::extract::DefaultBodyLimit::max(my::MAX_REGISTER_BYTES));
-    let scans = Router::new()
-        .route(
-            "/lookup/scan",
-            post(serialtrace_app::pages::lookup::scan_photo),
-        )
-        .layer(RequestBodyLimitLayer::new(
-            serialtrace_app::pages::lookup::MAX_PHOTO_BYTES + 64 * 1024,
-        ))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            serialtrace_app::pages::lookup::MAX_PHOTO_BYTES + 64 * 1024,
-        ));
-    let claims = Router::new()
-        .route("/my/products/{id}/claim", post(my::claims::file_claim))
-        .layer(RequestBodyLimitLayer::new(my::MAX_CLAIM_BYTES))
-        .layer(axum::extract::DefaultBodyLimit::max(my::MAX_CLAIM_BYTES));
-    let bulk = Router::new()
-        .route("/staff/journey/upload", post(staff::journey::upload_bulk))
-        .route(
-            "/staff/stock/upload",
-            post(staff::stock::upload_stock_audit),
-        )
-        .layer(RequestBodyLimitLayer::new(staff::journey::MAX_BULK_BYTES))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            staff::journey::MAX_BULK_BYTES,
-        ));
+    let api = api_routes()
+        .limited(MAX_API_BODY_BYTES)
+        .fallback(api::not_found);
+    let api_import = api_import_routes().limited(api::MAX_IMPORT_BYTES);
+    let uploads = upload_routes()
+        .into_iter()
+        .fold(Router::new(), |all, (routes, limit)| {
+            all.merge(routes.limited(limit))
+        });
     // Pages, their forms and server functions: these know who is signed in.
-    let pages = Router::new()
-        .route("/signin", post(account::signin::submit))
-        .route("/signup", post(account::signup::submit))
-        .route("/signout", post(account::settings::sign_out))
-        .route(
-            "/account/password",
-            post(account::settings::change_password),
-        )
-        .route("/forgot-password", post(account::reset::request_reset))
-        .route("/reset-password", post(account::reset::submit_reset))
-        .route("/verify-email", post(account::verify::submit))
-        .route("/admin/users", post(admin::users::change_role))
-        .route("/admin/api-keys", post(admin::api_keys::change_api_keys))
-        .route("/staff/export/units.csv", get(staff::export::units_csv))
-        .route("/staff", post(staff::change_counterfeit))
-        .route("/staff/products", post(staff::catalogue::create_product))
-        .route(
-            "/staff/products/{id}",
-            post(staff::catalogue::change_product),
-        )
-        .route(
-            "/staff/batches/{id}/serials.csv",
-            get(staff::batches::batch_csv),
-        )
-        .route("/staff/units/{id}/qr.svg", get(staff::batches::unit_qr))
-        .route("/staff/recalls", post(staff::recalls::create_recall))
-        .route("/staff/recalls/{id}", post(staff::recalls::change_recall))
-        .route("/staff/units/{id}", post(staff::units::change_unit))
-        .route("/staff/thefts", post(staff::thefts::change_theft))
-        .route("/staff/stock", post(staff::stock::create_stock_audit))
-        .route("/staff/stock/{id}", post(staff::stock::apply_stock_audit))
-        .route("/my/products/{id}", post(my::change_product))
-        .route("/my/transfers", post(my::redeem_transfer))
-        .route("/my/notices", post(my::read_notice))
-        .route("/files/{id}", get(my::attachment))
-        .route("/police", post(police::file_report))
-        .route("/police/reports/{id}", post(police::change_report))
-        .route("/police/hotlist.csv", get(police::hot_list))
-        .route("/desk/units/{id}", post(desk::change_desk_unit))
-        .route("/desk/claims/{id}", post(desk::change_desk_claim))
-        .route("/desk/expiring.csv", get(desk::expiring_csv))
+    let pages = form_routes()
+        .router
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .merge(uploads)
-        .merge(bulk)
-        .merge(registration)
-        .merge(claims)
-        .merge(scans)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             serialtrace_app::auth::load_viewer,
         ))
         .layer(sessions::layer(site.store, site.https));
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/01/{*rest}", get(digital_link::resolve))
+    service_routes()
+        .router
         .nest("/api", api_import.merge(api))
-        .route("/api/docs", get(crate::routes::api_docs::page))
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(

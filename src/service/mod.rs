@@ -30,12 +30,8 @@ pub struct Services {
 }
 
 impl Services {
-    pub async fn start(db: Db) -> StoreResult<Self> {
+    pub async fn start(db: Db, hasher: accounts::PasswordHasher) -> StoreResult<Self> {
         let lookup = Arc::new(lookup::LookupService::start(db.clone()).await?);
-        Ok(Self {
-            db,
-            lookup,
-            hasher: accounts::PasswordHasher::new(),
-        })
+        Ok(Self { db, lookup, hasher })
     }
 }

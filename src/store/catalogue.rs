@@ -530,3 +530,28 @@ pub async fn lots_by_code(
     .fetch_all(&mut *conn)
     .await?)
 }
+
+/// The kinds of record a manufacturer's staff change by id.
+#[derive(Clone, Copy, Debug)]
+pub enum Record {
+    Product,
+    Recall,
+    Unit,
+}
+
+/// Whether record `id` belongs to `manufacturer`.
+pub async fn is_theirs(db: &Db, manufacturer: i64, record: Record, id: i64) -> StoreResult<bool> {
+    let table = match record {
+        Record::Product => "products",
+        Record::Recall => "recalls",
+        Record::Unit => "units",
+    };
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM {table} WHERE id = $1 AND manufacturer_id = $2"
+    ))
+    .bind(id)
+    .bind(manufacturer)
+    .fetch_optional(db.reader())
+    .await?;
+    Ok(found.is_some())
+}

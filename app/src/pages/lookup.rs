@@ -108,29 +108,28 @@ pub async fn scan_photo(
     use crate::forms::{FormFeedback, done, rerender};
     let mut form = crate::pages::my::read_multipart(&state, request).await;
     form.parts.uri = axum::http::Uri::from_static("/");
+    use axum::http::StatusCode;
+    let unreadable = |problem: &str| (StatusCode::UNPROCESSABLE_ENTITY, problem.to_owned());
     let outcome = match (
         &form.problem,
         form.files.iter().find(|(name, _)| name == "photo"),
     ) {
         (Some(problem), _) => Err(problem.clone()),
-        (None, None) => Err("Choose a photo of the code first.".to_owned()),
-        (None, Some((_, photo))) if photo.bytes.len() > MAX_PHOTO_BYTES => {
-            Err("The photo is larger than 8 MB; take it again at a lower resolution.".to_owned())
+        (None, None) => Err(unreadable("Choose a photo of the code first.")),
+        (None, Some((_, photo))) if photo.bytes.len() > MAX_PHOTO_BYTES => Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The photo is larger than 8 MB; take it again at a lower resolution.".to_owned(),
+        )),
+        (None, Some((_, photo))) => {
+            crate::components::scan::read_code(&photo.bytes).map_err(|p| unreadable(&p))
         }
-        (None, Some((_, photo))) => crate::components::scan::read_code(&photo.bytes),
     };
     match outcome {
         Ok(text) => done(&format!("/lookup?serial={}", crate::forms::encode(&text))),
-        Err(problem) => {
+        Err((status, problem)) => {
             let mut feedback = FormFeedback::default();
             feedback.add_error("photo", problem);
-            rerender(
-                &state,
-                form.parts,
-                feedback,
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            rerender(&state, form.parts, feedback, status).await
         }
     }
 }

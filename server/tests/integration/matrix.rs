@@ -48,6 +48,12 @@ enum Rule {
     AgentOrStaff,
     /// The matrix owner's own record: any other signed-in user is told "not found" (404).
     Own,
+    /// The matrix owner's proof of purchase, for a unit neither A nor B made: the owner and
+    /// agents; any other signed-in user is told "not found" (404). (The maker's own staff
+    /// seeing it is in the owners tests.)
+    Proof,
+    /// The API's keyed operations: a session is no key, so every browser gets 401.
+    ApiKey,
 }
 
 impl Rule {
@@ -62,6 +68,19 @@ impl Rule {
             Rule::Police => who == Who::Police,
             Rule::AgentOrStaff => matches!(who, Who::Agent | Who::StaffA | Who::StaffB),
             Rule::Own => who == Who::Owner,
+            Rule::Proof => matches!(who, Who::Owner | Who::Agent),
+            Rule::ApiKey => false,
+        }
+    }
+
+    /// Whether `who` must be told "not found" rather than refused: another owner's record,
+    /// another manufacturer's.
+    fn not_found_for(self, who: Who) -> bool {
+        match self {
+            Rule::StaffA => who == Who::StaffB,
+            Rule::Own => !matches!(who, Who::Owner | Who::Anonymous),
+            Rule::Proof => !self.allows(who) && who != Who::Anonymous,
+            _ => false,
         }
     }
 }
@@ -102,6 +121,30 @@ fn denied(status: u16, location: &str) -> bool {
         || status == 403
         || ((302..=303).contains(&status)
             && (location == "/signin" || location.starts_with("/signin?next=")))
+}
+
+/// Whether `case` asks for the route `method pattern` (`{id}`, `:id` and `{*rest}` segments
+/// match anything).
+fn covers(case: &Case, method: &str, pattern: &str) -> bool {
+    if case.method != method {
+        return false;
+    }
+    let path = case.path.split('?').next().unwrap_or_default();
+    let asked: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let wanted: Vec<&str> = pattern.trim_matches('/').split('/').collect();
+    let any = |segment: &str| segment.starts_with('{') || segment.starts_with(':');
+    match wanted.last() {
+        Some(last) if last.starts_with("{*") => {
+            asked.len() >= wanted.len()
+                && wanted[..wanted.len() - 1]
+                    .iter()
+                    .zip(&asked)
+                    .all(|(w, a)| any(w) || w == a)
+        }
+        _ => {
+            asked.len() == wanted.len() && wanted.iter().zip(&asked).all(|(w, a)| any(w) || w == a)
+        }
+    }
 }
 
 async fn every_route_and_server_function_by_role(engine: Engine) {
@@ -202,6 +245,87 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
     let demo_notice = ids("SELECT MIN(id) FROM notices").await;
     let demo_unit = ids("SELECT MIN(unit_id) FROM claims").await;
     let theft = ids("SELECT MIN(id) FROM theft_reports").await;
+    let proof = ids("SELECT a.id FROM attachments a JOIN ownerships o ON o.id = a.ownership_id JOIN users u ON u.id = o.user_id WHERE u.email = 'owner@matrix.test'").await;
+    let proof_maker: String = sqlx::query_scalar(
+        "SELECT m.slug FROM units u JOIN manufacturers m ON m.id = u.manufacturer_id WHERE u.id = $1",
+    )
+    .bind(mine.parse::<i64>().expect("an id"))
+    .fetch_one(app.db.reader())
+    .await
+    .expect("the registered unit's maker");
+    assert!(
+        !["hallmark", "nordvik"].contains(&proof_maker.as_str()),
+        "the proof's unit is neither A's nor B's"
+    );
+    // The owner's own claim (a paid repair request, so the warranty does not matter).
+    let claim = owner_browser
+        .post(format!("{}/my/products/{mine}/claim", app.base))
+        .header("origin", &app.base)
+        .header("accept", "text/html")
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("description", "The screen flickers after an hour.")
+                .text("paid_repair_ok", "on"),
+        )
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(claim.status().as_u16(), 303, "the owner files a claim");
+    let own_claim = ids("SELECT MAX(c.id) FROM claims c JOIN users u ON u.id = c.owner_user_id WHERE u.email = 'owner@matrix.test'").await;
+    // Manufacturer A's batch, stock audit and import job, made by A's staff.
+    let staff_a = &browsers
+        .iter()
+        .find(|(who, _)| *who == Who::StaffA)
+        .expect("staff of A")
+        .1;
+    let made = app
+        .post_form(
+            staff_a,
+            &format!("/staff/products/{product}"),
+            &[("action", "generate"), ("count", "2")],
+        )
+        .await;
+    assert_eq!(made.status().as_u16(), 303, "A's staff make serials");
+    let batch = ids("SELECT MAX(b.id) FROM serial_batches b JOIN products p ON p.id = b.product_id JOIN manufacturers m ON m.id = p.manufacturer_id WHERE m.slug = 'hallmark'").await;
+    let audited = app
+        .post_form(
+            staff_a,
+            "/staff/stock",
+            &[("location", "Depot 9"), ("scanned", "HL000000018")],
+        )
+        .await;
+    assert_eq!(audited.status().as_u16(), 303, "A's staff audit stock");
+    let stock = ids("SELECT MAX(id) FROM stock_audits").await;
+    let imported = staff_a
+        .post(format!("{}/staff/import/upload", app.base))
+        .header("origin", &app.base)
+        .header("accept", "text/html")
+        .multipart(
+            reqwest::multipart::Form::new()
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(
+                        b"manufacturer,model,serial\nhallmark,NO-SUCH-MODEL,X1\n".to_vec(),
+                    )
+                    .file_name("units.csv")
+                    .mime_str("text/csv")
+                    .expect("a mime type"),
+                )
+                .text("dry_run", "on"),
+        )
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(
+        imported.status().as_u16(),
+        303,
+        "A's staff import (a dry run)"
+    );
+    let import = ids("SELECT MAX(id) FROM import_jobs").await;
+    let gtin: String = sqlx::query_scalar("SELECT gtin FROM product_gtins ORDER BY gtin LIMIT 1")
+        .fetch_one(app.db.reader())
+        .await
+        .expect("a GTIN");
 
     let cases = vec![
         get("/", Rule::Public),
@@ -287,12 +411,6 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         post("/_fn/my_product", &[("id", &mine)], false, Rule::Own),
         // Nobody in the matrix owns the demo owner's records; an unknown action changes
         // nothing.
-        post(
-            format!("/my/products/{mine}"),
-            &[("action", "look")],
-            true,
-            Rule::SignedIn,
-        ),
         post(
             "/my/transfers",
             &[("code", "ZZZZ-ZZZZ-ZZZZ")],
@@ -401,7 +519,165 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
             false,
             Rule::Admin,
         ),
+        // Probes, Digital Links and the API: outside the session, the same for everyone.
+        get("/readyz", Rule::Public),
+        get(format!("/01/{gtin}/21/{serial}"), Rule::Public),
+        get("/api/docs", Rule::Public),
+        get("/api/v1/openapi.json", Rule::Public),
+        get("/api/v1/recalls", Rule::Public),
+        get(format!("/api/v1/recalls/{recall}"), Rule::Public),
+        get("/api/v1/units.csv", Rule::ApiKey),
+        post(
+            "/api/v1/stolen-checks",
+            &[("serials", &serial)],
+            false,
+            Rule::ApiKey,
+        ),
+        post(
+            format!("/api/v1/recalls/{recall}/remedies"),
+            &[("serial", &serial)],
+            false,
+            Rule::ApiKey,
+        ),
+        post(
+            "/api/v1/units/import",
+            &[("serial", &serial)],
+            false,
+            Rule::ApiKey,
+        ),
+        // Public forms and server functions; empty forms are answered field by field.
+        post(
+            "/_fn/recalls",
+            &[("filter[text]", "battery")],
+            false,
+            Rule::Public,
+        ),
+        post(
+            "/_fn/link",
+            &[("kind", "reset"), ("token", "0000")],
+            false,
+            Rule::Public,
+        ),
+        get("/verify-email?token=0000", Rule::Public),
+        post(
+            "/signin",
+            &[("email", ""), ("password", "")],
+            true,
+            Rule::Public,
+        ),
+        post("/signup", &[("email", "")], true, Rule::Public),
+        post("/forgot-password", &[("email", "")], true, Rule::Public),
+        post("/reset-password", &[("token", "0000")], true, Rule::Public),
+        post("/verify-email", &[("token", "0000")], true, Rule::Public),
+        // A photo that is not one is refused with its reason, for everyone.
+        post("/lookup/scan", &[("photo", "x")], true, Rule::Public),
+        // The owner's claim and proof, and uploads that are not multipart (refused with a
+        // reason once the caller may send them at all).
+        get(format!("/my/claims/{own_claim}"), Rule::Own),
+        post("/_fn/my_claim", &[("id", &own_claim)], false, Rule::Own),
+        post(
+            "/_fn/my_claim",
+            &[("id", &demo_claim)],
+            false,
+            Rule::SignedIn,
+        ),
+        get(format!("/files/{proof}"), Rule::Proof),
+        post(
+            format!("/my/products/{mine}"),
+            &[("action", "look")],
+            true,
+            Rule::Own,
+        ),
+        post(
+            format!("/my/products/{mine}/claim"),
+            &[("description", "")],
+            true,
+            Rule::Own,
+        ),
+        post("/my/register", &[("serial", "")], true, Rule::SignedIn),
+        // Staff: lists and forms of their own manufacturer; A's records are "not found" to B.
+        post(
+            "/_fn/staff_find_units",
+            &[("serial", "HL000000018")],
+            false,
+            Rule::Staff,
+        ),
+        post("/staff/products", &[("model", "")], true, Rule::Staff),
+        post("/staff/recalls", &[("number", "")], true, Rule::Staff),
+        post("/staff/thefts", &[("action", "look")], true, Rule::Staff),
+        post("/staff/stock", &[("location", "")], true, Rule::Staff),
+        post("/staff/import/upload", &[("file", "")], true, Rule::Staff),
+        post("/staff/journey/upload", &[("file", "")], true, Rule::Staff),
+        post("/staff/stock/upload", &[("file", "")], true, Rule::Staff),
+        get(format!("/staff/batches/{batch}"), Rule::StaffA),
+        get(format!("/staff/batches/{batch}/serials.csv"), Rule::StaffA),
+        post(
+            "/_fn/staff_batch",
+            &[("id", &batch), ("page", "0")],
+            false,
+            Rule::StaffA,
+        ),
+        get(format!("/staff/stock/{stock}"), Rule::StaffA),
+        post(
+            "/_fn/staff_stock_audit",
+            &[("id", &stock)],
+            false,
+            Rule::StaffA,
+        ),
+        get(format!("/staff/import/{import}"), Rule::StaffA),
+        post("/_fn/staff_import", &[("id", &import)], false, Rule::StaffA),
+        post(
+            format!("/staff/products/{product}"),
+            &[("action", "look")],
+            true,
+            Rule::StaffA,
+        ),
+        post(
+            format!("/staff/recalls/{recall_id}"),
+            &[("action", "look")],
+            true,
+            Rule::StaffA,
+        ),
+        post(
+            format!("/staff/units/{unit}"),
+            &[("action", "look")],
+            true,
+            Rule::StaffA,
+        ),
+        post(
+            format!("/staff/stock/{stock}"),
+            &[("action", "look")],
+            true,
+            Rule::StaffA,
+        ),
+        // Last: signing out ends each browser's session.
+        post("/signout", &[], true, Rule::Public),
     ];
+
+    let endpoints = serialtrace_server::startup::endpoints();
+    for known in [
+        ("GET", "/lookup"),
+        ("POST", "/_fn/lookup"),
+        ("POST", "/signin"),
+        ("POST", "/api/v1/stolen-checks"),
+    ] {
+        assert!(
+            endpoints
+                .iter()
+                .any(|(m, p)| (m.as_str(), p.as_str()) == known),
+            "the server's route list has {known:?}: {endpoints:?}"
+        );
+    }
+    let missing: Vec<String> = endpoints
+        .into_iter()
+        .filter(|(method, pattern)| !cases.iter().any(|case| covers(case, method, pattern)))
+        .map(|(method, pattern)| format!("{method} {pattern}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the matrix:\n{}",
+        missing.join("\n")
+    );
 
     let mut failures = Vec::new();
     for case in &cases {
@@ -429,20 +705,10 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
                 .to_owned();
             let body = response.text().await.unwrap_or_default();
             let expected = case.rule.allows(*who);
-            let other_manufacturer = matches!(case.rule, Rule::StaffA) && *who == Who::StaffB;
-            let someone_elses =
-                matches!(case.rule, Rule::Own) && !matches!(who, Who::Owner | Who::Anonymous);
-            if someone_elses {
+            if case.rule.not_found_for(*who) {
                 if status != 404 {
                     failures.push(format!(
-                        "{} {} as {who:?}: another owner's record must be \"not found\", got {status}",
-                        case.method, case.path
-                    ));
-                }
-            } else if other_manufacturer {
-                if status != 404 {
-                    failures.push(format!(
-                        "{} {} as {who:?}: another manufacturer's record must be \"not found\", got {status}",
+                        "{} {} as {who:?}: another's record must be \"not found\", got {status}",
                         case.method, case.path
                     ));
                 }

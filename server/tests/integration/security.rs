@@ -15,6 +15,10 @@ async fn pages_and_api_carry_security_headers(engine: Engine) {
         .to_owned();
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(
+        page.headers()["referrer-policy"],
+        "strict-origin-when-cross-origin"
+    );
     let html = page.text().await.expect("html");
     let nonce = html
         .split("nonce=\"")
@@ -35,12 +39,22 @@ async fn pages_and_api_carry_security_headers(engine: Engine) {
         api.headers()["content-security-policy"],
         serialtrace_server::security::API_CSP
     );
+    assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        api.headers()["referrer-policy"],
+        "strict-origin-when-cross-origin"
+    );
+    // Refusals and missing pages carry them too.
+    let missing = app.get("/no-such-page").await;
+    assert_eq!(missing.status().as_u16(), 404);
+    assert_eq!(missing.headers()["x-frame-options"], "DENY");
+    assert!(missing.headers().contains_key("content-security-policy"));
 }
 both_engines!(pages_and_api_carry_security_headers);
 
 async fn cross_site_posts_are_rejected(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    let post = |origin: Option<&'static str>, fetch_site: Option<&'static str>| {
+    let post = |origin: Option<String>, fetch_site: Option<&'static str>| {
         let mut request = app
             .client
             .post(format!("{}/_fn/lookup", app.base))
@@ -54,7 +68,7 @@ async fn cross_site_posts_are_rejected(engine: Engine) {
         }
         request.send()
     };
-    let foreign = post(Some("https://evil.example"), None)
+    let foreign = post(Some("https://evil.example".into()), None)
         .await
         .expect("answer");
     assert_eq!(foreign.status().as_u16(), 403);
@@ -64,6 +78,26 @@ async fn cross_site_posts_are_rejected(engine: Engine) {
     );
     let cross = post(None, Some("cross-site")).await.expect("answer");
     assert_eq!(cross.status().as_u16(), 403);
+    // A page on a name re-pointed at this machine (DNS rebinding) is "same-origin" to the
+    // browser and matches its own Host, but it is not this site's origin.
+    let port = app.base.rsplit(':').next().expect("a port").to_owned();
+    let rebound = app
+        .client
+        .post(format!("{}/_fn/lookup", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", format!("http://rebound.example:{port}"))
+        .header("host", format!("rebound.example:{port}"))
+        .header("sec-fetch-site", "same-origin")
+        .body("serial=X1")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(rebound.status().as_u16(), 403, "a rebound name is refused");
+    // The development server answers to loopback's other names.
+    let localhost = post(Some(format!("http://localhost:{port}")), None)
+        .await
+        .expect("answer");
+    assert_eq!(localhost.status().as_u16(), 200, "localhost is this site");
     let own_origin = app.base.clone();
     let own = app
         .client

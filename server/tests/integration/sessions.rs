@@ -149,6 +149,18 @@ async fn sign_up_validates_each_field_then_signs_in(engine: Engine) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_ne!(mail, first_mail, "a new confirmation link");
+    let refused: Option<String> = sqlx::query_scalar(
+        "SELECT after_json FROM audit_log WHERE action = 'auth.sign_in_failed' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .expect("the refusal is audited");
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|after| after.contains("address not confirmed")),
+        "{refused:?}"
+    );
     let (status, _) = app
         .fetch(&browser, &link_in(&first_mail, "/verify-email"))
         .await;
@@ -252,6 +264,20 @@ async fn bad_credentials_get_one_message(engine: Engine) {
         audit_actions(&app)
             .await
             .contains(&"auth.sign_in".to_owned())
+    );
+    // Each entry says where the attempt came from.
+    let addresses: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT client_ip FROM audit_log WHERE action IN ('auth.sign_in', 'auth.sign_in_failed') ORDER BY id",
+    )
+    .fetch_all(app.db.reader())
+    .await
+    .expect("the audit log");
+    assert_eq!(addresses.len(), 4);
+    assert!(
+        addresses
+            .iter()
+            .all(|ip| ip.as_deref() == Some("127.0.0.1")),
+        "{addresses:?}"
     );
 }
 both_engines!(bad_credentials_get_one_message);
@@ -888,6 +914,111 @@ async fn sign_in_attempts_are_limited_per_account_and_per_address(engine: Engine
     assert_eq!(response.status().as_u16(), 429);
 }
 both_engines!(sign_in_attempts_are_limited_per_account_and_per_address);
+
+async fn sign_up_and_reset_are_limited_per_account(engine: Engine) {
+    let app = TestApp::spawn_configured(engine, |config| {
+        config.auth_limits.enabled = true;
+        config.auth_limits.per_account_per_minute = 2;
+        config.auth_limits.per_ip_per_minute = 100;
+    })
+    .await;
+    let browser = app.browser();
+    let (app, browser) = (&app, &browser);
+    let sign_up = |email: &'static str| async move {
+        app.post_form(
+            browser,
+            "/signup",
+            &[
+                ("email", email),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
+        .await
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(sign_up("flood@example.org").await.status().as_u16());
+    }
+    assert_eq!(
+        statuses[2], 429,
+        "the third sign-up for one address: {statuses:?}"
+    );
+    assert!(statuses[..2].iter().all(|s| *s < 400), "{statuses:?}");
+    let response = sign_up("calm@example.org").await;
+    assert!(
+        response.status().as_u16() < 400,
+        "another address is not held up"
+    );
+    let users: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = 'flood@example.org'")
+            .fetch_one(app.db.reader())
+            .await
+            .expect("users");
+    assert_eq!(users, 1, "one account for the address");
+
+    let reset = |email: &'static str| async move {
+        app.post_form(browser, "/forgot-password", &[("email", email)])
+            .await
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(reset("flood@example.org").await.status().as_u16());
+    }
+    assert_eq!(
+        statuses[2], 429,
+        "the third reset for one address: {statuses:?}"
+    );
+    let response = reset("flood@example.org").await;
+    assert!(response.headers().contains_key("retry-after"));
+    let page = response.text().await.expect("a page");
+    assert!(page.contains("Too many"), "a readable page: {page}");
+    assert!(reset("calm@example.org").await.status().as_u16() < 400);
+}
+both_engines!(sign_up_and_reset_are_limited_per_account);
+
+async fn a_flood_of_sign_ins_queues_then_gets_503(engine: Engine) {
+    // One hash at a time, and hardly any wait for a turn: a burst must overflow.
+    let app = TestApp::spawn_configured(engine, |config| {
+        config.password_hashing = (1, std::time::Duration::from_millis(1));
+    })
+    .await;
+    app.user("busy@example.org", None, None, None).await;
+    let attempts = (0..12).map(|_| async {
+        let browser = app.browser();
+        let response = app.sign_in(&browser, "busy@example.org", PASSWORD).await;
+        let status = response.status().as_u16();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let page = response.text().await.unwrap_or_default();
+        (status, retry, page)
+    });
+    let outcomes = futures::future::join_all(attempts).await;
+    let statuses: Vec<u16> = outcomes.iter().map(|(s, _, _)| *s).collect();
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 503),
+        "signed in or asked to wait: {statuses:?}"
+    );
+    assert!(statuses.contains(&303), "some get through: {statuses:?}");
+    let (_, retry, page) = outcomes
+        .iter()
+        .find(|(s, _, _)| *s == 503)
+        .expect("a burst beyond the hashing slots is answered 503");
+    assert!(retry.is_some(), "503 says when to retry");
+    assert!(
+        page.contains("Too many sign-ins at once"),
+        "a readable page: {page}"
+    );
+    // The flood over, signing in works again.
+    let response = app
+        .sign_in(&app.browser(), "busy@example.org", PASSWORD)
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+}
+both_engines!(a_flood_of_sign_ins_queues_then_gets_503);
 
 async fn https_sites_use_a_host_cookie_and_their_origin(engine: Engine) {
     let app = TestApp::spawn_configured(engine, |config| {

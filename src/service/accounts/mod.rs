@@ -69,20 +69,33 @@ pub enum AccountError {
 #[derive(Clone)]
 pub struct PasswordHasher {
     slots: Arc<Semaphore>,
+    /// How long a hash waits for a slot before the caller is told `Busy`.
+    queue_wait: Duration,
     /// Verified against when the e-mail is unknown, so both cases take the same time.
     dummy: Arc<str>,
 }
 
 impl PasswordHasher {
+    /// One hash at a time per core; a hash waits up to 5 s for its turn.
     pub fn new() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self::with_limits(0, QUEUE_WAIT)
+    }
+
+    /// At most `slots` hashes at once (each takes 19 MiB; 0: one per core), each waiting up
+    /// to `queue_wait` for its turn.
+    pub fn with_limits(slots: usize, queue_wait: Duration) -> Self {
+        let slots = match slots {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
         let salt = SaltString::generate(&mut OsRng);
         let dummy = argon2()
             .hash_password(b"no such account: a dummy to spend the time", &salt)
             .map(|h| h.to_string())
             .unwrap_or_default();
         Self {
-            slots: Arc::new(Semaphore::new(cores)),
+            slots: Arc::new(Semaphore::new(slots)),
+            queue_wait,
             dummy: dummy.into(),
         }
     }
@@ -120,7 +133,7 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AccountError> {
-        let _slot = tokio::time::timeout(QUEUE_WAIT, self.slots.clone().acquire_owned())
+        let _slot = tokio::time::timeout(self.queue_wait, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| AccountError::Busy)?
             .map_err(|_| AccountError::Busy)?;
@@ -360,6 +373,15 @@ pub async fn sign_in(
             None,
             None,
             Some(serde_json::json!({ "email": tried })),
+        ),
+        // The right password for an address not confirmed yet: still no sign-in.
+        Err(AccountError::Unverified { user_id, .. }) => entry(
+            "auth.sign_in_failed",
+            &Actor::anonymous(client_ip),
+            "user",
+            Some(user_id.to_string()),
+            None,
+            Some(serde_json::json!({ "email": tried, "reason": "address not confirmed" })),
         ),
         Err(_) => return outcome,
     };

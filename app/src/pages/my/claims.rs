@@ -246,13 +246,12 @@ pub use server::file_claim;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::super::{owner_caller, read_multipart, upload_problem};
+    use super::super::{owned, owner_caller, read_multipart, upload_problem};
     use crate::auth::{RequireRole, SignedIn};
     use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::response::Response;
-    use serialtrace::service::catalogue::CatalogueError;
     use serialtrace::service::claims::{self, NewClaim};
 
     pub async fn file_claim(
@@ -262,27 +261,28 @@ mod server {
         request: axum::extract::Request,
     ) -> Response {
         let user = owner.user().clone();
-        let form = read_multipart(&state, request).await;
+        let (parts, body) = request.into_parts();
+        let unit = match owned(&state, &user, &id, &parts).await {
+            Ok(unit) => unit,
+            Err(response) => return response,
+        };
+        let form = read_multipart(&state, axum::extract::Request::from_parts(parts, body)).await;
         if let Some(problem) = form.problem.clone() {
             return upload_problem(&state, form, "photos", problem).await;
         }
-        let outcome = match id.parse::<i64>() {
-            Ok(unit) => {
-                let claim = NewClaim {
-                    description: form.text("description"),
-                    photos: form
-                        .files
-                        .iter()
-                        .filter(|(name, _)| name == "photos")
-                        .map(|(_, u)| u.clone())
-                        .collect(),
-                    paid_repair_ok: form.text("paid_repair_ok") == "on",
-                };
-                let caller = owner_caller(&user, &form.parts);
-                claims::file_claim(&state.services.db, user.id, unit, &claim, &caller.actor()).await
-            }
-            Err(_) => Err(CatalogueError::NotFound("You have no such product.".into())),
+        let claim = NewClaim {
+            description: form.text("description"),
+            photos: form
+                .files
+                .iter()
+                .filter(|(name, _)| name == "photos")
+                .map(|(_, u)| u.clone())
+                .collect(),
+            paid_repair_ok: form.text("paid_repair_ok") == "on",
         };
+        let caller = owner_caller(&user, &form.parts);
+        let outcome =
+            claims::file_claim(&state.services.db, user.id, unit, &claim, &caller.actor()).await;
         answer(&state, form.parts.clone(), &form.fields, outcome, |id| {
             format!("/my/claims/{id}?done=claim")
         })

@@ -571,8 +571,9 @@ mod server {
         pub parts: Parts,
         pub fields: HashMap<String, String>,
         pub files: Vec<(String, Upload)>,
-        /// Why the body could not be read to its end, if it could not.
-        pub problem: Option<String>,
+        /// Why the body could not be read to its end, if it could not, and the status that
+        /// says so (400 unreadable, 413 too large, 415 not a multipart form).
+        pub problem: Option<(StatusCode, String)>,
     }
 
     impl MultipartForm {
@@ -596,7 +597,10 @@ mod server {
         let mut multipart = match Multipart::from_request(request, state).await {
             Ok(m) => m,
             Err(rejection) => {
-                form.problem = Some(format!("The form could not be read: {rejection}"));
+                form.problem = Some((
+                    rejection.status(),
+                    format!("The form could not be read: {}", rejection.body_text()),
+                ));
                 return form;
             }
         };
@@ -623,15 +627,20 @@ mod server {
                             }
                         },
                         Err(error) => {
-                            form.problem =
-                                Some(format!("The upload stopped: {}", error.body_text()));
+                            form.problem = Some((
+                                error.status(),
+                                format!("The upload stopped: {}", error.body_text()),
+                            ));
                             break;
                         }
                     }
                 }
                 Ok(None) => break,
                 Err(error) => {
-                    form.problem = Some(format!("The upload stopped: {}", error.body_text()));
+                    form.problem = Some((
+                        error.status(),
+                        format!("The upload stopped: {}", error.body_text()),
+                    ));
                     break;
                 }
             }
@@ -644,14 +653,14 @@ mod server {
         state: &AppState,
         form: MultipartForm,
         field: &str,
-        problem: String,
+        (status, problem): (StatusCode, String),
     ) -> Response {
         let mut feedback = FormFeedback::default();
         feedback.add_error(field, problem);
         for (name, value) in &form.fields {
             feedback.values.push((name.clone(), value.clone()));
         }
-        rerender(state, form.parts, feedback, StatusCode::PAYLOAD_TOO_LARGE).await
+        rerender(state, form.parts, feedback, status).await
     }
 
     fn text(value: &str) -> Option<String> {
@@ -708,6 +717,31 @@ mod server {
         case_number: String,
     }
 
+    /// The id of one of the owner's units; otherwise the "not found" answer, given before a
+    /// form is judged or an upload read, so that nothing of another owner's unit shows.
+    pub async fn owned(
+        state: &AppState,
+        user: &SignedInUser,
+        id: &str,
+        parts: &Parts,
+    ) -> Result<i64, Response> {
+        let problem = match id.parse::<i64>() {
+            Ok(unit) => {
+                match serialtrace::store::owners::owned_unit(&state.services.db, user.id, unit)
+                    .await
+                {
+                    Ok(Some(_)) => return Ok(unit),
+                    Ok(None) => CatalogueError::NotFound("You have no such product.".into()),
+                    Err(error) => CatalogueError::Store(error),
+                }
+            }
+            Err(_) => CatalogueError::NotFound("You have no such product.".into()),
+        };
+        let outcome: Result<(), _> = Err(problem);
+        let no_fields: HashMap<String, String> = HashMap::new();
+        Err(answer(state, parts.clone(), &no_fields, outcome, |_| String::new()).await)
+    }
+
     pub async fn change_product(
         State(state): State<AppState>,
         owner: RequireRole<SignedIn>,
@@ -718,10 +752,9 @@ mod server {
         let caller = owner_caller(user, &parts);
         let actor = caller.actor();
         let (db, lookup) = (&state.services.db, &state.services.lookup);
-        let Ok(unit) = id.parse::<i64>() else {
-            let outcome: Result<(), _> =
-                Err(CatalogueError::NotFound("You have no such product.".into()));
-            return answer(&state, parts, &form, outcome, |_| String::new()).await;
+        let unit = match owned(&state, user, &id, &parts).await {
+            Ok(unit) => unit,
+            Err(response) => return response,
         };
         let back = format!("/my/products/{unit}");
         let outcome = match form.action.as_str() {

@@ -411,7 +411,7 @@ fn LotsPanel(action: String, lots: Vec<LotLine>) -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::answer;
+pub(crate) use server::{answer, their_record};
 #[cfg(feature = "ssr")]
 pub use server::{change_product, create_product};
 
@@ -427,8 +427,10 @@ mod server {
     use axum::http::request::Parts;
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
+    use serialtrace::account::SignedInUser;
     use serialtrace::catalogue::{GenerateForm, LotForm, ProductForm};
     use serialtrace::service::catalogue::{self as catalogue, CatalogueError};
+    use serialtrace::store::catalogue::{self as store, Record};
 
     /// Every field any form on the product pages sends; each action reads its own.
     #[derive(Deserialize, Serialize, Default)]
@@ -480,6 +482,39 @@ mod server {
         rerender(state, parts, feedback, status).await
     }
 
+    /// The staff member's manufacturer and the id of `record`, when it is one of theirs;
+    /// otherwise the "not found" answer, given before the form is judged so that nothing of
+    /// another manufacturer's record shows through a validation message.
+    pub(crate) async fn their_record(
+        state: &AppState,
+        user: &SignedInUser,
+        record: Record,
+        id: &str,
+        parts: &Parts,
+        form: &impl Serialize,
+    ) -> Result<(i64, i64), Response> {
+        let missing = || {
+            CatalogueError::NotFound(
+                match record {
+                    Record::Product => "There is no such product.",
+                    Record::Recall => "There is no such recall.",
+                    Record::Unit => "There is no such unit.",
+                }
+                .into(),
+            )
+        };
+        let problem = match (staff_manufacturer(user), id.parse::<i64>()) {
+            (Ok(m), Ok(id)) => match store::is_theirs(&state.services.db, m, record, id).await {
+                Ok(true) => return Ok((m, id)),
+                Ok(false) => missing(),
+                Err(error) => CatalogueError::Store(error),
+            },
+            _ => missing(),
+        };
+        let outcome: Result<(), _> = Err(problem);
+        Err(answer(state, parts.clone(), form, outcome, |_| String::new()).await)
+    }
+
     pub async fn create_product(
         State(state): State<AppState>,
         staff: RequireRole<Staff>,
@@ -514,10 +549,9 @@ mod server {
         let user = staff.user();
         let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
-        let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
-            let outcome: Result<(), _> =
-                Err(CatalogueError::NotFound("There is no such product.".into()));
-            return answer(&state, parts, &form, outcome, |_| String::new()).await;
+        let (m, id) = match their_record(&state, user, Record::Product, &id, &parts, &form).await {
+            Ok(found) => found,
+            Err(response) => return response,
         };
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let page = format!("/staff/products/{id}");

@@ -369,7 +369,7 @@ mod server {
     use crate::auth::{RequireRole, Staff};
     use crate::forms::{FormFeedback, keep_all, rerender};
     use crate::pages::account::PageForm;
-    use crate::pages::staff::catalogue::answer;
+    use crate::pages::staff::catalogue::{answer, their_record};
     use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::http::StatusCode;
@@ -378,6 +378,7 @@ mod server {
     use serialtrace::recall::forms::{RecallForm, RuleForm, parse_remedy_lines};
     use serialtrace::service::catalogue::CatalogueError;
     use serialtrace::service::recall_admin as recalls;
+    use serialtrace::store::catalogue::Record;
 
     #[derive(Deserialize, Serialize, Default)]
     #[serde(default)]
@@ -421,10 +422,9 @@ mod server {
         let user = staff.user();
         let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
-        let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
-            let outcome: Result<(), _> =
-                Err(CatalogueError::NotFound("There is no such recall.".into()));
-            return answer(&state, parts, &form, outcome, |_| String::new()).await;
+        let (m, id) = match their_record(&state, user, Record::Recall, &id, &parts, &form).await {
+            Ok(found) => found,
+            Err(response) => return response,
         };
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let page = format!("/staff/recalls/{id}");

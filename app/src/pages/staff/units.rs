@@ -342,10 +342,9 @@ pub use server::change_unit;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::super::staff_manufacturer;
     use crate::auth::{RequireRole, Staff};
     use crate::pages::account::PageForm;
-    use crate::pages::staff::catalogue::answer;
+    use crate::pages::staff::catalogue::{answer, their_record};
     use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::response::Response;
@@ -353,6 +352,7 @@ mod server {
     use serialtrace::catalogue::{Problems, optional_date};
     use serialtrace::service::catalogue::CatalogueError;
     use serialtrace::service::units::{self, Component, NewEvent, UnitEdit};
+    use serialtrace::store::catalogue::Record;
 
     #[derive(Deserialize, Serialize, Default)]
     #[serde(default)]
@@ -406,10 +406,9 @@ mod server {
         let user = staff.user();
         let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
-        let (Ok(m), Ok(id)) = (staff_manufacturer(user), id.parse::<i64>()) else {
-            let outcome: Result<(), _> =
-                Err(CatalogueError::NotFound("There is no such unit.".into()));
-            return answer(&state, parts, &form, outcome, |_| String::new()).await;
+        let (m, id) = match their_record(&state, user, Record::Unit, &id, &parts, &form).await {
+            Ok(found) => found,
+            Err(response) => return response,
         };
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let page = format!("/staff/units/{id}");

@@ -445,6 +445,7 @@ fn test_config(url: &str, outbox: &std::path::Path) -> Config {
         outbox_dir: outbox.display().to_string(),
         smtp_url: None,
         mail_from: "serialtrace <no-reply@serialtrace.invalid>".into(),
+        password_hashing: (0, std::time::Duration::from_secs(5)),
     }
 }
 
