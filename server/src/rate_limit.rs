@@ -1,6 +1,6 @@
-//! Per-client rate limits on public lookups (the client is the socket's address; a trusted
-//! proxy header comes with the accounts issue). Over the limit: 429 with Retry-After, as
-//! problem+json for the API and as a readable page otherwise.
+//! Per-client rate limits on public lookups (the client is the socket's address, or what a
+//! configured trusted proxy says it is: `client_ip`). Over the limit: 429 with Retry-After,
+//! as problem+json for the API and as a readable page otherwise.
 
 use crate::client_ip::ClientIp;
 use crate::problem::Problem;

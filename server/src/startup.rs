@@ -337,6 +337,8 @@ pub fn router(
         })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .merge(uploads)
+        // Files, and the "not found" page, which shows who is signed in like any other.
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             serialtrace_app::auth::load_viewer,
@@ -346,7 +348,6 @@ pub fn router(
         .router
         .nest("/api", api_import.merge(api))
         .merge(pages)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             limiter,
             rate_limit::limit_lookups,

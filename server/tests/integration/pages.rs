@@ -110,5 +110,14 @@ async fn recall_pages(engine: Engine) {
         assert_eq!(response.status().as_u16(), 404, "{missing}");
         assert!(!response.text().await.expect("html").contains("<script>"));
     }
+    // A signed-in user's "not found" page still shows them signed in.
+    app.user("lost@example.org", None, None, None).await;
+    let browser = app.signed_in("lost@example.org").await;
+    let (status, page) = app.fetch(&browser, "/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(
+        page.contains("href=\"/account\"") && !page.contains(">Sign in<"),
+        "{page}"
+    );
 }
 both_engines!(recall_pages);
