@@ -42,6 +42,7 @@ for key in "$pawn" "$staff"; do
         --header "Authorization: Bearer $key" \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
         --max-examples "${SCHEMATHESIS_EXAMPLES:-40}" \
+        ${SCHEMATHESIS_SEED:+--seed "$SCHEMATHESIS_SEED"} \
         --suppress-health-check all \
         --no-color || status=$?
 done

@@ -279,12 +279,31 @@ pub struct RecallNotice {
     pub remedy_status: crate::recall::RemedyStatus,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Whether a unit is reported stolen or lost; ordered gravest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum StolenState {
     ReportedStolen,
+    /// Reported lost by its owner: not a crime report, but a found or offered unit should
+    /// still go back to them.
+    ReportedLost,
     NotReported,
+}
+
+impl StolenState {
+    /// The state for the kind of a unit's active report (`stolen` or `lost`), if it has one.
+    pub fn from_report(kind: Option<&str>) -> Self {
+        match kind {
+            Some("stolen") => Self::ReportedStolen,
+            Some(_) => Self::ReportedLost,
+            None => Self::NotReported,
+        }
+    }
+
+    pub fn is_reported(self) -> bool {
+        self != Self::NotReported
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -346,7 +346,12 @@ pub fn router(
         .layer(sessions::layer(site.store, site.https));
     service_routes()
         .router
-        .nest("/api", api_import.merge(api))
+        .nest(
+            "/api",
+            api_import
+                .merge(api)
+                .layer(axum::middleware::map_response(api::too_large_as_problem)),
+        )
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             limiter,

@@ -237,7 +237,11 @@ impl LookupService {
             recalls::for_units(&self.db, &ids)
         )?;
         let today = today();
-        let reported: Vec<i64> = rows.iter().filter(|r| r.stolen).map(|r| r.id).collect();
+        let reported: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.report.is_some())
+            .map(|r| r.id)
+            .collect();
         let matches: Vec<UnitAnswer> = rows
             .into_iter()
             .map(|row| {
@@ -280,11 +284,7 @@ impl LookupService {
                         .map(|(_, n)| n.clone())
                         .collect(),
                     stolen: StolenInfo {
-                        status: if row.stolen {
-                            StolenState::ReportedStolen
-                        } else {
-                            StolenState::NotReported
-                        },
+                        status: StolenState::from_report(row.report.as_deref()),
                     },
                 }
             })

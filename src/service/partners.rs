@@ -5,6 +5,7 @@
 
 use super::accounts::{Actor, entry};
 use super::lookup::LookupService;
+use crate::lookup::StolenState;
 use crate::serial::Serial;
 use crate::store::api_keys::{self as store, ApiKey, NewKey};
 use crate::store::{Db, StoreError, audit, now_text, sessions, users};
@@ -226,11 +227,25 @@ pub enum AdmitError {
 pub struct CheckResult {
     /// The serial as sent.
     pub serial: String,
-    /// `reported_stolen` (a unit with this serial is reported stolen or lost), `not_reported`
-    /// (in the records, not reported), `unknown` (not in the records) or `invalid` (not a
-    /// serial number).
-    #[schema(example = "not_reported")]
-    pub status: String,
+    pub status: CheckStatus,
+}
+
+/// What the registry says of one serial.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    /// A unit with this serial is reported stolen: do not buy it; contact the police.
+    ReportedStolen,
+    /// A unit with this serial is reported lost by its owner.
+    ReportedLost,
+    /// In the records, not reported.
+    NotReported,
+    /// Not in the records.
+    Unknown,
+    /// Not a serial number.
+    Invalid,
 }
 
 /// Checks each serial against the stolen registry, in the order given; the owners of
@@ -252,7 +267,7 @@ pub async fn stolen_checks(
     let found = store::theft_status(db, &wanted).await?;
     let reported: Vec<i64> = found
         .iter()
-        .filter(|(_, _, r)| *r)
+        .filter(|(_, _, report)| report.is_some())
         .map(|(_, id, _)| *id)
         .collect();
     lookup.sighted(&reported);
@@ -265,21 +280,24 @@ pub async fn stolen_checks(
         .zip(parsed)
         .map(|(serial, normalised)| {
             let status = match normalised {
-                None => "invalid",
+                None => CheckStatus::Invalid,
                 Some(n) => {
-                    let units: Vec<_> = found.iter().filter(|(s, _, _)| *s == n).collect();
-                    if units.is_empty() {
-                        "unknown"
-                    } else if units.iter().any(|(_, _, r)| *r) {
-                        "reported_stolen"
-                    } else {
-                        "not_reported"
+                    let reports = found.iter().filter(|(s, _, _)| *s == n).map(|(_, _, r)| r);
+                    // Units of several makers may share a serial: the gravest report counts.
+                    match reports
+                        .map(|r| StolenState::from_report(r.as_deref()))
+                        .min()
+                    {
+                        None => CheckStatus::Unknown,
+                        Some(StolenState::ReportedStolen) => CheckStatus::ReportedStolen,
+                        Some(StolenState::ReportedLost) => CheckStatus::ReportedLost,
+                        Some(StolenState::NotReported) => CheckStatus::NotReported,
                     }
                 }
             };
             CheckResult {
                 serial: serial.clone(),
-                status: status.to_owned(),
+                status,
             }
         })
         .collect())

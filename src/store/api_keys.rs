@@ -128,15 +128,17 @@ pub async fn count_request(db: &Db, key_id: i64, minute: &str) -> StoreResult<(i
     Ok((this_minute, today))
 }
 
-/// The units with these normalised serials, each with whether it is reported stolen or
-/// lost: (serial, unit id, reported).
-pub async fn theft_status(db: &Db, serials: &[String]) -> StoreResult<Vec<(String, i64, bool)>> {
+/// The units with these normalised serials, each with the kind of its active theft report
+/// (`stolen` wins over `lost`): (serial, unit id, report).
+pub async fn theft_status(
+    db: &Db,
+    serials: &[String],
+) -> StoreResult<Vec<(String, i64, Option<String>)>> {
     let mut out = Vec::new();
     for chunk in serials.chunks(500) {
         let sql = format!(
             "SELECT u.serial_norm, u.id,
-                    CASE WHEN EXISTS (SELECT 1 FROM theft_reports t WHERE t.unit_id = u.id AND t.status = 'active')
-                         THEN 1 ELSE 0 END AS reported
+                    (SELECT MAX(t.kind) FROM theft_reports t WHERE t.unit_id = u.id AND t.status = 'active') AS report
              FROM units u WHERE u.serial_norm IN ({})",
             super::placeholders(1, chunk.len())
         );
@@ -145,11 +147,7 @@ pub async fn theft_status(db: &Db, serials: &[String]) -> StoreResult<Vec<(Strin
             q = q.bind(s.as_str());
         }
         for r in q.fetch_all(db.reader()).await? {
-            out.push((
-                r.get("serial_norm"),
-                r.get("id"),
-                r.get::<i64, _>("reported") != 0,
-            ));
+            out.push((r.get("serial_norm"), r.get("id"), r.get("report")));
         }
     }
     Ok(out)

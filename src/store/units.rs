@@ -17,7 +17,8 @@ pub struct UnitRow {
     pub warranty_months: i64,
     pub warranty_starts: String,
     pub warranty_transferable: bool,
-    pub stolen: bool,
+    /// The kind of its active theft report (`stolen` wins over `lost`), if any.
+    pub report: Option<String>,
 }
 
 /// Units whose normalised serial is `serial`, optionally of the product with `gtin`.
@@ -29,8 +30,7 @@ pub async fn find_by_serial(
     const SELECT: &str = "SELECT u.id, u.serial_raw, u.manufactured_on, m.name AS manufacturer, p.model, p.name,
             p.warranty_months, p.warranty_starts, p.warranty_transferable, l.code AS lot,
             (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = p.id) AS gtin,
-            CASE WHEN EXISTS (SELECT 1 FROM theft_reports t WHERE t.unit_id = u.id AND t.status = 'active')
-                 THEN 1 ELSE 0 END AS stolen
+            (SELECT MAX(t.kind) FROM theft_reports t WHERE t.unit_id = u.id AND t.status = 'active') AS report
          FROM units u
          JOIN products p ON p.id = u.product_id
          JOIN manufacturers m ON m.id = u.manufacturer_id
@@ -67,7 +67,7 @@ pub async fn find_by_serial(
             warranty_months: r.get("warranty_months"),
             warranty_starts: r.get("warranty_starts"),
             warranty_transferable: r.get::<i64, _>("warranty_transferable") != 0,
-            stolen: r.get::<i64, _>("stolen") != 0,
+            report: r.get("report"),
         })
         .collect())
 }

@@ -60,11 +60,12 @@ pub fn RecallBox(recall: RecallNotice) -> impl IntoView {
 
 #[component]
 fn UnitCard(unit: UnitAnswer) -> impl IntoView {
-    let stolen = unit.stolen.status == StolenState::ReportedStolen;
+    let report = unit.stolen.status;
+    let reported = report.is_reported();
     let warranty = warranty_text(&unit.warranty);
     let recall_count = unit.recalls.len();
     view! {
-        <article class={if stolen { "unit stolen" } else { "unit" }} data-serial=unit.serial.clone()>
+        <article class={if reported { "unit stolen" } else { "unit" }} data-serial=unit.serial.clone()>
             <header>
                 <h3>{unit.product.name.clone()}</h3>
                 <p class="meta">
@@ -74,12 +75,21 @@ fn UnitCard(unit: UnitAnswer) -> impl IntoView {
                     {unit.lot.clone().map(|l| view! { " · Lot " {l} })}
                 </p>
             </header>
-            {stolen.then(|| view! {
-                <p class="status stolen" role="alert">
-                    <strong>"Reported stolen — do not buy; contact police."</strong>
-                    " If you have this unit, contact your local police."
-                </p>
-            })}
+            {match report {
+                StolenState::ReportedStolen => Some(view! {
+                    <p class="status stolen" role="alert">
+                        <strong>"Reported stolen — do not buy; contact police."</strong>
+                        " If you have this unit, contact your local police."
+                    </p>
+                }.into_any()),
+                StolenState::ReportedLost => Some(view! {
+                    <p class="status stolen" role="alert">
+                        <strong>"Reported lost by its owner — do not buy."</strong>
+                        " If you have found this unit or are offered it, hand it to your local police so it can go back to its owner."
+                    </p>
+                }.into_any()),
+                StolenState::NotReported => None,
+            }}
             <dl class="statuses">
                 <div class="status ok"><dt>"Genuine"</dt><dd>"Yes — this serial is in the manufacturer's records"</dd></div>
                 <div class=format!("status {}", warranty.0)><dt>"Warranty"</dt><dd class="warranty">{warranty.1}</dd></div>
@@ -91,8 +101,8 @@ fn UnitCard(unit: UnitAnswer) -> impl IntoView {
                         format!("{recall_count} recall{} covers this unit", if recall_count == 1 { "" } else { "s" })
                     }}</dd>
                 </div>
-                {(!stolen).then(|| view! {
-                    <div class="status ok"><dt>"Theft"</dt><dd>"Not reported stolen"</dd></div>
+                {(!reported).then(|| view! {
+                    <div class="status ok"><dt>"Theft"</dt><dd>"Not reported stolen or lost"</dd></div>
                 })}
             </dl>
             {unit.recalls.into_iter().map(|recall| view! { <RecallBox recall /> }).collect_view()}

@@ -202,6 +202,7 @@ pub struct StolenCheckAnswer {
         (status = 400, description = "The body is not a list of 1 to 1,000 serials", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or a key that is unknown or revoked", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the stolen-check scope", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The JSON does not have the expected shape", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "The key's quota is used up", body = Problem, content_type = "application/problem+json")
@@ -249,6 +250,20 @@ fn query_problem(rejection: QueryRejection) -> Problem {
         "The query string could not be read: {}",
         rejection.body_text()
     ))
+}
+
+/// A body-size refusal made before any handler ran (plain text from the limit layer), as the
+/// problem every other API error is.
+pub async fn too_large_as_problem(response: Response) -> Response {
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/problem+json"));
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
+        return Problem::with_status(413, "The body is larger than this operation accepts.")
+            .into_response();
+    }
+    response
 }
 
 fn json_problem(rejection: JsonRejection) -> Problem {
@@ -604,6 +619,7 @@ pub struct RemedyAnswer {
         (status = 401, description = "No key, or a key that is unknown or revoked", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not a staff key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The manufacturer has no recall with that number", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The JSON does not have the expected shape, or the recall is a draft", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "The key's quota is used up", body = Problem, content_type = "application/problem+json")

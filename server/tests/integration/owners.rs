@@ -403,6 +403,20 @@ async fn stolen_reports_show_in_public_lookups_and_clear_on_recovery(engine: Eng
         .post_form(&owner, &path, &[("action", "withdraw")])
         .await;
     assert_eq!(again.status().as_u16(), 422, "nothing open to withdraw");
+
+    // Lost is not stolen: the public answer says which.
+    let response = app
+        .post_form(
+            &owner,
+            &path,
+            &[("action", "report"), ("report_kind", "lost")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    until_stolen(&app, &sample.serial, gtin, "reported_lost").await;
+    let (_, page) = app.page_lookup(&sample.serial).await;
+    assert!(page.contains("Reported lost by its owner"), "{page}");
+    assert!(!page.contains("Reported stolen"), "{page}");
 }
 both_engines!(stolen_reports_show_in_public_lookups_and_clear_on_recovery);
 

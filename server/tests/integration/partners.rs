@@ -161,6 +161,26 @@ async fn pawn_shops_check_their_intake_with_keys_and_quotas(engine: Engine) {
     assert_eq!(results[2]["serial"], "NOPE0000000");
     assert_eq!(results[999]["status"], "invalid");
     assert_eq!(results[996]["status"], "reported_stolen");
+    // A unit reported lost by its owner is told apart from a stolen one.
+    let lost = app.sample("recalled").serial.clone();
+    sqlx::query(
+        "INSERT INTO theft_reports (unit_id, reporter_kind, kind, status, reported_at)
+         SELECT id, 'owner', 'lost', 'active', '2026-11-01T09:00:00Z' FROM units WHERE serial_norm = $1",
+    )
+    .bind(&lost)
+    .execute(app.db.writer())
+    .await
+    .expect("a lost report");
+    let (status, answer, _) = post_json(
+        &app,
+        "/api/v1/stolen-checks",
+        Some(&key),
+        &json!({ "serials": [lost, stolen] }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["results"][0]["status"], "reported_lost");
+    assert_eq!(answer["results"][1]["status"], "reported_stolen");
     // Each distinct serial checked is in the lookup log as a partner lookup (written off the
     // request path), so checks feed the counterfeit signals.
     let mut logged = 0i64;
@@ -221,6 +241,19 @@ async fn pawn_shops_check_their_intake_with_keys_and_quotas(engine: Engine) {
         response.headers()["content-type"],
         "application/problem+json"
     );
+    // Over the API's 1 MB: 413, as a problem like every other refusal. (On a client of its
+    // own: the server closes a connection whose body it refused.)
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/stolen-checks", app.base))
+        .bearer_auth(&key)
+        .json(&json!({ "serials": ["X".repeat(2 * 1024 * 1024)] }))
+        .send()
+        .await
+        .expect("the server answers");
+    let headers = response.headers().clone();
+    assert_eq!(response.status().as_u16(), 413);
+    let problem: Value = response.json().await.expect("a problem");
+    is_problem(&headers, &problem, 413);
 
     // The key works for the public endpoints too, and is metered there.
     let response = get_as(
