@@ -1017,15 +1017,24 @@ async fn pick_samples(
 }
 
 /// A unit nobody owns, with no recall, theft report or warranty record yet, whose serial no
-/// other product shares: (serial, GTIN). Newest first, so the samples (oldest first) differ.
+/// other product shares: (serial, GTIN). Products whose warranty starts at registration
+/// first; within a product the newest made, so the samples (oldest first) differ. Each
+/// product is walked backwards along its (product, made) index and the walk stops at the
+/// first fit, instead of sorting every unit of the data set.
 async fn free_unit(
     db: &Db,
     taken: &[String],
 ) -> Result<Option<(String, Option<String>)>, DemoError> {
+    let products: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM products WHERE warranty_months > 0 AND warranty_starts IN ('sale', 'registration')
+         ORDER BY CASE WHEN warranty_starts = 'registration' THEN 0 ELSE 1 END, id",
+    )
+    .fetch_all(db.reader())
+    .await?;
     let sql = format!(
         "SELECT u.serial_raw, (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = u.product_id)
-         FROM units u JOIN products p ON p.id = u.product_id
-         WHERE p.warranty_months > 0 AND p.warranty_starts IN ('sale', 'registration')
+         FROM units u
+         WHERE u.product_id = $1
          AND u.status IN ('in_stock', 'shipped', 'sold')
          AND NOT EXISTS (SELECT 1 FROM ownerships o WHERE o.unit_id = u.id)
          AND NOT EXISTS (SELECT 1 FROM theft_reports t WHERE t.unit_id = u.id)
@@ -1033,17 +1042,22 @@ async fn free_unit(
          AND NOT EXISTS (SELECT 1 FROM units o WHERE o.serial_norm = u.serial_norm AND o.id <> u.id)
          AND NOT EXISTS (SELECT 1 FROM component_links c WHERE c.child_unit_id = u.id)
          AND u.serial_raw NOT IN ({})
-         ORDER BY CASE WHEN p.warranty_starts = 'registration' THEN 0 ELSE 1 END, u.id DESC LIMIT 1",
-        crate::store::placeholders(1, taken.len().max(1))
+         ORDER BY u.manufactured_on DESC, u.id DESC LIMIT 1",
+        crate::store::placeholders(2, taken.len().max(1))
     );
-    let mut q = sqlx::query_as::<_, (String, Option<String>)>(&sql);
-    for t in taken {
-        q = q.bind(t.as_str());
+    for product in products {
+        let mut q = sqlx::query_as::<_, (String, Option<String>)>(&sql).bind(product);
+        for t in taken {
+            q = q.bind(t.as_str());
+        }
+        if taken.is_empty() {
+            q = q.bind("");
+        }
+        if let Some(found) = q.fetch_optional(db.reader()).await? {
+            return Ok(Some(found));
+        }
     }
-    if taken.is_empty() {
-        q = q.bind("");
-    }
-    Ok(q.fetch_optional(db.reader()).await?)
+    Ok(None)
 }
 
 /// The demo owner's products: a recalled unit (with its notice) and one with a warranty claim
