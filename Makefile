@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench build release setup clean
+.PHONY: run test bench build release dist setup clean
 
-## Install what is missing, build in release, migrate, load the demo data on first start, serve.
+## Install what is missing, build (release profile), migrate, load the demo data on first start, serve.
 run: setup release
 	./target/release/serialtrace serve --demo-on-empty --site-root target/site
 
@@ -12,18 +12,25 @@ run: setup release
 test:
 	scripts/test.sh
 
-## Release build, 1M-unit demo load, lookup throughput against a trivial handler, wasm size.
+## Fully optimised build (dist profile), 1M-unit demo load, import, recall publish, lookup
+## throughput against a trivial handler, wasm size. `make bench PROFILE=release` measures the
+## profile `make run` ships instead.
 bench:
-	scripts/bench.sh
+	BENCH_PROFILE=$(or $(PROFILE),dist) scripts/bench.sh
 
 setup:
 	scripts/setup.sh
 
+## Debug build of the server and the front end (quick to compile, slow to run).
 build: setup
-	cargo leptos build
+	scripts/build.sh debug
 
 release: setup
-	cargo leptos build --release
+	scripts/build.sh release
+
+## The fully optimised server (fat LTO) in target/dist/serialtrace, and the front end.
+dist: setup
+	scripts/build.sh dist
 
 clean:
 	cargo clean

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: measured, never asserted. Builds in release, loads 1M demo units into a fresh
+# `make bench`: measured, never asserted. Builds with BENCH_PROFILE (dist, the fully optimised
+# profile, by default; release is what `make run` ships), loads 1M demo units into a fresh
 # SQLite database, and load-tests GET /api/v1/lookup on a mix of sample serials at 64
 # connections beside a trivial axum handler on the same box (the ceiling).
 set -euo pipefail
@@ -10,8 +11,16 @@ units="${BENCH_UNITS:-1000000}"
 duration="${BENCH_SECONDS:-15}"
 connections=64
 
-cargo leptos build --release
-cargo build --release -p serialtrace-server --example ceiling
+profile="${BENCH_PROFILE:-dist}"
+case "$profile" in
+    release | dist) ;;
+    *) echo "bench: BENCH_PROFILE must be release or dist, not '$profile'" >&2; exit 2 ;;
+esac
+bin="./target/$profile/serialtrace"
+build_start=$(date +%s.%N)
+scripts/build.sh "$profile"
+cargo build --locked --profile "$profile" -p serialtrace-server --example ceiling
+build_seconds=$(echo "$(date +%s.%N) - $build_start" | bc)
 
 work=$(mktemp -d /tmp/serialtrace-bench.XXXXXX)
 pids=()
@@ -33,7 +42,7 @@ export SERIALTRACE_LOG=warn
 export SERIALTRACE_RATE_LIMITS=off
 echo "== demo load: $units units into a fresh SQLite database"
 start=$(date +%s.%N)
-./target/release/serialtrace demo --units "$units" | tee "$work/demo.txt"
+"$bin" demo --units "$units" | tee "$work/demo.txt"
 end=$(date +%s.%N)
 load_seconds=$(echo "$end - $start" | bc)
 serials=$(awk '$1 == "sample" { print $3 }' "$work/demo.txt" | tr '\n' ' ')
@@ -51,11 +60,11 @@ with open(path, "w") as f:
 PY
 import_db="sqlite://$work/import.db"
 start=$(date +%s.%N)
-DATABASE_URL="$import_db" ./target/release/serialtrace import units --create-missing "$work/units.csv" | tail -n 1
+DATABASE_URL="$import_db" "$bin" import units --create-missing "$work/units.csv" | tail -n 1
 end=$(date +%s.%N)
 import_seconds=$(echo "$end - $start" | bc)
 start=$(date +%s.%N)
-DATABASE_URL="$import_db" ./target/release/serialtrace import units "$work/units.csv" | tail -n 1
+DATABASE_URL="$import_db" "$bin" import units "$work/units.csv" | tail -n 1
 end=$(date +%s.%N)
 reimport_seconds=$(echo "$end - $start" | bc)
 
@@ -72,16 +81,16 @@ db.execute("""INSERT INTO recall_scope_rules (recall_id, kind, range_prefix, ran
 db.commit()
 PY
 start=$(date +%s.%N)
-DATABASE_URL="$import_db" ./target/release/serialtrace recall publish BENCH-1
+DATABASE_URL="$import_db" "$bin" recall publish BENCH-1
 end=$(date +%s.%N)
 publish_seconds=$(echo "$end - $start" | bc)
 
 port=$(free_port)
-./target/release/serialtrace serve --addr "127.0.0.1:$port" --site-root target/site >"$work/server.log" 2>&1 &
+"$bin" serve --addr "127.0.0.1:$port" --site-root target/site >"$work/server.log" 2>&1 &
 pids+=($!)
 wait_up "http://127.0.0.1:$port/readyz"
 ceiling_port=$(free_port)
-./target/release/examples/ceiling "127.0.0.1:$ceiling_port" &
+"./target/$profile/examples/ceiling" "127.0.0.1:$ceiling_port" &
 pids+=($!)
 wait_up "http://127.0.0.1:$ceiling_port/api/v1/lookup"
 
@@ -115,7 +124,8 @@ wasm_gz=$(gzip -9 -c "$wasm" | wc -c)
 ratio=$(echo "scale=1; 100 * $l_rps / $c_rps" | bc)
 
 echo
-echo "serialtrace bench, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo)"
+echo "serialtrace bench, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo), profile $profile"
+printf '  build (this run; 0 s when nothing changed): %.0f s\n' "$build_seconds"
 printf '  demo load (%s units, SQLite):   %.1f s\n' "$units" "$load_seconds"
 printf '  CSV import (%s rows, SQLite):   %.1f s   (again, all unchanged: %.1f s)\n' "$units" "$import_seconds" "$reimport_seconds"
 printf '  recall publish (%s units, SQLite): %.1f s (the whole command)\n' "$units" "$publish_seconds"

@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${1:-debug}"
 bin="target/$profile/serialtrace"
-[ -x "$bin" ] || { echo "e2e: $bin is missing; build with cargo leptos build first" >&2; exit 1; }
-[ -f target/site/pkg/serialtrace.wasm ] || { echo "e2e: target/site/pkg is missing; build with cargo leptos build first" >&2; exit 1; }
+[ -x "$bin" ] || { echo "e2e: $bin is missing; build with scripts/build.sh debug server (or cargo test) first" >&2; exit 1; }
+[ -f target/site/pkg/serialtrace.wasm ] || { echo "e2e: target/site/pkg is missing; build with scripts/build.sh release front first" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/serialtrace-e2e.XXXXXX)
 server_pid=""

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing serialtrace needs, skipping whatever is already there.
 # Everything comes from crates.io, npm and Debian's packages; nothing is downloaded elsewhere.
-#   scripts/setup.sh          build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh test     + PostgreSQL, Chromium and the browser-test packages
-#   scripts/setup.sh bench    + wrk
+#   scripts/setup.sh               build tools (wasm target, wasm-opt; Node.js and npm if missing)
+#   scripts/setup.sh wasm-bindgen  the wasm-bindgen CLI (scripts/build.sh installs it beside
+#                                  the first wasm build, where it costs no extra time)
+#   scripts/setup.sh test          + PostgreSQL, Chromium, the browser-test packages and
+#                                  schemathesis
+#   scripts/setup.sh bench         + wrk
+# No cargo-leptos: scripts/build.sh builds with cargo and the wasm-bindgen CLI alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-build}"
@@ -30,20 +34,28 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+wasm_bindgen() {
+    local version
+    version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+    if ! wasm-bindgen --version 2>/dev/null | grep -q "$version"; then
+        say "installing wasm-bindgen-cli $version (the version in Cargo.lock; about 2 minutes, once)"
+        # Without --locked: its own lockfile names a crate version the registry no longer has.
+        # It runs for a second per build: optimising it less halves its compile time.
+        CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false \
+            CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false \
+            cargo install wasm-bindgen-cli --version "$version" --force --quiet
+    fi
+}
+
+if [ "$purpose" = wasm-bindgen ]; then
+    wasm_bindgen
+    exit 0
+fi
+
 # The Rust side.
 if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
-fi
-if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
-    say "installing cargo-leptos 0.3.10 (about 15 minutes, once)"
-    cargo install cargo-leptos --version 0.3.10 --locked
-fi
-wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if ! wasm-bindgen --version 2>/dev/null | grep -q "$wbg_version"; then
-    say "installing wasm-bindgen-cli $wbg_version (the version in Cargo.lock)"
-    # Without --locked: its own lockfile names a crate version the registry no longer has.
-    cargo install wasm-bindgen-cli --version "$wbg_version" --force
 fi
 # wasm-opt from npm's binaryen: Debian's (version 108) emits wasm that breaks at run time.
 if ! "$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q 'version 132'; then

@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # Every check CI runs: formatting, lints for the server and the wasm front end, the build,
 # unit and property tests, integration tests on SQLite and on a throwaway PostgreSQL
-# cluster, the browser tests, and schemathesis against the API's OpenAPI document. Ends with one summary line: "total: N passed, N failed".
+# cluster, the browser tests, and schemathesis against the API's OpenAPI document. Ends with
+# one summary line: "total: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# Counting must not stop the script when a pattern has no match (set -e, pipefail).
+count() { grep -Eo "$1" "$2" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}' || true; }
+last() { { grep -Eo "$1" "$2" || true; } | grep -Eo '[0-9]+' | tail -n 1 || true; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 logs=$(mktemp -d /tmp/serialtrace-test.XXXXXX)
 pg_dir=$(mktemp -d /tmp/serialtrace-pg.XXXXXX)
+front_pid=""
 cleanup() {
+    if [ -n "$front_pid" ]; then
+        pkill -TERM -P "$front_pid" 2>/dev/null || true
+        kill "$front_pid" 2>/dev/null || true
+    fi
     scripts/pg.sh stop "$pg_dir"
     rm -rf "$logs"
 }
@@ -20,17 +29,18 @@ trap cleanup EXIT
 step "format"
 cargo fmt --all --check
 
+# The release front end (what make run ships, and what the browser tests load) builds in a
+# target directory of its own beside the lints and tests: its long LTO step uses one core.
+step "build: the release front end (in the background; its log follows the tests)"
+scripts/build.sh release front > "$logs/front.log" 2>&1 &
+front_pid=$!
+
 step "lint: server (ssr) features"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "lint: wasm front end (hydrate)"
 cargo clippy -p serialtrace -p serialtrace-app --target wasm32-unknown-unknown \
     --features serialtrace-app/hydrate -- -D warnings
-
-step "build: the release front end (what make run ships)"
-# The size-optimised wasm profile can fail where debug builds pass (deep view types).
-cargo build -p serialtrace-app --lib --target wasm32-unknown-unknown --no-default-features \
-    --features hydrate --profile wasm-release --target-dir target/front
 
 step "PostgreSQL: a throwaway cluster"
 if ! SERIALTRACE_TEST_POSTGRES=$(scripts/pg.sh start "$pg_dir"); then
@@ -44,11 +54,19 @@ step "unit, property and integration tests (SQLite and PostgreSQL)"
 cargo_status=0
 cargo test --workspace 2>&1 | tee "$logs/cargo.log" || cargo_status=$?
 
-# cargo-leptos builds the app crate with its own environment; build with it last, so the
-# browser tests run the server and wasm of one and the same build (a server rebuilt by
-# `cargo test` renders markers the wasm does not expect).
-step "build: server and wasm front end (cargo leptos)"
-cargo leptos build
+# The browser tests and schemathesis run the server `cargo test` just built (target/debug;
+# .cargo/config.toml gives every build the same environment) with the release front end.
+step "build: the release front end"
+front_status=0
+wait "$front_pid" || front_status=$?
+front_pid=""
+cat "$logs/front.log"
+if [ "$front_status" -ne 0 ]; then
+    echo "test: the release front end did not build; the browser tests cannot run" >&2
+    echo
+    echo "total: $(count 'test result: [A-Za-z]+\. [0-9]+ passed' "$logs/cargo.log") passed, 1 failed"
+    exit 1
+fi
 
 step "browser tests (Chromium)"
 e2e_status=0
@@ -58,9 +76,6 @@ step "the API against its own OpenAPI document (schemathesis)"
 st_status=0
 scripts/schemathesis.sh 2>&1 | tee "$logs/st.log" || st_status=$?
 
-# Counting must not stop the script when a pattern has no match (set -e, pipefail).
-count() { grep -Eo "$1" "$2" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}' || true; }
-last() { { grep -Eo "$1" "$2" || true; } | grep -Eo '[0-9]+' | tail -n 1 || true; }
 cargo_passed=$(count 'test result: [A-Za-z]+\. [0-9]+ passed' "$logs/cargo.log")
 cargo_failed=$(count '; [0-9]+ failed' "$logs/cargo.log")
 e2e_passed=$(last '^ *[0-9]+ passed' "$logs/e2e.log")

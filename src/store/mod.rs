@@ -11,6 +11,7 @@ pub mod claims;
 pub mod counterfeits;
 pub mod import;
 pub mod lookups;
+pub mod migrations;
 pub mod outbox;
 pub mod owners;
 pub mod recalls;
@@ -70,9 +71,6 @@ pub struct Db {
     reader: AnyPool,
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
 impl Db {
     pub async fn connect(url: &str, read_connections: u32) -> StoreResult<Self> {
         install_default_drivers();
@@ -123,11 +121,11 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        let migrations = match self.backend {
+            Backend::Sqlite => migrations::SQLITE_MIGRATIONS,
+            Backend::Postgres => migrations::POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.writer).await?;
+        migrations.migrator().await?.run(&self.writer).await?;
         Ok(())
     }
 
