@@ -52,7 +52,9 @@ if [ "$purpose" = wasm-bindgen ]; then
     exit 0
 fi
 
-# The Rust side.
+# The Rust side. SMTP over TLS uses the system's OpenSSL and its certificate store.
+command -v pkg-config >/dev/null || apt_install pkg-config
+dpkg -s libssl-dev >/dev/null 2>&1 || apt_install libssl-dev
 if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown

@@ -1,4 +1,6 @@
 pub mod access;
 pub mod answer;
 pub mod lookup_form;
+#[cfg(feature = "ssr")]
+pub mod photo;
 pub mod scan;

@@ -197,27 +197,3 @@ mod camera {
         let _ = JsFuture::from(promise).await;
     }
 }
-
-/// The text of the first QR code in a photo (JPEG or PNG), or why none could be read.
-#[cfg(feature = "ssr")]
-pub fn read_code(bytes: &[u8]) -> Result<String, String> {
-    let image = image::load_from_memory(bytes)
-        .map_err(|_| "That file is not a photo we can read: upload a JPEG or PNG.".to_owned())?;
-    // Large phone photos are scaled down first: a code fills enough of the frame anyway.
-    let image = if image.width().max(image.height()) > 1600 {
-        image.resize(1600, 1600, image::imageops::FilterType::Triangle)
-    } else {
-        image
-    };
-    let grey = image.to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(grey);
-    for grid in prepared.detect_grids() {
-        if let Ok((_, text)) = grid.decode() {
-            let text = text.trim().to_owned();
-            if !text.is_empty() {
-                return Ok(text);
-            }
-        }
-    }
-    Err("No QR code could be read in the photo. Try again closer, with more light and the code flat, or type the serial printed under it.".into())
-}

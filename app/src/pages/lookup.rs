@@ -121,7 +121,15 @@ pub async fn scan_photo(
             "The photo is larger than 8 MB; take it again at a lower resolution.".to_owned(),
         )),
         (None, Some((_, photo))) => {
-            crate::components::scan::read_code(&photo.bytes).map_err(|p| unreadable(&p))
+            crate::components::photo::read_code(&photo.bytes).map_err(|problem| {
+                let status = match problem {
+                    crate::components::photo::PhotoError::TooLarge { .. } => {
+                        StatusCode::PAYLOAD_TOO_LARGE
+                    }
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                (status, problem.to_string())
+            })
         }
     };
     match outcome {
