@@ -335,6 +335,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(serve) => {
+            // Checked first: a refused configuration loads nothing.
+            let config = Config::new(&cli.database, &serve).map_err(|e| anyhow::anyhow!(e))?;
             if serve.demo_on_empty && catalogue::manufacturer_count(&db).await? == 0 {
                 say(&format!(
                     "empty database: loading the demo data set ({} units)…",
@@ -350,7 +352,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?;
                 print_report(&report);
             }
-            let config = Config::new(&cli.database, &serve).map_err(|e| anyhow::anyhow!(e))?;
             let samples = demo::recorded_samples(&db).await?;
             let app = Application::build_with_db(&config, db).await?;
             say(&format!("serialtrace is serving at http://{}", app.addr()));

@@ -98,6 +98,12 @@ pub struct ServeArgs {
     #[arg(long, env = "SERIALTRACE_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
+    /// Start even with a public https origin and switches meant for a demo or a load test on
+    /// loopback (--demo-on-empty, whose demo accounts have published passwords, or
+    /// --rate-limits off), which are refused there otherwise.
+    #[arg(long, env = "SERIALTRACE_ALLOW_UNSAFE", default_value_t = false)]
+    pub allow_unsafe: bool,
+
     /// The sender of e-mails.
     #[arg(
         long,
@@ -140,6 +146,29 @@ impl Config {
             .map(parse_origin)
             .transpose()
             .map_err(|e| format!("--public-origin: {e}"))?;
+        if let Some(origin) = public_origin
+            .as_deref()
+            .filter(|o| o.starts_with("https://"))
+            && !serve.allow_unsafe
+        {
+            let unsafe_switches: Vec<&str> = [
+                serve.demo_on_empty.then_some(
+                    "--demo-on-empty (the demo accounts, an admin among them, have published passwords)",
+                ),
+                (serve.rate_limits != "on")
+                    .then_some("--rate-limits off (anyone could enumerate serials and guess passwords)"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !unsafe_switches.is_empty() {
+                return Err(format!(
+                    "refusing to serve the public site {origin} with {}; these are for a demo or a load test on loopback. \
+                     Leave them out, or add --allow-unsafe (SERIALTRACE_ALLOW_UNSAFE=true) if this really is what you want",
+                    unsafe_switches.join(" and ")
+                ));
+            }
+        }
         Ok(Self {
             database_url: db.database_url.clone(),
             read_connections: db.read_connections,

@@ -1,5 +1,6 @@
 //! The serialtrace binary's parts: configuration, the HTTP application and the CLI.
 
+pub mod canonical;
 pub mod cli;
 pub mod client_ip;
 pub mod config;

@@ -102,6 +102,16 @@ impl Problem {
         .retry_after(5)
     }
 
+    /// A fault of ours (a panic caught while answering): nothing the client can fix.
+    pub fn internal() -> Self {
+        Self::new(
+            "https://serialtrace.example/problems/internal",
+            "Internal error",
+            500,
+            "serialtrace failed to answer this request; the fault is logged. Please try again later.",
+        )
+    }
+
     /// A 4xx for a body or query that could not be read, with the status axum chose (400,
     /// 413, 415 or 422).
     pub fn with_status(status: u16, detail: impl Into<String>) -> Self {

@@ -31,12 +31,27 @@ impl RateLimits {
     };
 }
 
-/// Paths that answer a lookup.
-fn is_lookup(path: &str) -> bool {
-    path == "/lookup"
-        || path == "/api/v1/lookup"
-        || path == "/_fn/lookup"
-        || path.starts_with("/01/")
+/// The routes that answer a lookup, as the route table names them (a test walks the table
+/// and holds this list to it): the page, the API, the page's server function, GS1 Digital
+/// Links, photo scans and the partners' stolen checks. Paths reach the limiter in their one
+/// canonical spelling (`canonical`).
+pub const LOOKUP_ROUTES: [(&str, &str); 6] = [
+    ("GET", "/lookup"),
+    ("GET", "/api/v1/lookup"),
+    ("POST", "/_fn/lookup"),
+    ("GET", "/01/{*rest}"),
+    ("POST", "/lookup/scan"),
+    ("POST", "/api/v1/stolen-checks"),
+];
+
+/// Whether `path` is one of [`LOOKUP_ROUTES`].
+pub fn is_lookup(path: &str) -> bool {
+    LOOKUP_ROUTES
+        .iter()
+        .any(|(_, route)| match route.strip_suffix("{*rest}") {
+            Some(prefix) => path.starts_with(prefix),
+            None => path == *route,
+        })
 }
 
 #[derive(Clone)]

@@ -1,5 +1,6 @@
-//! Request guards and headers every response gets: cross-site request rejection and the
-//! Content-Security-Policy for non-HTML responses (pages set their own, with a nonce).
+//! Request guards and headers every response gets: cross-site request rejection, the
+//! Content-Security-Policy for non-HTML responses (pages set their own, with a nonce), and a
+//! panic in one request answered as a 500 instead of ending the process.
 
 use crate::problem::Problem;
 use axum::extract::{Request, State};
@@ -76,6 +77,45 @@ fn same_site(headers: &HeaderMap, site: &SiteOrigin) -> bool {
     )
 }
 
+/// Answers a request whose handler panicked with a 500 (problem+json for the API, a short
+/// page otherwise) and logs it; every other request goes on. The server unwinds on panic
+/// (the release profile does not abort), so a panic costs one request, never the process; one
+/// raised while a streamed page body is being sent ends that response's connection only.
+pub async fn catch_panics(request: Request, next: Next) -> Response {
+    use futures_util::FutureExt as _;
+    let api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path().to_owned();
+    match std::panic::AssertUnwindSafe(next.run(request))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(%path, panic = %why, "a request panicked; answered 500");
+            if api {
+                Problem::internal().into_response()
+            } else {
+                (
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    axum::response::Html(
+                        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Something went wrong · serialtrace</title>\
+                         <link rel=\"stylesheet\" href=\"/pkg/serialtrace.css\"></head><body><main id=\"main\">\
+                         <section class=\"result rejected\" role=\"alert\"><h1>Something went wrong</h1>\
+                         <p>serialtrace failed to answer this request; the fault is logged. Nothing you saved is lost. Please try again later.</p>\
+                         <p><a href=\"/\">Back to the lookup</a></p></section></main></body></html>",
+                    ),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{SiteOrigin, same_site};
@@ -126,5 +166,47 @@ mod tests {
             ("host", "rebound.example:3000")
         ]));
         assert!(!accepts(&[("origin", "null"), ("host", "127.0.0.1:3000")]));
+    }
+
+    async fn boom() -> &'static str {
+        panic!("boom")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_request_is_answered_500_and_the_next_one_is_served() {
+        use axum::body::Body;
+        use axum::extract::Request;
+        use axum::response::Response;
+        use axum::routing::get;
+        use tower::ServiceExt as _;
+        let router = axum::Router::new()
+            .route("/api/v1/boom", get(boom))
+            .route("/boom", get(boom))
+            .route("/ok", get(|| async { "fine" }))
+            .layer(axum::middleware::from_fn(super::catch_panics));
+        let call = |path: &str| {
+            let router = router.clone();
+            let request = Request::builder().uri(path).body(Body::empty()).unwrap();
+            async move { router.oneshot(request).await.unwrap() }
+        };
+        let body = |response: Response| async move {
+            String::from_utf8(
+                axum::body::to_bytes(response.into_body(), 1 << 20)
+                    .await
+                    .unwrap()
+                    .to_vec(),
+            )
+            .unwrap()
+        };
+        let api = call("/api/v1/boom").await;
+        assert_eq!(api.status().as_u16(), 500);
+        assert_eq!(api.headers()["content-type"], "application/problem+json");
+        assert!(body(api).await.contains("\"status\":500"));
+        let page = call("/boom").await;
+        assert_eq!(page.status().as_u16(), 500);
+        assert!(body(page).await.contains("Something went wrong"));
+        let ok = call("/ok").await;
+        assert_eq!(ok.status().as_u16(), 200);
+        assert_eq!(body(ok).await, "fine");
     }
 }

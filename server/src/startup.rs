@@ -357,6 +357,13 @@ pub fn router(
             limiter,
             rate_limit::limit_lookups,
         ))
+        // Before any rule that names a path: every other spelling is redirected to the one
+        // those rules know.
+        .layer(axum::middleware::from_fn(
+            crate::canonical::redirect_to_canonical,
+        ))
+        // Inside the guards, around every handler: a panic answers its own request only.
+        .layer(axum::middleware::from_fn(security::catch_panics))
         .layer(axum::middleware::from_fn_with_state(
             trusted,
             client_ip::attribute,

@@ -52,14 +52,82 @@ enum Reading {
     Fatal(RowProblem),
 }
 
+/// Line numbers as people count them: 1 + the line feeds before a row's first character, the
+/// same for LF and CRLF files, blank lines and quoted fields that span lines. The csv crate's
+/// own count is one short in CRLF files, and its record offsets point at the line break that
+/// ends the record before, blank lines included; so the breaks after that offset are skipped
+/// here. Only the breaks in what the CSV reader holds unread are kept: memory does not grow
+/// with the file.
+#[derive(Clone, Default)]
+struct Lines(std::rc::Rc<std::cell::RefCell<LineBreaks>>);
+
+#[derive(Default)]
+struct LineBreaks {
+    /// Bytes read so far.
+    read: u64,
+    /// Offsets of the `\r` and `\n` bytes not yet passed by [`Lines::line_at`], with whether
+    /// each is a line feed.
+    ahead: std::collections::VecDeque<(u64, bool)>,
+    /// Line feeds passed.
+    feeds: u64,
+}
+
+impl Lines {
+    /// The line of the row the csv crate says starts at byte `offset` (asked in order).
+    fn line_at(&self, offset: u64) -> u64 {
+        let mut breaks = self.0.borrow_mut();
+        let mut next = offset;
+        while let Some(&(at, feed)) = breaks.ahead.front() {
+            if at > next {
+                break;
+            }
+            if at == next {
+                next += 1; // a break right at the row's offset: the row starts after it
+            }
+            breaks.feeds += u64::from(feed);
+            breaks.ahead.pop_front();
+        }
+        breaks.feeds + 1
+    }
+
+    fn counting<R: Read>(&self, input: R) -> CountLines<R> {
+        CountLines {
+            input,
+            lines: self.clone(),
+        }
+    }
+}
+
+/// A reader that notes where each line break is.
+struct CountLines<R> {
+    input: R,
+    lines: Lines,
+}
+
+impl<R: Read> Read for CountLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.input.read(buf)?;
+        let mut breaks = self.lines.0.borrow_mut();
+        let start = breaks.read;
+        for (i, byte) in buf[..n].iter().enumerate() {
+            if matches!(byte, b'\r' | b'\n') {
+                breaks.ahead.push_back((start + i as u64, *byte == b'\n'));
+            }
+        }
+        breaks.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// Reads `input` as CSV on a blocking thread, in batches.
 fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiver<Reading> {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     tokio::task::spawn_blocking(move || {
+        let lines = Lines::default();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(input);
+            .from_reader(lines.counting(input));
         let mut record = csv::ByteRecord::new();
         let columns = match reader.read_byte_record(&mut record) {
             Ok(true) => {
@@ -101,7 +169,7 @@ fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiv
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(error) => {
-                    let line = error.position().map_or(0, |p| p.line());
+                    let line = error.position().map_or(0, |p| lines.line_at(p.byte()));
                     if matches!(error.kind(), csv::ErrorKind::Io(_)) {
                         let _ = tx.blocking_send(Reading::Fatal(RowProblem::new(
                             line,
@@ -114,7 +182,7 @@ fn spawn_reader<R: Read + Send + 'static>(input: R) -> tokio::sync::mpsc::Receiv
                     continue;
                 }
             }
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
             if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue; // blank line
             }
@@ -816,7 +884,41 @@ pub fn spawn_job(
 
 #[cfg(test)]
 mod tests {
-    use super::slug_for;
+    use super::{Reading, slug_for, spawn_reader};
+
+    /// The line of each row's problem, reading `file`.
+    async fn problem_lines(file: &str) -> Vec<u64> {
+        let mut rx = spawn_reader(std::io::Cursor::new(file.as_bytes().to_vec()));
+        let mut lines = Vec::new();
+        while let Some(reading) = rx.recv().await {
+            match reading {
+                Reading::Rows(rows) => {
+                    lines.extend(rows.into_iter().filter_map(|row| row.err()).map(|p| p.line))
+                }
+                Reading::Fatal(problem) => panic!("{problem}"),
+            }
+        }
+        lines
+    }
+
+    #[tokio::test]
+    async fn lines_are_counted_alike_for_lf_crlf_and_quoted_line_breaks() {
+        let header = "manufacturer,model,serial,lot,manufactured_on,sold_on,warranty_months";
+        // Lines 2 and 5 have no serial; the row on line 3 has a model that spans two lines (a
+        // quoted line break, refused as a control character).
+        let rows = [
+            "Acme,M1,,,,,",
+            "Acme,\"two\nline model\",A1,,,,",
+            "Acme,M1,,,,,",
+        ];
+        let lf = format!("{header}\n{}\n", rows.join("\n"));
+        let crlf = lf.replace('\n', "\r\n");
+        assert_eq!(problem_lines(&lf).await, vec![2, 3, 5]);
+        assert_eq!(problem_lines(&crlf).await, vec![2, 3, 5]);
+        // A file without a final line break, and blank lines between rows.
+        let ragged = format!("{header}\r\n\r\n{}\r\n\r\n{}", rows[0], rows[2]);
+        assert_eq!(problem_lines(&ragged).await, vec![3, 5]);
+    }
 
     #[test]
     fn slugs() {

@@ -484,7 +484,7 @@ async fn write_log(db: Db, mut rx: mpsc::Receiver<LookupLogEntry>) {
 /// The coarse origin kept in the lookup log: the /24 (IPv4) or /48 (IPv6) network, never
 /// the full address.
 pub fn coarse_origin(ip: std::net::IpAddr) -> String {
-    match ip {
+    match ip.to_canonical() {
         std::net::IpAddr::V4(v4) => {
             let [a, b, c, _] = v4.octets();
             format!("{a}.{b}.{c}.0/24")
@@ -493,5 +493,16 @@ pub fn coarse_origin(ip: std::net::IpAddr) -> String {
             let s = v6.segments();
             format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
         }
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    #[test]
+    fn ipv4_mapped_clients_keep_their_ipv4_network() {
+        let origin = |ip: &str| super::coarse_origin(ip.parse().unwrap());
+        assert_eq!(origin("::ffff:192.0.2.9"), "192.0.2.0/24");
+        assert_eq!(origin("192.0.2.9"), "192.0.2.0/24");
+        assert_eq!(origin("2001:db8:1:2::9"), "2001:db8:1::/48");
     }
 }

@@ -72,9 +72,13 @@ pub async fn search(
         .collect();
     found.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.serial.cmp(&b.0.serial)));
     found.truncate(100);
-    let mut conn = db.writer().acquire().await?;
+    let mut tx = db
+        .writer()
+        .begin()
+        .await
+        .map_err(crate::store::StoreError::from)?;
     audit::append(
-        &mut conn,
+        &mut tx,
         &entry(
             "police.search",
             actor,
@@ -85,6 +89,7 @@ pub async fn search(
         ),
     )
     .await?;
+    tx.commit().await.map_err(crate::store::StoreError::from)?;
     Ok(found)
 }
 

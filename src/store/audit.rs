@@ -5,9 +5,16 @@ use crate::admin::{AuditFilter, AuditRecord};
 use crate::audit::{AuditEntry, ChainBreak, verify_chain};
 use sqlx::{AnyConnection, Row};
 
-/// Appends one entry, chained to the last. Call inside the transaction of the change it
-/// records, so the change and its entry commit together.
-pub async fn append(conn: &mut AnyConnection, entry: &AuditEntry) -> StoreResult<i64> {
+/// Appends one entry, chained to the last, inside the transaction of the change it records,
+/// so the change and its entry commit together. It takes a transaction, not a connection:
+/// the head row's lock is what serialises concurrent appends, and outside a transaction
+/// (autocommit) it would be released at once, so two appends could chain from one head and
+/// fork the chain for good (on PostgreSQL; SQLite's single writer hid it).
+pub async fn append(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    entry: &AuditEntry,
+) -> StoreResult<i64> {
+    let conn: &mut AnyConnection = tx;
     // Taking the head row first serialises concurrent appends.
     sqlx::query("UPDATE audit_head SET entries = entries + 1 WHERE id = 1")
         .execute(&mut *conn)

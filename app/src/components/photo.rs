@@ -32,6 +32,8 @@ pub enum PhotoError {
     TooLarge { width: u64, height: u64 },
     /// A photo, but no QR code could be read in it.
     NoCode,
+    /// Every decoding slot stayed busy for [`SLOT_WAIT`].
+    Busy,
 }
 
 impl std::fmt::Display for PhotoError {
@@ -42,6 +44,9 @@ impl std::fmt::Display for PhotoError {
                 f,
                 "That photo is {width} × {height} pixels, more than we read ({} megapixels at most): take it again at a lower resolution, or crop it to the code.",
                 MAX_PIXELS / 1_000_000
+            ),
+            Self::Busy => f.write_str(
+                "Many photos are being read right now. Try again in a moment, or type the serial printed under the code.",
             ),
             Self::NoCode => f.write_str(
                 "No QR code could be read in the photo. Try again closer, with more light and the code flat, or type the serial printed under it.",
@@ -56,6 +61,28 @@ pub struct Grey {
     pub width: usize,
     pub height: usize,
     pub pixels: Vec<u8>,
+}
+
+/// Photos decoded at once, at most: decoding is CPU work, done on blocking threads so the
+/// request workers stay free, and bounded so a burst of uploads cannot take every core.
+pub const DECODE_SLOTS: usize = 2;
+
+/// How long an upload waits for a decoding slot before it is told to try again.
+pub const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// [`read_code`] on a blocking thread, when one of the [`DECODE_SLOTS`] is free.
+pub async fn read_code_in_background(bytes: Vec<u8>) -> Result<String, PhotoError> {
+    static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODE_SLOTS);
+    let permit = match tokio::time::timeout(SLOT_WAIT, SLOTS.acquire()).await {
+        Ok(Ok(permit)) => permit,
+        _ => return Err(PhotoError::Busy),
+    };
+    tokio::task::spawn_blocking(move || {
+        let _slot = permit;
+        read_code(&bytes)
+    })
+    .await
+    .unwrap_or(Err(PhotoError::NotAPhoto))
 }
 
 /// The text of the first QR code in a photo (JPEG or PNG).

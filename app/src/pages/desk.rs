@@ -665,17 +665,16 @@ mod server {
                 return (StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.").into_response();
             }
         };
-        use crate::pages::staff::export::csv_field;
+        use serialtrace::export::csv_line;
         let mut body = String::from("serial,manufacturer,model,warranty_ends_on,registered\n");
         for l in &lines {
-            body.push_str(&format!(
-                "{},{},{},{},{}\n",
-                csv_field(&l.serial),
-                csv_field(&l.manufacturer),
-                csv_field(&l.model),
-                l.ends_on,
-                if l.registered { "yes" } else { "no" }
-            ));
+            body.push_str(&csv_line(&[
+                l.serial.as_str(),
+                &l.manufacturer,
+                &l.model,
+                &l.ends_on,
+                if l.registered { "yes" } else { "no" },
+            ]));
         }
         let mut response = body.into_response();
         let headers = response.headers_mut();

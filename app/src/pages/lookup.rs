@@ -110,23 +110,25 @@ pub async fn scan_photo(
     form.parts.uri = axum::http::Uri::from_static("/");
     use axum::http::StatusCode;
     let unreadable = |problem: &str| (StatusCode::UNPROCESSABLE_ENTITY, problem.to_owned());
-    let outcome = match (
-        &form.problem,
-        form.files.iter().find(|(name, _)| name == "photo"),
-    ) {
+    let photo = form
+        .files
+        .iter_mut()
+        .find(|(name, _)| name == "photo")
+        .map(|(_, photo)| std::mem::take(&mut photo.bytes));
+    let outcome = match (&form.problem, photo) {
         (Some(problem), _) => Err(problem.clone()),
         (None, None) => Err(unreadable("Choose a photo of the code first.")),
-        (None, Some((_, photo))) if photo.bytes.len() > MAX_PHOTO_BYTES => Err((
+        (None, Some(photo)) if photo.len() > MAX_PHOTO_BYTES => Err((
             StatusCode::PAYLOAD_TOO_LARGE,
             "The photo is larger than 8 MB; take it again at a lower resolution.".to_owned(),
         )),
-        (None, Some((_, photo))) => {
-            crate::components::photo::read_code(&photo.bytes).map_err(|problem| {
+        (None, Some(photo)) => {
+            use crate::components::photo::{PhotoError, read_code_in_background};
+            read_code_in_background(photo).await.map_err(|problem| {
                 let status = match problem {
-                    crate::components::photo::PhotoError::TooLarge { .. } => {
-                        StatusCode::PAYLOAD_TOO_LARGE
-                    }
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                    PhotoError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                    PhotoError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                    PhotoError::NotAPhoto | PhotoError::NoCode => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 (status, problem.to_string())
             })

@@ -280,12 +280,12 @@ mod server {
     use crate::auth::{Police, RequireRole};
     use crate::pages::account::PageForm;
     use crate::pages::staff::catalogue::answer;
-    use crate::pages::staff::export::csv_field;
     use crate::state::AppState;
     use axum::extract::{Path, Query, State};
     use axum::http::{HeaderValue, StatusCode, header};
     use axum::response::{IntoResponse, Response};
     use serde::{Deserialize, Serialize};
+    use serialtrace::export::csv_line;
     use serialtrace::service::catalogue::CatalogueError;
     use serialtrace::service::police::{self, PoliceReport};
 
@@ -431,14 +431,7 @@ mod server {
                 e.place.as_deref().unwrap_or_default(),
                 e.reported_at.as_str(),
             ];
-            body.push_str(
-                &fields
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            body.push('\n');
+            body.push_str(&csv_line(&fields));
         }
         let mut response = body.into_response();
         response.headers_mut().insert(

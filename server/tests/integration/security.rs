@@ -130,13 +130,15 @@ async fn the_audit_chain_detects_tampering(engine: Engine) {
         after_json: Some("{\"roles\":[\"staff\"]}".into()),
         client_ip: Some("127.0.0.1".into()),
     };
-    let mut conn = db.writer().acquire().await.expect("conn");
+    let mut tx = db.writer().begin().await.expect("a transaction");
     for action in ["grant", "revoke", "grant"] {
-        audit::append(&mut conn, &entry(action))
+        audit::append(&mut tx, &entry(action))
             .await
             .expect("append");
     }
+    tx.commit().await.expect("commit");
     assert_eq!(audit::verify(&db).await.expect("read"), Ok(3));
+    let mut conn = db.writer().acquire().await.expect("conn");
 
     sqlx::query("UPDATE audit_log SET after_json = '{\"roles\":[\"admin\"]}' WHERE id = 2")
         .execute(&mut *conn)
@@ -158,7 +160,6 @@ async fn audit_verify_on_the_command_line(engine: Engine) {
             .output()
             .expect("run serialtrace")
     };
-    let mut conn = db.writer().acquire().await.expect("conn");
     let entry = AuditEntry {
         at: "2026-11-21T10:00:00Z".into(),
         actor_user_id: None,
@@ -170,8 +171,11 @@ async fn audit_verify_on_the_command_line(engine: Engine) {
         after_json: None,
         client_ip: None,
     };
-    audit::append(&mut conn, &entry).await.expect("append");
-    audit::append(&mut conn, &entry).await.expect("append");
+    let mut tx = db.writer().begin().await.expect("a transaction");
+    audit::append(&mut tx, &entry).await.expect("append");
+    audit::append(&mut tx, &entry).await.expect("append");
+    tx.commit().await.expect("commit");
+    let mut conn = db.writer().acquire().await.expect("conn");
     let ok = run();
     assert!(
         ok.status.success(),
@@ -193,6 +197,46 @@ async fn audit_verify_on_the_command_line(engine: Engine) {
     );
 }
 both_engines!(audit_verify_on_the_command_line);
+
+/// Dozens of audited actions at once (police searches and role changes, each appending from
+/// its own connection) leave one unbroken chain (security review, finding 6: on PostgreSQL
+/// searches appended outside a transaction and forked it).
+async fn concurrent_audited_actions_keep_one_chain(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.user(
+        "officer@chain.test",
+        Some(Role::Police),
+        None,
+        Some("Harbour Police"),
+    )
+    .await;
+    let officer = app.signed_in("officer@chain.test").await;
+    let before = match audit::verify(&app.db).await.expect("read") {
+        Ok(entries) => entries,
+        Err(broken) => panic!("the chain is broken before the test: {broken:?}"),
+    };
+    let searches = (0..40).map(|i| {
+        let (officer, base) = (officer.clone(), app.base.clone());
+        tokio::spawn(async move {
+            officer
+                .get(format!("{base}/police?serial=HC{i:06}"))
+                .send()
+                .await
+                .expect("an answer")
+                .status()
+                .as_u16()
+        })
+    });
+    for status in futures::future::join_all(searches).await {
+        assert_eq!(status.expect("the search ran"), 200);
+    }
+    let after = audit::verify(&app.db).await.expect("read");
+    assert!(
+        matches!(after, Ok(n) if n >= before + 40),
+        "{before} entries before, then {after:?}"
+    );
+}
+both_engines!(concurrent_audited_actions_keep_one_chain);
 
 async fn lookups_are_rate_limited_per_client(engine: Engine) {
     let limits = serialtrace_server::rate_limit::RateLimits {
@@ -338,3 +382,151 @@ async fn unreadable_server_function_arguments_are_400(engine: Engine) {
     }
 }
 both_engines!(unreadable_server_function_arguments_are_400);
+
+/// Every route of the table, spelled another way (a trailing or doubled `/`, a
+/// percent-encoded letter; `.` segments are in the unit tests, as HTTP clients resolve them
+/// before sending), is redirected to its one spelling, so no rule written for a path can be
+/// walked around; and every route that answers a lookup is limited (security review,
+/// finding 3: `/lookup/` rendered answers without a limit).
+async fn other_spellings_of_every_route_redirect_and_lookups_are_limited(engine: Engine) {
+    use serialtrace_server::rate_limit::{LOOKUP_ROUTES, RateLimits};
+    let limits = RateLimits {
+        enabled: true,
+        lookups_per_minute: 1,
+        lookup_burst: 2,
+    };
+    let app = TestApp::spawn_with_limits(engine, limits).await;
+    let endpoints = serialtrace_server::startup::endpoints();
+    for (method, route) in LOOKUP_ROUTES {
+        assert!(
+            endpoints.iter().any(|(m, p)| m == method && p == route),
+            "{method} {route} is in the route table: {endpoints:?}"
+        );
+    }
+    let concrete = |pattern: &str| -> String {
+        pattern
+            .split('/')
+            .map(|segment| match segment.chars().next() {
+                Some('{') if segment.starts_with("{*") => "09506000134352/21/X1",
+                Some('{' | ':') => "1",
+                _ => segment,
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let send = |method: &str, path: &str| {
+        let url = format!("{}{path}", app.base);
+        match method {
+            "GET" => app.client.get(url),
+            _ => app
+                .client
+                .post(url)
+                .header("origin", &app.base)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("serial=X1"),
+        }
+        .send()
+    };
+    let mut wrong = Vec::new();
+    for (method, pattern) in &endpoints {
+        let path = concrete(pattern);
+        if path == "/" {
+            continue;
+        }
+        let first = path.as_bytes()[1];
+        let spellings = [
+            format!("{path}/"),
+            format!("/{path}"),
+            format!("{path}//"),
+            format!("/%{first:02X}{}", &path[2..]),
+        ];
+        for spelling in spellings {
+            let response = send(method, &spelling).await.expect("an answer");
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            if response.status().as_u16() != 308 || location != path {
+                wrong.push(format!(
+                    "{method} {spelling}: {} to '{location}', not 308 to {path}",
+                    response.status()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // Two lookups use the allowance; then every lookup route answers 429, and its other
+    // spellings only redirect (no answer).
+    let serial = app.sample("active_warranty").serial.clone();
+    for _ in 0..2 {
+        assert_eq!(app.api_lookup(&serial).await.0, 200);
+    }
+    for (method, route) in LOOKUP_ROUTES {
+        let path = format!("{}?serial={serial}", concrete(route));
+        let response = send(method, &path).await.expect("an answer");
+        assert_eq!(response.status().as_u16(), 429, "{method} {path}");
+        let response = send(method, &format!("{}/?serial={serial}", concrete(route)))
+            .await
+            .expect("an answer");
+        assert_eq!(response.status().as_u16(), 308, "{method} {route}/");
+    }
+}
+both_engines!(other_spellings_of_every_route_redirect_and_lookups_are_limited);
+
+/// A public https site will not start with the demo's published passwords or without rate
+/// limits unless told so explicitly; refused, it exits non-zero and loads nothing
+/// (security review, finding 15).
+async fn unsafe_switches_are_refused_on_a_public_https_site(engine: Engine) {
+    use std::io::BufRead as _;
+    let (db, url) = fresh_db(engine).await;
+    let serve = |extra: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_serialtrace"));
+        command
+            .args(["--database-url", &url, "serve", "--addr", "127.0.0.1:0"])
+            .args(["--public-origin", "https://serialtrace.example"])
+            .args(extra)
+            .env("SERIALTRACE_LOG", "error")
+            .env_remove("SERIALTRACE_RATE_LIMITS")
+            .env_remove("SERIALTRACE_DEMO_ON_EMPTY")
+            .env_remove("SERIALTRACE_ALLOW_UNSAFE");
+        command
+    };
+    for (switch, named) in [
+        (&["--demo-on-empty"][..], "--demo-on-empty"),
+        (&["--rate-limits", "off"][..], "--rate-limits off"),
+    ] {
+        let refused = serve(switch).output().expect("run serialtrace");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{named} refused: {stderr}");
+        assert!(
+            stderr.contains("refusing to serve the public site https://serialtrace.example")
+                && stderr.contains(named)
+                && stderr.contains("--allow-unsafe"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        serialtrace::store::catalogue::manufacturer_count(&db)
+            .await
+            .expect("count"),
+        0,
+        "nothing was loaded"
+    );
+    // Told so explicitly, it serves.
+    let mut child = serve(&["--rate-limits", "off", "--allow-unsafe"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start serialtrace");
+    let stdout = child.stdout.take().expect("stdout");
+    let serving = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.contains("serialtrace is serving"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(serving, "started with --allow-unsafe");
+}
+both_engines!(unsafe_switches_are_refused_on_a_public_https_site);

@@ -192,7 +192,7 @@ impl<'a> Actor<'a> {
 /// Appends an entry for a change by `actor` to `target_type` `target_id`, with what it is
 /// after the change.
 pub async fn record_change(
-    conn: &mut sqlx::AnyConnection,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     action: &str,
     actor: &Actor<'_>,
     target_type: &str,
@@ -200,7 +200,7 @@ pub async fn record_change(
     after: serde_json::Value,
 ) -> Result<(), AccountError> {
     audit::append(
-        conn,
+        tx,
         &entry(
             action,
             actor,
@@ -216,13 +216,13 @@ pub async fn record_change(
 
 /// Appends an entry about a user's account that records no before and after.
 pub(super) async fn audit_user(
-    conn: &mut sqlx::AnyConnection,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     action: &str,
     actor: &Actor<'_>,
     user_id: i64,
 ) -> Result<(), AccountError> {
     audit::append(
-        conn,
+        tx,
         &entry(action, actor, "user", Some(user_id.to_string()), None, None),
     )
     .await?;

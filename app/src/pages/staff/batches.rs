@@ -181,11 +181,11 @@ pub use server::{batch_csv, unit_qr};
 mod server {
     use super::{label_link, qr_svg};
     use crate::auth::{RequireRole, Staff};
-    use crate::pages::staff::export::csv_field;
     use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::http::{StatusCode, header};
     use axum::response::{IntoResponse, Response};
+    use serialtrace::export::csv_line;
     use serialtrace::store::catalogue as store;
 
     fn not_found(what: &str) -> Response {
@@ -222,14 +222,7 @@ mod server {
         let lot = batch.lot.clone().unwrap_or_default();
         for (_, serial) in units {
             let link = label_link(&state.site_origin, &serial, batch.gtin.as_deref());
-            csv.push_str(&format!(
-                "{},{},{},{},{}\n",
-                csv_field(&serial),
-                csv_field(&batch.model),
-                gtin,
-                csv_field(&lot),
-                csv_field(&link)
-            ));
+            csv.push_str(&csv_line(&[&serial, &batch.model, &gtin, &lot, &link]));
         }
         (
             [

@@ -5,21 +5,12 @@
 #[cfg(feature = "ssr")]
 pub use server::{ExportQuery, export_units, units_csv};
 
-/// Quotes a CSV field when it needs it (commas, quotes, line breaks).
-pub fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
 /// The statuses a unit can have.
 pub const STATUSES: [&str; 6] = serialtrace::import::UNIT_STATUSES;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::{STATUSES, csv_field};
+    use super::STATUSES;
     use crate::auth::{RequireRole, Staff};
     use crate::state::AppState;
     use axum::body::Body;
@@ -28,6 +19,7 @@ mod server {
     use axum::response::{IntoResponse, Response};
     use futures_util::StreamExt as _;
     use serde::Deserialize;
+    use serialtrace::export::csv_line;
     use serialtrace::store::import::{UnitExportFilter, export_query};
     use sqlx::Row as _;
 
@@ -114,9 +106,7 @@ mod server {
                     text("starts_on"),
                     text("ends_on"),
                 ];
-                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                chunk.push_str(&line.join(","));
-                chunk.push('\n');
+                chunk.push_str(&csv_line(&fields));
                 if chunk.len() >= 64 * 1024 {
                     let full = std::mem::take(&mut chunk);
                     if tx.send(Ok(full)).await.is_err() {
@@ -140,17 +130,5 @@ mod server {
             body,
         )
             .into_response())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn fields_are_quoted_when_needed() {
-        assert_eq!(csv_field("HL000001"), "HL000001");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }
