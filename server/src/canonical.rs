@@ -14,6 +14,12 @@ use axum::response::{IntoResponse, Response};
 /// unreserved characters decoded (RFC 3986 §6.2.2.2), `.` and `..` segments resolved, runs of
 /// `/` made one, and no trailing `/` (but for `/` itself).
 pub fn canonical_path(path: &str) -> Option<String> {
+    // Nearly every request is canonical already: tell without allocating.
+    let plain =
+        !path.contains(['%', '.']) && !path.contains("//") && (path == "/" || !path.ends_with('/'));
+    if plain {
+        return None;
+    }
     let decoded = decode_unreserved(path);
     let mut segments: Vec<&str> = Vec::new();
     for segment in decoded.split('/') {

@@ -7,7 +7,7 @@ use crate::problem::Problem;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serialtrace_app::limits::network_key as client_key;
 use std::net::{IpAddr, SocketAddr};
@@ -124,25 +124,11 @@ pub async fn limit_lookups(
     let mut response = if request.uri().path().starts_with("/api/") {
         Problem::too_many_requests(detail).into_response()
     } else {
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            Html(format!(
-                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many lookups · serialtrace</title>\
-                 <link rel=\"stylesheet\" href=\"/pkg/serialtrace.css\"></head><body><main id=\"main\">\
-                 <section class=\"result rejected\" role=\"alert\"><h1>Too many lookups</h1><p>{detail}</p>\
-                 <p><a href=\"/\">Back to the lookup</a></p></section></main></body></html>"
-            )),
-        )
-            .into_response()
+        crate::security::plain_page(StatusCode::TOO_MANY_REQUESTS, "Too many lookups", &detail)
     };
     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
-    // The page loads only this site's stylesheet; nothing runs.
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'self'; frame-ancestors 'none'"),
-    );
     response
 }
 

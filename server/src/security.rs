@@ -4,9 +4,9 @@
 
 use crate::problem::Problem;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -77,14 +77,34 @@ fn same_site(headers: &HeaderMap, site: &SiteOrigin) -> bool {
     )
 }
 
+/// A short page of its own (no app around it) for answers the middleware gives before or
+/// instead of the app: a heading, one paragraph of `detail` (text, escaped by the caller), a
+/// way back. It loads only this site's stylesheet; nothing runs.
+pub fn plain_page(status: StatusCode, title: &str, detail: &str) -> Response {
+    let mut response = (
+        status,
+        Html(format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · serialtrace</title>\
+             <link rel=\"stylesheet\" href=\"/pkg/serialtrace.css\"></head><body><main id=\"main\">\
+             <section class=\"result rejected\" role=\"alert\"><h1>{title}</h1><p>{detail}</p>\
+             <p><a href=\"/\">Back to the lookup</a></p></section></main></body></html>"
+        )),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'self'; frame-ancestors 'none'"),
+    );
+    response
+}
+
 /// Answers a request whose handler panicked with a 500 (problem+json for the API, a short
 /// page otherwise) and logs it; every other request goes on. The server unwinds on panic
 /// (the release profile does not abort), so a panic costs one request, never the process; one
 /// raised while a streamed page body is being sent ends that response's connection only.
 pub async fn catch_panics(request: Request, next: Next) -> Response {
     use futures_util::FutureExt as _;
-    let api = request.uri().path().starts_with("/api/");
-    let path = request.uri().path().to_owned();
+    let uri = request.uri().clone(); // shares the bytes: no copy on the way in
     match std::panic::AssertUnwindSafe(next.run(request))
         .catch_unwind()
         .await
@@ -96,21 +116,15 @@ pub async fn catch_panics(request: Request, next: Next) -> Response {
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            tracing::error!(%path, panic = %why, "a request panicked; answered 500");
-            if api {
+            tracing::error!(path = %uri.path(), panic = %why, "a request panicked; answered 500");
+            if uri.path().starts_with("/api/") {
                 Problem::internal().into_response()
             } else {
-                (
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    axum::response::Html(
-                        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Something went wrong · serialtrace</title>\
-                         <link rel=\"stylesheet\" href=\"/pkg/serialtrace.css\"></head><body><main id=\"main\">\
-                         <section class=\"result rejected\" role=\"alert\"><h1>Something went wrong</h1>\
-                         <p>serialtrace failed to answer this request; the fault is logged. Nothing you saved is lost. Please try again later.</p>\
-                         <p><a href=\"/\">Back to the lookup</a></p></section></main></body></html>",
-                    ),
+                plain_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "serialtrace failed to answer this request; the fault is logged. Nothing you saved is lost. Please try again later.",
                 )
-                    .into_response()
             }
         }
     }
