@@ -179,6 +179,45 @@ impl SerialFormat {
         }
     }
 
+    /// The space of serials this format speaks for (every serial it does not call
+    /// [`FormatVerdict::Foreign`]): its length and prefix, and for an IMEI only digits.
+    /// `None` for a free format, which speaks for no serial.
+    fn space(&self) -> Option<(usize, &str, bool)> {
+        match self {
+            SerialFormat::Structured { prefix, .. } => {
+                Some((self.total_len()?, prefix.as_str(), false))
+            }
+            SerialFormat::Imei { tac } => Some((15, tac.as_str(), true)),
+            SerialFormat::Free => None,
+        }
+    }
+
+    /// Whether some serial is this format's and `other`'s too (each would judge it: valid,
+    /// a bad check character, a bad body). Serial spaces belong to one manufacturer, so a
+    /// format that overlaps another manufacturer's is refused.
+    pub fn overlaps(&self, other: &SerialFormat) -> bool {
+        let (Some((len_a, prefix_a, digits_a)), Some((len_b, prefix_b, digits_b))) =
+            (self.space(), other.space())
+        else {
+            return false;
+        };
+        let (short, long) = if prefix_a.len() <= prefix_b.len() {
+            (prefix_a, prefix_b)
+        } else {
+            (prefix_b, prefix_a)
+        };
+        // A digits-only space (an IMEI's) shares a serial only under a prefix of digits.
+        len_a == len_b
+            && long.starts_with(short)
+            && (!(digits_a || digits_b) || long.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// The prefix and length of the serials this format speaks for (`None` for a free one),
+    /// for finding records that fall in its space.
+    pub fn prefix_and_len(&self) -> Option<(&str, usize)> {
+        self.space().map(|(len, prefix, _)| (prefix, len))
+    }
+
     /// The serial for sequence number `n` (bodies are zero-padded numbers or, for the safe
     /// alphabet, `n` written in that alphabet's base).
     pub fn serial_for(&self, n: u64) -> String {
@@ -249,6 +288,57 @@ pub fn iso7064_mod37_36(payload: &str) -> char {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn shaped(prefix: &str, body_len: u8, check: CheckScheme) -> SerialFormat {
+        SerialFormat::Structured {
+            prefix: prefix.into(),
+            body_len,
+            alphabet: Alphabet::Digits,
+            check,
+            random: false,
+        }
+    }
+
+    #[test]
+    fn formats_overlap_where_some_serial_is_judged_by_both() {
+        let imei = |tac: &str| SerialFormat::Imei { tac: tac.into() };
+        let hl = shaped("HL", 8, CheckScheme::Iso7064Mod37_36);
+        // Same prefix and length, another check scheme: the same space.
+        assert!(hl.overlaps(&shaped("HL", 8, CheckScheme::Luhn)));
+        // A longer prefix inside it, a prefix-less one of the same length.
+        assert!(hl.overlaps(&shaped("HLX", 7, CheckScheme::Iso7064Mod37_36)));
+        assert!(shaped("", 11, CheckScheme::None).overlaps(&hl));
+        // Another length or another prefix: apart.
+        assert!(!hl.overlaps(&shaped("HL", 9, CheckScheme::Iso7064Mod37_36)));
+        assert!(!hl.overlaps(&shaped("HM", 8, CheckScheme::Iso7064Mod37_36)));
+        // IMEIs: the same TAC, a structured format on its digits; not another TAC, nor a
+        // 15-character format whose prefix holds a letter.
+        assert!(imei("35332011").overlaps(&imei("35332011")));
+        assert!(!imei("35332011").overlaps(&imei("35332012")));
+        assert!(imei("35332011").overlaps(&shaped("3533", 10, CheckScheme::Luhn)));
+        assert!(imei("35332011").overlaps(&shaped("353320117", 5, CheckScheme::Luhn)));
+        assert!(!imei("35332011").overlaps(&shaped("35332011X", 5, CheckScheme::Luhn)));
+        assert!(!imei("35332011").overlaps(&shaped("3533", 9, CheckScheme::Luhn)));
+        // A free format speaks for no serial.
+        assert!(!SerialFormat::Free.overlaps(&hl) && !hl.overlaps(&SerialFormat::Free));
+    }
+
+    proptest! {
+        /// Overlap is symmetric, and a serial that both formats judge is proof of it.
+        #[test]
+        fn overlap_is_symmetric_and_witnessed(
+            a in "[A-C0-2]{0,3}", b in "[A-C0-2]{0,3}", la in 4u8..6, lb in 4u8..6,
+            n in 0u64..10_000,
+        ) {
+            let (fa, fb) = (shaped(&a, la, CheckScheme::None), shaped(&b, lb, CheckScheme::None));
+            prop_assert_eq!(fa.overlaps(&fb), fb.overlaps(&fa));
+            for serial in [fa.serial_for(n), fb.serial_for(n)] {
+                if fa.check(&serial) != FormatVerdict::Foreign && fb.check(&serial) != FormatVerdict::Foreign {
+                    prop_assert!(fa.overlaps(&fb), "{} judged by both {:?} and {:?}", serial, fa, fb);
+                }
+            }
+        }
+    }
 
     fn acme() -> SerialFormat {
         SerialFormat::Structured {

@@ -248,9 +248,23 @@ pub struct ImportSummary {
     /// Manufacturers and products made for the file (`--create-missing`).
     pub created_manufacturers: u64,
     pub created_products: u64,
-    /// Every rejected row, in file order.
+    /// The first [`PROBLEMS_LISTED`] rejected rows, in file order (`rejected` counts them all).
     pub problems: Vec<RowProblem>,
     pub dry_run: bool,
+}
+
+/// Problems listed for one file; the rest are only counted, so a file of a million bad rows
+/// costs a short list, not a million reasons held in memory and sent back.
+pub const PROBLEMS_LISTED: usize = 1_000;
+
+impl ImportSummary {
+    /// Counts a rejected row; its problem is listed while the list is short.
+    pub fn reject(&mut self, problem: RowProblem) {
+        self.rejected += 1;
+        if self.problems.len() < PROBLEMS_LISTED {
+            self.problems.push(problem);
+        }
+    }
 }
 
 #[cfg(test)]

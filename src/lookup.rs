@@ -277,6 +277,8 @@ pub struct RecallNotice {
     pub instructions: String,
     pub severity: crate::recall::Severity,
     pub remedy_status: crate::recall::RemedyStatus,
+    /// The recall's public page: `/recalls/{manufacturer}/{number}`.
+    pub path: String,
 }
 
 /// Whether a unit is reported stolen or lost; ordered gravest first.

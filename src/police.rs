@@ -102,6 +102,17 @@ pub struct CaseFile {
     pub lookups: Vec<(String, String, String, i64)>,
 }
 
+/// Whether two agency names are the same agency as people type them: case and spacing aside.
+pub fn same_agency(a: &str, b: &str) -> bool {
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    !fold(a).is_empty() && fold(a) == fold(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,7 +55,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/lookup") view=LookupPage ssr=SsrMode::Async />
                     <Route path=path!("/recalls") view=recalls::RecallListPage ssr=SsrMode::Async />
-                    <Route path=path!("/recalls/:number") view=recalls::RecallPage ssr=SsrMode::Async />
+                    <Route path=path!("/recalls/:number") view=recalls::RecallNumberPage ssr=SsrMode::Async />
+                    <Route path=path!("/recalls/:manufacturer/:number") view=recalls::RecallPage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=signin::SignInPage />
                     <Route path=path!("/signup") view=signup::SignUpPage />
                     <Route path=path!("/account") view=settings::AccountPage />

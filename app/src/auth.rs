@@ -15,6 +15,8 @@ pub enum Access {
     SignedIn,
     /// A user holding this role.
     Role(Role),
+    /// A user holding either role.
+    Either(Role, Role),
 }
 
 impl Access {
@@ -25,7 +27,10 @@ impl Access {
             (_, None) => Err(AppError::SignInRequired),
             (Access::SignedIn, Some(user)) => Ok(Some(user.clone())),
             (Access::Role(role), Some(user)) if user.has(role) => Ok(Some(user.clone())),
-            (Access::Role(_), Some(_)) => Err(AppError::Forbidden),
+            (Access::Either(a, b), Some(user)) if user.has(a) || user.has(b) => {
+                Ok(Some(user.clone()))
+            }
+            (Access::Role(_) | Access::Either(..), Some(_)) => Err(AppError::Forbidden),
         }
     }
 }
@@ -226,6 +231,7 @@ mod server {
     rule!(Staff, Access::Role(Role::Staff));
     rule!(Police, Access::Role(Role::Police));
     rule!(Admin, Access::Role(Role::Admin));
+    rule!(PoliceOrAdmin, Access::Either(Role::Police, Role::Admin));
 
     /// An axum extractor that lets a request through only with the rule's role: 401 for the
     /// anonymous, 403 for the wrong role.

@@ -102,6 +102,9 @@ pub enum RecallCommand {
     Publish {
         /// The recall number.
         number: String,
+        /// The manufacturer's slug: needed when several manufacturers have this number.
+        #[arg(long)]
+        manufacturer: Option<String>,
     },
 }
 
@@ -258,7 +261,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Recall {
-            action: RecallCommand::Publish { number },
+            action:
+                RecallCommand::Publish {
+                    number,
+                    manufacturer,
+                },
         } => {
             use serialtrace::service::accounts::Actor;
             use serialtrace::service::recall_admin;
@@ -268,9 +275,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 client_ip: None,
             };
             let started = std::time::Instant::now();
-            let (recall, manufacturer) = recall_admin::by_number(&db, &number)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (recall, manufacturer) =
+                recall_admin::find_by_number(&db, &number, manufacturer.as_deref())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             let members = recall_admin::publish_recall(&db, manufacturer, recall, &actor)
                 .await
                 .map_err(|e| anyhow::anyhow!("recall {number}: {e}"))?;
@@ -412,6 +420,10 @@ async fn import_units(
     let mut out = std::io::stdout().lock();
     for problem in &summary.problems {
         let _ = writeln!(out, "{problem}");
+    }
+    let unlisted = summary.rejected - summary.problems.len() as u64;
+    if unlisted > 0 {
+        let _ = writeln!(out, "… and {unlisted} more rejected rows not listed");
     }
     let _ = writeln!(
         out,

@@ -74,6 +74,16 @@ impl Problem {
         )
     }
 
+    /// A request that names more than one record (give more to pick one).
+    pub fn ambiguous(detail: impl Into<String>) -> Self {
+        Self::new(
+            "https://serialtrace.example/problems/ambiguous",
+            "Several records match",
+            409,
+            detail,
+        )
+    }
+
     pub fn unprocessable(detail: impl Into<String>) -> Self {
         Self::new(
             "https://serialtrace.example/problems/unprocessable",

@@ -202,6 +202,10 @@ fn api_routes() -> Routes {
         .post("/v1/stolen-checks", api::stolen_checks)
         .get("/v1/recalls", api::recalls)
         .get("/v1/recalls/{number}", api::recall)
+        .get(
+            "/v1/manufacturers/{manufacturer}/recalls/{number}",
+            api::manufacturer_recall,
+        )
         .post("/v1/recalls/{number}/remedies", api::remedies)
         .get("/v1/units.csv", api::units_export)
 }

@@ -135,6 +135,7 @@ impl Severity {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RecallSummary {
+    /// Unique within its manufacturer (two manufacturers may each have an R-2026-001).
     pub number: String,
     pub title: String,
     pub hazard: String,
@@ -144,6 +145,17 @@ pub struct RecallSummary {
     pub manufacturer: String,
     pub products: Vec<ProductRef>,
     pub starts_on: String,
+    /// Its public page: `/recalls/{manufacturer}/{number}`.
+    pub path: String,
+}
+
+/// The path of a recall's public page, which names the manufacturer and the number (a `/`
+/// in the number escaped, so it stays one segment).
+pub fn page_path(manufacturer_slug: &str, number: &str) -> String {
+    format!(
+        "/recalls/{manufacturer_slug}/{}",
+        number.replace('%', "%25").replace('/', "%2F")
+    )
 }
 
 /// A recall's public page.

@@ -20,6 +20,12 @@ pub enum CatalogueError {
     Invalid(Vec<(String, String)>),
     #[error("{0}")]
     NotFound(String),
+    /// The record is there, and the caller may not do this to it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The caller has done this as often as one may for now.
+    #[error("{0}")]
+    Limited(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -85,6 +91,46 @@ async fn check_unique(
     Ok(())
 }
 
+/// A serial space belongs to one manufacturer: a format is refused when it overlaps
+/// another manufacturer's format, or speaks for serials their units already carry (their
+/// genuine units could otherwise be marked counterfeit, or answered "invalid", by someone
+/// else).
+async fn check_serial_space(
+    conn: &mut sqlx::AnyConnection,
+    manufacturer_id: i64,
+    format: &SerialFormat,
+) -> CatalogueResult<()> {
+    let Some((prefix, len)) = format.prefix_and_len() else {
+        return Ok(());
+    };
+    let field = match format {
+        SerialFormat::Imei { .. } => "tac",
+        _ => "prefix",
+    };
+    let theirs = store::other_makers_formats(conn, manufacturer_id).await?;
+    if let Some((maker, model, _)) = theirs.iter().find(|(_, _, f)| f.overlaps(format)) {
+        return Err(invalid(
+            field,
+            format!(
+                "Serials of this format could be {maker}'s (model {model}): a serial number belongs to one manufacturer. Choose another prefix or length."
+            ),
+        ));
+    }
+    let carried = store::other_makers_serials(conn, manufacturer_id, prefix, len, 1_000).await?;
+    if let Some((maker, serial)) = carried
+        .iter()
+        .find(|(_, serial)| format.check(serial) != crate::format::FormatVerdict::Foreign)
+    {
+        return Err(invalid(
+            field,
+            format!(
+                "{maker}'s unit {serial} has a serial of this format: a serial number belongs to one manufacturer. Choose another prefix or length."
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn spec_json(spec: &ProductSpec) -> serde_json::Value {
     serde_json::to_value(spec).unwrap_or_default()
 }
@@ -105,6 +151,7 @@ pub async fn create_product(
 ) -> CatalogueResult<i64> {
     let mut tx = db.writer().begin().await?;
     check_unique(&mut tx, manufacturer_id, spec, None).await?;
+    check_serial_space(&mut tx, manufacturer_id, &spec.format).await?;
     let id = store::insert_product(&mut tx, manufacturer_id, spec, &now_text()).await?;
     audit::append(
         &mut tx,
@@ -143,6 +190,9 @@ pub async fn update_product(
     }
     let mut tx = db.writer().begin().await?;
     check_unique(&mut tx, manufacturer_id, spec, Some(id)).await?;
+    if before.spec.format != spec.format {
+        check_serial_space(&mut tx, manufacturer_id, &spec.format).await?;
+    }
     store::update_product(&mut tx, id, spec).await?;
     audit::append(
         &mut tx,

@@ -33,17 +33,27 @@ pub async fn signals(db: &Db, manufacturer_id: i64) -> StoreResult<Signals> {
     let since = crate::store::instant_text(
         time::OffsetDateTime::now_utc() - time::Duration::days(WINDOW_DAYS),
     );
-    let (widespread, busy, marks, products) = tokio::try_join!(
+    let (widespread, busy, marks, products, formats) = tokio::try_join!(
         store::widespread(db, manufacturer_id, &since, CLONE_NETWORKS),
         store::busy_origins(db, &since, crate::signals::MIN_ENUMERATED as i64),
         store::marks(db, manufacturer_id),
         catalogue::list_products(db, manufacturer_id),
+        catalogue::product_formats(db),
     )?;
+    let theirs: Vec<_> = formats
+        .iter()
+        .filter(|f| f.manufacturer_id != manufacturer_id)
+        .collect();
     let mut by_origin: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (origin, serial) in busy {
+        // Another maker's lookups are theirs, even where formats overlap (an overlap made
+        // before they were refused).
         let ours = products
             .iter()
-            .any(|p| p.spec.format.check(&serial) != FormatVerdict::Foreign);
+            .any(|p| p.spec.format.check(&serial) != FormatVerdict::Foreign)
+            && !theirs
+                .iter()
+                .any(|f| f.format.check(&serial) != FormatVerdict::Foreign);
         if ours {
             by_origin.entry(origin).or_default().push(serial);
         }

@@ -312,8 +312,7 @@ struct Importer<'a> {
 
 impl Importer<'_> {
     fn reject(&mut self, problem: RowProblem) {
-        self.summary.rejected += 1;
-        self.summary.problems.push(problem);
+        self.summary.reject(problem);
     }
 
     async fn manufacturer(
@@ -793,9 +792,6 @@ pub async fn import_units<R: Read + Send + 'static>(
     Ok(summary)
 }
 
-/// At most this many rejected rows are kept with a job shown on a page (the count is exact).
-const JOB_PROBLEMS_KEPT: usize = 5_000;
-
 /// Runs an import started from the staff screens in the background, recording its progress
 /// in `import_jobs` (so any server instance can show it) and removing the spooled file after.
 pub fn spawn_job(
@@ -858,8 +854,7 @@ pub fn spawn_job(
         }
         let now = now_text();
         let recorded = match outcome {
-            Ok(mut summary) => {
-                summary.problems.truncate(JOB_PROBLEMS_KEPT);
+            Ok(summary) => {
                 let json = serde_json::to_string(&summary).unwrap_or_default();
                 store::update_job(&db, job_id, "done", &json, None, Some(&now)).await
             }

@@ -24,7 +24,20 @@ pub struct BulkOutcome {
     pub applied: usize,
     /// Rows that were already so (a link that exists).
     pub unchanged: usize,
+    /// Rows refused, all of them counted.
+    pub rejected: usize,
+    /// `line N: reason` for the first [`crate::import::PROBLEMS_LISTED`] rows refused.
     pub problems: Vec<String>,
+}
+
+impl BulkOutcome {
+    /// Counts a refused row; its reason is listed while the list is short.
+    fn reject(&mut self, problem: String) {
+        self.rejected += 1;
+        if self.problems.len() < crate::import::PROBLEMS_LISTED {
+            self.problems.push(problem);
+        }
+    }
 }
 
 /// A CSV row: its line number and its cells by (lower-cased) column name.
@@ -134,20 +147,20 @@ pub async fn import_events(
         {
             Ok(unit) => unit,
             Err(problem) => {
-                outcome.problems.push(problem);
+                outcome.reject(problem);
                 continue;
             }
         };
         let event = cell(row, "event").to_ascii_lowercase();
         if !EVENT_KINDS.contains(&event.as_str()) {
-            outcome.problems.push(format!(
+            outcome.reject(format!(
                 "line {line}: event: '{event}' is not one of {}",
                 EVENT_KINDS.join(", ")
             ));
             continue;
         }
         let Some(at) = instant(cell(row, "at")) else {
-            outcome.problems.push(format!(
+            outcome.reject(format!(
                 "line {line}: at: '{}' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM:SSZ)",
                 cell(row, "at")
             ));
@@ -155,7 +168,7 @@ pub async fn import_events(
         };
         let (place, note) = (cell(row, "place"), cell(row, "note"));
         if place.chars().count() > 120 || note.chars().count() > 500 {
-            outcome.problems.push(format!(
+            outcome.reject(format!(
                 "line {line}: note: too long (place 120, note 500 characters)"
             ));
             continue;
@@ -182,7 +195,7 @@ pub async fn import_events(
                 "events",
                 None,
                 None,
-                Some(json!({ "rows": outcome.rows, "applied": outcome.applied, "rejected": outcome.problems.len() })),
+                Some(json!({ "rows": outcome.rows, "applied": outcome.applied, "rejected": outcome.rejected })),
             ),
         )
         .await?;
@@ -233,7 +246,7 @@ pub async fn import_links(
         {
             Ok(unit) => unit,
             Err(problem) => {
-                outcome.problems.push(problem);
+                outcome.reject(problem);
                 continue;
             }
         };
@@ -242,14 +255,14 @@ pub async fn import_links(
             (false, true) => {
                 match one_unit(&mut tx, manufacturer_id, *line, "component_serial", serial).await? {
                     Ok(child) if units::contains_unit(&mut tx, child, parent).await? => {
-                        outcome.problems.push(format!(
+                        outcome.reject(format!(
                             "line {line}: component_serial: it contains the parent already (or is it)"
                         ));
                         continue;
                     }
                     Ok(child) => (Some(child), None),
                     Err(problem) => {
-                        outcome.problems.push(problem);
+                        outcome.reject(problem);
                         continue;
                     }
                 }
@@ -260,20 +273,18 @@ pub async fn import_links(
             {
                 [id] => (None, Some(*id)),
                 [] => {
-                    outcome
-                        .problems
-                        .push(format!("line {line}: component_lot: you have no lot {lot}"));
+                    outcome.reject(format!("line {line}: component_lot: you have no lot {lot}"));
                     continue;
                 }
                 _ => {
-                    outcome.problems.push(format!(
+                    outcome.reject(format!(
                         "line {line}: component_lot: several of your models have a lot {lot}"
                     ));
                     continue;
                 }
             },
             _ => {
-                outcome.problems.push(format!(
+                outcome.reject(format!(
                     "line {line}: component_serial: give either a component serial or a component lot"
                 ));
                 continue;
@@ -314,7 +325,7 @@ pub async fn import_links(
                 None,
                 None,
                 Some(json!({ "rows": outcome.rows, "applied": outcome.applied, "unchanged": outcome.unchanged,
-                             "rejected": outcome.problems.len(), "recalls_recomputed": recomputed })),
+                             "rejected": outcome.rejected, "recalls_recomputed": recomputed })),
             ),
         )
         .await?;

@@ -192,7 +192,11 @@ impl LookupService {
     /// The answer, and the matched units that are reported stolen or lost.
     async fn answer(&self, query: &LookupQuery) -> StoreResult<(LookupAnswer, Vec<i64>)> {
         let serial = query.serial.normalised();
-        let (valid_for, broken_for) = self.classify(serial);
+        let Fit {
+            valid_for,
+            broken_for,
+            makers,
+        } = self.classify(serial);
         if let (None, Some(product)) = (&valid_for, broken_for) {
             return Ok((
                 LookupAnswer::invalid(
@@ -208,6 +212,16 @@ impl LookupService {
             units::find_by_serial(&self.db, serial, query.gtin.as_ref().map(|g| g.as_str())),
             crate::store::counterfeits::marked_by(&self.db, serial)
         )?;
+        // A mark speaks for its maker's serials only: the matched units' maker's, or for a
+        // serial in no record, the maker whose own format it fits.
+        let marks_of = |makers: &[i64]| -> Option<String> {
+            let names: Vec<&str> = marked
+                .iter()
+                .filter(|(maker, _)| makers.contains(maker))
+                .map(|(_, name)| name.as_str())
+                .collect();
+            (!names.is_empty()).then(|| names.join(" and "))
+        };
         if rows.is_empty() {
             let message = match valid_for {
                 Some(product) => format!(
@@ -223,15 +237,15 @@ impl LookupService {
                     message,
                     serial: Some(serial.to_owned()),
                     matches: Vec::new(),
-                    counterfeit: (!marked.is_empty()).then(|| format!(
-                        "Known counterfeit: {} has identified {serial} as a serial number printed on counterfeit products. A product carrying it is not genuine.",
-                        marked.join(" and ")
+                    counterfeit: marks_of(&makers).map(|makers| format!(
+                        "Known counterfeit: {makers} has identified {serial} as a serial number printed on counterfeit products. A product carrying it is not genuine."
                     )),
                 },
                 Vec::new(),
             ));
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let unit_makers: Vec<i64> = rows.iter().map(|r| r.manufacturer_id).collect();
         let (records, notices) = tokio::try_join!(
             units::warranty_records(&self.db, &ids),
             recalls::for_units(&self.db, &ids)
@@ -303,33 +317,34 @@ impl LookupService {
                 message,
                 serial: Some(serial.to_owned()),
                 matches,
-                counterfeit: (!marked.is_empty()).then(|| format!(
-                    "Known counterfeit labels: {} has found copies of this genuine serial number on counterfeit products. Check the product with the seller or the manufacturer before you rely on it.",
-                    marked.join(" and ")
+                counterfeit: marks_of(&unit_makers).map(|makers| format!(
+                    "Known counterfeit labels: {makers} has found copies of this genuine serial number on counterfeit products. Check the product with the seller or the manufacturer before you rely on it."
                 )),
             },
             reported,
         ))
     }
 
-    /// The product whose format the serial fits, and one whose format it breaks.
-    fn classify(&self, serial: &str) -> (Option<String>, Option<String>) {
+    /// How the serial fits the product formats.
+    fn classify(&self, serial: &str) -> Fit {
         let formats = self.formats.read().unwrap_or_else(|e| e.into_inner());
-        let mut valid = None;
-        let mut broken = None;
+        let mut fit = Fit::default();
         for f in formats.iter() {
             let label = || f.name.clone();
             match f.format.check(serial) {
                 FormatVerdict::Valid => {
-                    valid.get_or_insert_with(label);
+                    fit.valid_for.get_or_insert_with(label);
+                    if !fit.makers.contains(&f.manufacturer_id) {
+                        fit.makers.push(f.manufacturer_id);
+                    }
                 }
                 FormatVerdict::BadCheck | FormatVerdict::BadBody => {
-                    broken.get_or_insert_with(label);
+                    fit.broken_for.get_or_insert_with(label);
                 }
                 FormatVerdict::Foreign => {}
             }
         }
-        (valid, broken)
+        fit
     }
 
     /// Logs a partner's stolen check of one serial (normalised; `None` when it was no
@@ -368,6 +383,17 @@ impl LookupService {
             tracing::warn!("lookup log queue full; an entry was dropped");
         }
     }
+}
+
+/// How a serial fits the product formats.
+#[derive(Default)]
+struct Fit {
+    /// A product whose format it fits.
+    valid_for: Option<String>,
+    /// A product whose format it breaks (a check character or body that does not match).
+    broken_for: Option<String>,
+    /// The manufacturers whose formats it fits.
+    makers: Vec<i64>,
 }
 
 /// Why a lookup got no answer.

@@ -1,14 +1,16 @@
 //! The police desk: searching the stolen registry (exact, normalised, look-alike-folded and
 //! close matches, each labelled), a report's case details and the lookups of its unit, a
 //! request to the owner for contact (through the portal: the officer never sees who the owner
-//! is unless the owner replies), filing a report and marking a unit recovered, and the hot
-//! list. Every search is audited with what was searched for.
+//! is unless the owner replies, and an officer sends at most [`CONTACTS_PER_DAY`] a day),
+//! filing a report, closing one (recovered, or withdrawn as filed in error: for the officers
+//! of the agency the report names, or an administrator, with a reason), and the hot list.
+//! Every search is audited with what was searched for, every change with its reason.
 
 use super::accounts::{Actor, entry};
 use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
 use crate::lookup::{LookupError, LookupQuery};
-use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind};
+use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind, same_agency};
 use crate::serial::Serial;
 use crate::store::outbox::{self, NewMessage};
 use crate::store::thefts::{self, NewReport};
@@ -118,8 +120,12 @@ pub async fn case_file(db: &Db, report_id: i64) -> CatalogueResult<CaseFile> {
     })
 }
 
+/// Contact requests one officer may send in a day (UTC).
+pub const CONTACTS_PER_DAY: i64 = 20;
+
 /// Asks the unit's owner, through the portal, to contact the officer: the owner gets the
-/// officer's address and message; the officer learns nothing of the owner. Audited.
+/// officer's address and message; the officer learns nothing of the owner. At most
+/// [`CONTACTS_PER_DAY`] a day per officer. Audited with the message.
 pub async fn request_contact(
     db: &Db,
     report_id: i64,
@@ -141,6 +147,21 @@ pub async fn request_contact(
     else {
         return Err(invalid("message", "No owner is on record for this unit."));
     };
+    let mut tx = db.writer().begin().await?;
+    let sent_today: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log
+         WHERE actor_user_id = $1 AND action = 'police.contact_request' AND at >= $2",
+    )
+    .bind(actor.user_id)
+    .bind(format!("{}T00:00:00", today()))
+    .fetch_one(&mut *tx)
+    .await?;
+    if sent_today >= CONTACTS_PER_DAY {
+        return Err(CatalogueError::Limited(format!(
+            "You have sent {CONTACTS_PER_DAY} contact requests today, the most one officer may send in a day. \
+             Send more tomorrow (UTC), or reach the owner through your agency's own channels."
+        )));
+    }
     let body = format!(
         "An officer of {agency} asks you to get in touch about your {model} (serial {serial}), reported {} on serialtrace.\n\n\
          Their message: {}\n\n\
@@ -152,7 +173,6 @@ pub async fn request_contact(
             message
         },
     );
-    let mut tx = db.writer().begin().await?;
     outbox::enqueue(
         &mut tx,
         &NewMessage {
@@ -321,44 +341,104 @@ pub async fn file_report(
     Ok(id)
 }
 
-/// Marks a reported unit recovered (where); the owner on record is told.
-pub async fn recover(
+/// Who closes a report from the police desk: an officer of an agency, or an administrator.
+#[derive(Clone, Copy, Debug)]
+pub enum Closer<'a> {
+    Officer { agency: &'a str },
+    Admin,
+}
+
+/// How a report is closed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Closing {
+    /// The unit is found (where, when known).
+    Recovered { place: Option<String> },
+    /// The report was filed in error, or shown to be false.
+    Withdrawn,
+}
+
+/// Closes an active report (recovered or withdrawn), which clears the public flag: only the
+/// officers of the agency the report names, or an administrator, and always with a reason,
+/// which is kept with the report and in the audit log. The owner on record is told.
+pub async fn close(
     db: &Db,
     lookup: &LookupService,
     report_id: i64,
-    place: Option<&str>,
+    closing: &Closing,
+    reason: &str,
+    by: Closer<'_>,
     actor: &Actor<'_>,
 ) -> CatalogueResult<()> {
     let file = case_file(db, report_id).await?;
+    if let Closer::Officer { agency } = by {
+        match file.entry.agency.as_deref() {
+            Some(theirs) if same_agency(theirs, agency) => {}
+            Some(theirs) => {
+                return Err(CatalogueError::Forbidden(format!(
+                    "This report is {theirs}'s: only its officers, or an administrator, can close it. \
+                     You can still ask the owner to contact you."
+                )));
+            }
+            None => {
+                return Err(CatalogueError::Forbidden(
+                    "This report names no police agency: its owner, the manufacturer or an administrator can close it."
+                        .into(),
+                ));
+            }
+        }
+    }
+    let reason = reason.trim();
+    if reason.chars().count() < 3 || reason.chars().count() > 500 {
+        return Err(invalid(
+            "reason",
+            "Say why, in 3 to 500 characters: it is kept with the report.",
+        ));
+    }
     if file.entry.status != "active" {
         return Err(invalid(
-            "recovered_place",
+            "reason",
             format!("This report is {} already.", file.entry.status),
         ));
     }
     let mut tx = db.writer().begin().await?;
     let now = now_text();
-    thefts::resolve(&mut tx, report_id, "recovered", place, &now).await?;
-    tell_owner(
-        &mut tx,
-        db,
-        file.entry.unit_id,
-        "Your reported product has been recovered",
-        &format!(
-            "the police have marked it recovered{}.",
-            place.map(|p| format!(" at {p}")).unwrap_or_default()
+    let (status, action, place, subject, text) = match closing {
+        Closing::Recovered { place } => (
+            "recovered",
+            "theft.recover",
+            place.as_deref(),
+            "Your reported product has been recovered",
+            format!(
+                "the police have marked it recovered{}.",
+                place
+                    .as_deref()
+                    .map(|p| format!(" at {p}"))
+                    .unwrap_or_default()
+            ),
         ),
-    )
-    .await?;
+        Closing::Withdrawn => (
+            "withdrawn",
+            "theft.withdraw",
+            None,
+            "A report about your product has been withdrawn",
+            format!(
+                "the {} report has been withdrawn: {reason}",
+                file.entry.kind
+            ),
+        ),
+    };
+    thefts::resolve(&mut tx, report_id, status, place, &now).await?;
+    thefts::add_note(&mut tx, report_id, actor.user_id, actor.role, reason, &now).await?;
+    tell_owner(&mut tx, db, file.entry.unit_id, subject, &text).await?;
     audit::append(
         &mut tx,
         &entry(
-            "theft.recover",
+            action,
             actor,
             "theft_report",
             Some(report_id.to_string()),
-            Some(json!({ "status": "active" })),
-            Some(json!({ "status": "recovered", "place": place })),
+            Some(json!({ "status": "active", "agency": file.entry.agency })),
+            Some(json!({ "status": status, "place": place, "reason": reason })),
         ),
     )
     .await?;

@@ -40,10 +40,10 @@ pub async fn create_draft(
     actor: &Actor<'_>,
 ) -> CatalogueResult<i64> {
     let mut tx = db.writer().begin().await?;
-    if store::number_taken(&mut tx, &text.number).await? {
+    if store::number_taken(&mut tx, manufacturer_id, &text.number).await? {
         return Err(invalid(
             "number",
-            format!("There is already a recall numbered {}.", text.number),
+            format!("You already have a recall numbered {}.", text.number),
         ));
     }
     let id = store::insert_draft(
@@ -370,13 +370,50 @@ pub async fn publish_recall(
     Ok(change.members)
 }
 
-/// (recall id, manufacturer id) of the recall with this number.
-pub async fn by_number(db: &Db, number: &str) -> CatalogueResult<(i64, i64)> {
-    sqlx::query_as("SELECT id, manufacturer_id FROM recalls WHERE number = $1")
+/// The id of the manufacturer's recall with this number (a draft too).
+pub async fn by_number(db: &Db, manufacturer_id: i64, number: &str) -> CatalogueResult<i64> {
+    sqlx::query_scalar("SELECT id FROM recalls WHERE manufacturer_id = $1 AND number = $2")
+        .bind(manufacturer_id)
         .bind(number)
         .fetch_optional(db.reader())
         .await?
-        .ok_or_else(|| CatalogueError::NotFound(format!("There is no recall {number}.")))
+        .ok_or_else(|| CatalogueError::NotFound(format!("You have no recall {number}.")))
+}
+
+/// (recall id, manufacturer id) of the recall with this number, of the manufacturer with
+/// this slug when given; without one, the number must be one manufacturer's only (the
+/// operator's command line names the recall so).
+pub async fn find_by_number(
+    db: &Db,
+    number: &str,
+    manufacturer_slug: Option<&str>,
+) -> CatalogueResult<(i64, i64)> {
+    let found: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT r.id, r.manufacturer_id, m.slug FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
+         WHERE r.number = $1 AND ($2 IS NULL OR m.slug = $2) ORDER BY m.slug LIMIT 100",
+    )
+    .bind(number)
+    .bind(manufacturer_slug)
+    .fetch_all(db.reader())
+    .await?;
+    match found.as_slice() {
+        [] => Err(CatalogueError::NotFound(match manufacturer_slug {
+            Some(slug) => format!("{slug} has no recall {number}."),
+            None => format!("There is no recall {number}."),
+        })),
+        [(id, manufacturer, _)] => Ok((*id, *manufacturer)),
+        several => Err(invalid(
+            "manufacturer",
+            format!(
+                "Several manufacturers have a recall {number} ({}): name one.",
+                several
+                    .iter()
+                    .map(|(_, _, slug)| slug.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
 }
 
 pub async fn close(

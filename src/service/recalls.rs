@@ -23,9 +23,29 @@ pub async fn search(db: &Db, filter: RecallFilter) -> StoreResult<Vec<RecallSumm
     recalls::list_public(db, &filter).await
 }
 
-pub async fn detail(db: &Db, number: &str) -> StoreResult<Option<RecallDetail>> {
-    if number.is_empty() || number.len() > 40 || number.chars().any(char::is_control) {
+/// Whether a path segment can be a recall number or a manufacturer's slug at all (anything
+/// else is answered "not found" without a query).
+fn plausible(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 40 && !text.chars().any(char::is_control)
+}
+
+/// A manufacturer's published recall, for its public page and the API.
+pub async fn detail(
+    db: &Db,
+    manufacturer_slug: &str,
+    number: &str,
+) -> StoreResult<Option<RecallDetail>> {
+    if !plausible(manufacturer_slug) || !plausible(number) {
         return Ok(None);
     }
-    recalls::public_detail(db, number).await
+    recalls::public_detail(db, manufacturer_slug, number).await
+}
+
+/// The manufacturers (slugs) with a published recall of this number: where an old
+/// one-segment link `/recalls/{number}` leads.
+pub async fn makers_numbered(db: &Db, number: &str) -> StoreResult<Vec<String>> {
+    if !plausible(number) {
+        return Ok(Vec::new());
+    }
+    recalls::makers_with_number(db, number).await
 }

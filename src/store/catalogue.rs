@@ -8,6 +8,7 @@ use sqlx::Row;
 #[derive(Clone, Debug)]
 pub struct ProductFormat {
     pub product_id: i64,
+    pub manufacturer_id: i64,
     pub manufacturer: String,
     pub model: String,
     pub name: String,
@@ -16,7 +17,7 @@ pub struct ProductFormat {
 
 pub async fn product_formats(db: &Db) -> StoreResult<Vec<ProductFormat>> {
     let rows = sqlx::query(
-        "SELECT p.id, m.name AS manufacturer, p.model, p.name, p.serial_format
+        "SELECT p.id, p.manufacturer_id, m.name AS manufacturer, p.model, p.name, p.serial_format
          FROM products p JOIN manufacturers m ON m.id = p.manufacturer_id
          WHERE p.serialised = 1 AND p.retired_at IS NULL
          ORDER BY p.id",
@@ -36,6 +37,7 @@ pub async fn product_formats(db: &Db) -> StoreResult<Vec<ProductFormat>> {
             };
             Some(ProductFormat {
                 product_id: row.get("id"),
+                manufacturer_id: row.get("manufacturer_id"),
                 manufacturer: row.get("manufacturer"),
                 model: row.get("model"),
                 name: row.get("name"),
@@ -184,6 +186,49 @@ pub async fn product_id_by_model(
             .fetch_optional(&mut *conn)
             .await?,
     )
+}
+
+/// Every other manufacturer's serial formats: (manufacturer name, model, format), retired
+/// products too (their units keep their serials).
+pub async fn other_makers_formats(
+    conn: &mut sqlx::AnyConnection,
+    manufacturer_id: i64,
+) -> StoreResult<Vec<(String, String, SerialFormat)>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT m.name, p.model, p.serial_format FROM products p JOIN manufacturers m ON m.id = p.manufacturer_id
+         WHERE p.manufacturer_id <> $1 ORDER BY m.name, p.model",
+    )
+    .bind(manufacturer_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(maker, model, spec)| Some((maker, model, serde_json::from_str(&spec).ok()?)))
+        .collect())
+}
+
+/// Up to `limit` serials of other manufacturers' units with this prefix and length:
+/// (manufacturer name, serial).
+pub async fn other_makers_serials(
+    conn: &mut sqlx::AnyConnection,
+    manufacturer_id: i64,
+    prefix: &str,
+    len: usize,
+    limit: i64,
+) -> StoreResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT m.name, u.serial_norm FROM units u JOIN manufacturers m ON m.id = u.manufacturer_id
+         WHERE u.manufacturer_id <> $1 AND LENGTH(u.serial_norm) = $2
+           AND SUBSTR(u.serial_norm, 1, CAST($3 AS INTEGER)) = $4
+         ORDER BY u.id LIMIT $5",
+    )
+    .bind(manufacturer_id)
+    .bind(len as i64)
+    .bind(prefix.len() as i64)
+    .bind(prefix)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 /// The GTINs among `gtins` that belong to a product other than `except`.

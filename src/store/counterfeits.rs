@@ -3,10 +3,10 @@
 use super::{Db, StoreResult};
 use sqlx::AnyConnection;
 
-/// The manufacturers (by name) that marked this normalised serial as counterfeit.
-pub async fn marked_by(db: &Db, serial: &str) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT m.name FROM counterfeit_marks c JOIN manufacturers m ON m.id = c.manufacturer_id
+/// The manufacturers (id, name) that marked this normalised serial as counterfeit.
+pub async fn marked_by(db: &Db, serial: &str) -> StoreResult<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.name FROM counterfeit_marks c JOIN manufacturers m ON m.id = c.manufacturer_id
          WHERE c.serial_norm = $1 ORDER BY m.name",
     )
     .bind(serial)

@@ -595,6 +595,8 @@ pub struct NoticeRow {
     pub serial: String,
     pub model: String,
     pub number: String,
+    /// The recall's public page.
+    pub path: String,
     pub title: String,
     pub instructions: String,
     pub remedy_status: Option<String>,
@@ -606,9 +608,9 @@ pub struct NoticeRow {
 pub async fn notices(db: &Db, user_id: i64) -> StoreResult<Vec<NoticeRow>> {
     let rows = sqlx::query(
         "SELECT n.id, n.unit_id, u.serial_raw, p.model, r.number, r.title, r.instructions, ru.remedy_status,
-                n.created_at, n.read_at
+                n.created_at, n.read_at, m.slug AS manufacturer_slug
          FROM notices n JOIN units u ON u.id = n.unit_id JOIN products p ON p.id = u.product_id
-         JOIN recalls r ON r.id = n.recall_id
+         JOIN recalls r ON r.id = n.recall_id JOIN manufacturers m ON m.id = r.manufacturer_id
          LEFT JOIN recall_units ru ON ru.recall_id = n.recall_id AND ru.unit_id = n.unit_id
          WHERE n.user_id = $1
          ORDER BY CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END, n.created_at DESC, n.id DESC
@@ -624,6 +626,10 @@ pub async fn notices(db: &Db, user_id: i64) -> StoreResult<Vec<NoticeRow>> {
             unit_id: r.get("unit_id"),
             serial: r.get("serial_raw"),
             model: r.get("model"),
+            path: crate::recall::page_path(
+                &r.get::<String, _>("manufacturer_slug"),
+                &r.get::<String, _>("number"),
+            ),
             number: r.get("number"),
             title: r.get("title"),
             instructions: r.get("instructions"),

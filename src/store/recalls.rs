@@ -364,8 +364,10 @@ pub async fn for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, Recal
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT ru.unit_id, ru.remedy_status, r.number, r.title, r.hazard, r.remedy, r.instructions, r.severity
+        "SELECT ru.unit_id, ru.remedy_status, r.number, r.title, r.hazard, r.remedy, r.instructions, r.severity,
+                m.slug AS manufacturer_slug
          FROM recall_units ru JOIN recalls r ON r.id = ru.recall_id
+         JOIN manufacturers m ON m.id = r.manufacturer_id
          WHERE ru.unit_id IN ({}) AND r.status = 'active'
          ORDER BY r.starts_on DESC, r.number",
         placeholders(1, unit_ids.len())
@@ -381,6 +383,10 @@ pub async fn for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, Recal
             (
                 r.get("unit_id"),
                 RecallNotice {
+                    path: crate::recall::page_path(
+                        &r.get::<String, _>("manufacturer_slug"),
+                        &r.get::<String, _>("number"),
+                    ),
                     number: r.get("number"),
                     title: r.get("title"),
                     hazard: r.get("hazard"),
@@ -407,7 +413,8 @@ fn like_pattern(text: &str) -> String {
 }
 
 const SUMMARY_COLUMNS: &str = "r.id, r.number, r.title, r.hazard, r.remedy, r.severity, r.status, r.starts_on,
-    r.description, r.instructions, r.remedy_available, r.published_at, r.closed_at, m.name AS manufacturer";
+    r.description, r.instructions, r.remedy_available, r.published_at, r.closed_at, m.name AS manufacturer,
+    m.slug AS manufacturer_slug";
 
 /// Active recalls matching the filter, newest first.
 pub async fn list_public(db: &Db, filter: &RecallFilter) -> StoreResult<Vec<RecallSummary>> {
@@ -456,12 +463,29 @@ pub async fn list_public(db: &Db, filter: &RecallFilter) -> StoreResult<Vec<Reca
     Ok(out)
 }
 
-/// A published (active or closed) recall by number; drafts are not public.
-pub async fn public_detail(db: &Db, number: &str) -> StoreResult<Option<RecallDetail>> {
+/// The manufacturers (slugs, in order) with a published recall of this number: the old
+/// one-segment links name only the number.
+pub async fn makers_with_number(db: &Db, number: &str) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT m.slug FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
+         WHERE r.number = $1 AND r.status <> 'draft' ORDER BY m.slug LIMIT 100",
+    )
+    .bind(number)
+    .fetch_all(db.reader())
+    .await?)
+}
+
+/// A manufacturer's published (active or closed) recall by number; drafts are not public.
+pub async fn public_detail(
+    db: &Db,
+    manufacturer_slug: &str,
+    number: &str,
+) -> StoreResult<Option<RecallDetail>> {
     let row = sqlx::query(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
-         WHERE r.number = $1 AND r.status <> 'draft'"
+         WHERE m.slug = $1 AND r.number = $2 AND r.status <> 'draft'"
     ))
+    .bind(manufacturer_slug)
     .bind(number)
     .fetch_optional(db.reader())
     .await?;
@@ -497,6 +521,10 @@ async fn summary_from_row(db: &Db, row: &AnyRow) -> StoreResult<RecallSummary> {
     .map(|p| ProductRef { model: p.get("model"), name: p.get("name"), gtin: p.get("gtin") })
     .collect();
     Ok(RecallSummary {
+        path: crate::recall::page_path(
+            &row.get::<String, _>("manufacturer_slug"),
+            &row.get::<String, _>("number"),
+        ),
         number: row.get("number"),
         title: row.get("title"),
         hazard: row.get("hazard"),
@@ -615,14 +643,21 @@ pub async fn staff_recall(
     .map(staff_recall_from))
 }
 
-pub async fn number_taken(conn: &mut AnyConnection, number: &str) -> StoreResult<bool> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM recalls WHERE number = $1")
-            .bind(number)
-            .fetch_one(&mut *conn)
-            .await?
-            > 0,
+/// Whether the manufacturer has a recall (a draft too) with this number; another
+/// manufacturer's numbers are theirs and tell nothing here.
+pub async fn number_taken(
+    conn: &mut AnyConnection,
+    manufacturer_id: i64,
+    number: &str,
+) -> StoreResult<bool> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM recalls WHERE manufacturer_id = $1 AND number = $2",
     )
+    .bind(manufacturer_id)
+    .bind(number)
+    .fetch_one(&mut *conn)
+    .await?
+        > 0)
 }
 
 /// (rule id, rule) of a recall's scope, in the order added.

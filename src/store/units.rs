@@ -9,6 +9,7 @@ pub struct UnitRow {
     pub id: i64,
     pub serial_raw: String,
     pub manufactured_on: Option<String>,
+    pub manufacturer_id: i64,
     pub manufacturer: String,
     pub model: String,
     pub name: String,
@@ -27,7 +28,7 @@ pub async fn find_by_serial(
     serial: &str,
     gtin: Option<&str>,
 ) -> StoreResult<Vec<UnitRow>> {
-    const SELECT: &str = "SELECT u.id, u.serial_raw, u.manufactured_on, m.name AS manufacturer, p.model, p.name,
+    const SELECT: &str = "SELECT u.id, u.serial_raw, u.manufactured_on, u.manufacturer_id, m.name AS manufacturer, p.model, p.name,
             p.warranty_months, p.warranty_starts, p.warranty_transferable, l.code AS lot,
             (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = p.id) AS gtin,
             (SELECT MAX(t.kind) FROM theft_reports t WHERE t.unit_id = u.id AND t.status = 'active') AS report
@@ -59,6 +60,7 @@ pub async fn find_by_serial(
             id: r.get("id"),
             serial_raw: r.get("serial_raw"),
             manufactured_on: r.get("manufactured_on"),
+            manufacturer_id: r.get("manufacturer_id"),
             manufacturer: r.get("manufacturer"),
             model: r.get("model"),
             name: r.get("name"),

@@ -46,7 +46,7 @@ pub fn warranty_text(warranty: &WarrantyInfo) -> (&'static str, String) {
 /// A recall as it covers one unit: hazard, remedy, what to do and this unit's status.
 #[component]
 pub fn RecallBox(recall: RecallNotice) -> impl IntoView {
-    let href = format!("/recalls/{}", recall.number);
+    let href = recall.path.clone();
     view! {
         <section class="recall" data-remedy-status=recall.remedy_status.as_str()>
             <h4><a href=href>{recall.number.clone()}</a> ": " {recall.title.clone()}</h4>

@@ -1,7 +1,8 @@
 //! The police desk (`/police`): search the stolen registry (exact, look-alike and close
 //! matches, labelled; every search audited), file a report for the officer's agency, a
 //! report's case file with the unit's lookups, a contact request to the owner through the
-//! portal, marking a unit recovered, and the hot list as CSV.
+//! portal, closing a report of the officer's agency (recovered, or withdrawn as filed in
+//! error; administrators may close any, from the same case file), and the hot list as CSV.
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
@@ -47,6 +48,8 @@ pub async fn police_search(
             ))
         }
         Err(CatalogueError::NotFound(m)) => Err(AppError::NotFound(m)),
+        Err(CatalogueError::Forbidden(_)) => Err(AppError::Forbidden),
+        Err(CatalogueError::Limited(m)) => Err(AppError::Invalid(m)),
         Err(CatalogueError::Store(e)) => Err(e.into()),
     }
 }
@@ -61,7 +64,7 @@ pub async fn police_manufacturers() -> Result<Vec<(String, String)>, AppError> {
 #[server(prefix = "/_fn", endpoint = "police_case")]
 pub async fn police_case(id: i64) -> Result<CaseFile, AppError> {
     use serialtrace::service::catalogue::CatalogueError;
-    require(Access::Role(Role::Police))?;
+    require(Access::Either(Role::Police, Role::Admin))?;
     let services = crate::state::services()?;
     match serialtrace::service::police::case_file(&services.db, id).await {
         Ok(file) => Ok(file),
@@ -170,9 +173,10 @@ pub fn PoliceDeskPage() -> impl IntoView {
 
 #[component]
 pub fn PoliceReportPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Police)) {
-        return view! { <Refused error /> }.into_any();
-    }
+    let user = match require(Access::Either(Role::Police, Role::Admin)) {
+        Ok(user) => user,
+        Err(error) => return view! { <Refused error /> }.into_any(),
+    };
     let id = match crate::pages::staff::path_id("report") {
         Ok(id) => id,
         Err(missing) => return missing,
@@ -185,33 +189,63 @@ pub fn PoliceReportPage() -> impl IntoView {
             Some("Your request has been sent to the owner with your contact details.")
         }
         Some("recovered") => Some("Marked recovered; the owner on record has been told."),
+        Some("withdrawn") => Some("The report is withdrawn; the owner on record has been told."),
         _ => None,
+    };
+    let desk = Desk {
+        agency: user.police_agency().map(str::to_owned),
+        police: user.has(Role::Police),
+        admin: user.has(Role::Admin),
     };
     let file = Resource::new(move || id, police_case);
     view! {
         <Title text="Case file" />
-        <p><a href="/police">"← Stolen registry"</a></p>
+        {desk.police.then(|| view! { <p><a href="/police">"← Stolen registry"</a></p> })}
         {done.map(|m| view! { <p class="notice" role="status">{m}</p> })}
         <FormProblem />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let desk = desk.clone();
+                Suspend::new(async move {
                 match file.await {
-                    Ok(file) => view! { <CaseFileView file id /> }.into_any(),
+                    Ok(file) => view! { <CaseFileView file id desk /> }.into_any(),
                     Err(error) => view! { <h1>"Case file"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
     .into_any()
 }
 
+/// Who reads a case file: what they may do with it.
+#[derive(Clone, Debug)]
+struct Desk {
+    agency: Option<String>,
+    police: bool,
+    admin: bool,
+}
+
+impl Desk {
+    /// Officers of the agency a report names, and administrators, close it.
+    fn may_close(&self, report_agency: Option<&str>) -> bool {
+        self.admin
+            || matches!((report_agency, self.agency.as_deref()),
+                (Some(theirs), Some(ours)) if serialtrace::police::same_agency(theirs, ours))
+    }
+}
+
 #[component]
-fn CaseFileView(file: CaseFile, id: i64) -> impl IntoView {
+fn CaseFileView(file: CaseFile, id: i64, desk: Desk) -> impl IntoView {
     let e = file.entry;
     let active = e.status == "active";
     let problem = feedback().error("message");
-    let recover_problem = feedback().error("recovered_place");
+    let reason_problem = feedback().error("reason");
     let action = format!("/police/reports/{id}");
+    let may_close = desk.may_close(e.agency.as_deref());
+    let closed_by_others = match e.agency.as_deref() {
+        Some(agency) => format!("This report is {agency}'s: its officers, or an administrator, close it."),
+        None => "This report names no police agency: its owner, the manufacturer or an administrator closes it.".to_owned(),
+    };
     view! {
         <h1>{format!("{} · {} {}", e.serial, e.manufacturer, e.model)}</h1>
         <dl class="facts">
@@ -224,10 +258,10 @@ fn CaseFileView(file: CaseFile, id: i64) -> impl IntoView {
             <dt>"Owner"</dt><dd>{if file.owner_on_record { "owner on record" } else { "no owner on record" }}</dd>
             {e.recovered_place.clone().map(|p| view! { <dt>"Recovered at"</dt><dd>{p}</dd> })}
         </dl>
-        {file.owner_on_record.then(|| view! {
+        {(file.owner_on_record && desk.police).then(|| view! {
             <section class="panel">
                 <h2 id="contact">"Ask the owner to contact you"</h2>
-                <p>"The owner receives your message with your e-mail address and agency; you are not given theirs."</p>
+                <p>"The owner receives your message with your e-mail address and agency; you are not given theirs. Each request is recorded, up to 20 a day."</p>
                 <form method="post" action=action.clone() class="stack-form" aria-labelledby="contact">
                     <input type="hidden" name="action" value="contact" />
                     <div class="field" class:invalid=problem.is_some()>
@@ -239,17 +273,25 @@ fn CaseFileView(file: CaseFile, id: i64) -> impl IntoView {
                 </form>
             </section>
         })}
-        {active.then(|| view! {
+        {(active && !may_close).then(|| view! { <p class="notice">{closed_by_others}</p> })}
+        {(active && may_close).then(|| view! {
             <section class="panel">
-                <h2 id="recover">"Recovered"</h2>
-                <form method="post" action=action.clone() class="stack-form" aria-labelledby="recover">
-                    <input type="hidden" name="action" value="recover" />
-                    <div class="field" class:invalid=recover_problem.is_some()>
-                        <label for="f-recovered_place">"Where it was found"</label>
-                        <input id="f-recovered_place" name="recovered_place" type="text" />
-                        <p class="field-problem">{recover_problem.clone()}</p>
+                <h2 id="close">"Close the report"</h2>
+                <p>"Public lookups stop saying the unit is reported. Your reason is kept with the report and in the audit log, and the owner on record is told."</p>
+                <form method="post" action=action.clone() class="stack-form" aria-labelledby="close">
+                    <div class="field" class:invalid=reason_problem.is_some()>
+                        <label for="f-reason">"Why"</label>
+                        <textarea id="f-reason" name="reason" rows="2" aria-describedby="f-reason-problem"></textarea>
+                        <p class="field-problem" id="f-reason-problem">{reason_problem.clone()}</p>
                     </div>
-                    <button type="submit">"Mark recovered"</button>
+                    <div class="field">
+                        <label for="f-recovered_place">"Where it was found (when recovered)"</label>
+                        <input id="f-recovered_place" name="recovered_place" type="text" />
+                    </div>
+                    <div class="actions">
+                        <button type="submit" name="action" value="recover">"Mark recovered"</button>
+                        <button type="submit" name="action" value="withdraw" class="secondary">"Withdraw: filed in error"</button>
+                    </div>
                 </form>
             </section>
         })}
@@ -277,7 +319,7 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::auth::{Police, RequireRole};
+    use crate::auth::{Police, PoliceOrAdmin, RequireRole};
     use crate::pages::account::PageForm;
     use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
@@ -347,40 +389,56 @@ mod server {
     pub struct CaseForm {
         action: String,
         message: String,
+        reason: String,
         recovered_place: String,
     }
 
     pub async fn change_report(
         State(state): State<AppState>,
-        police: RequireRole<Police>,
+        desk: RequireRole<PoliceOrAdmin>,
         Path(id): Path<String>,
         PageForm { parts, form }: PageForm<CaseForm>,
     ) -> Response {
-        let user = police.user();
-        let officer = crate::auth::Caller::new(user, &parts, "police");
-        let actor = officer.actor();
-        let agency = user.police_agency().unwrap_or("police").to_owned();
+        use serialtrace::account::Role;
+        use serialtrace::service::police::{Closer, Closing};
+        let user = desk.user();
+        let agency = user.police_agency().map(str::to_owned);
+        let officer = user.has(Role::Police);
+        let role = if officer { "police" } else { "admin" };
+        let closer = if user.has(Role::Admin) {
+            Closer::Admin
+        } else {
+            // An officer with no agency on record closes nothing (no agency is the same).
+            Closer::Officer {
+                agency: agency.as_deref().unwrap_or_default(),
+            }
+        };
+        let caller = crate::auth::Caller::new(user, &parts, role);
+        let actor = caller.actor();
+        let db = &state.services.db;
+        let lookup = &state.services.lookup;
         let email = user.email.to_string();
         let outcome = match (id.parse::<i64>(), form.action.as_str()) {
-            (Ok(id), "contact") => police::request_contact(
-                &state.services.db,
-                id,
-                &email,
-                &agency,
-                &form.message,
-                &actor,
-            )
-            .await
-            .map(|()| format!("/police/reports/{id}?done=contact")),
-            (Ok(id), "recover") => police::recover(
-                &state.services.db,
-                &state.services.lookup,
-                id,
-                text(&form.recovered_place).as_deref(),
-                &actor,
-            )
-            .await
-            .map(|()| format!("/police/reports/{id}?done=recovered")),
+            (Ok(id), "contact") if officer => {
+                let agency = agency.as_deref().unwrap_or("police");
+                police::request_contact(db, id, &email, agency, &form.message, &actor)
+                    .await
+                    .map(|()| format!("/police/reports/{id}?done=contact"))
+            }
+            (Ok(_), "contact") => Err(CatalogueError::Forbidden(
+                "Only police officers ask owners to contact them.".into(),
+            )),
+            (Ok(id), "recover" | "withdraw") => {
+                let (closing, done) = if form.action == "recover" {
+                    let place = text(&form.recovered_place);
+                    (Closing::Recovered { place }, "recovered")
+                } else {
+                    (Closing::Withdrawn, "withdrawn")
+                };
+                police::close(db, lookup, id, &closing, &form.reason, closer, &actor)
+                    .await
+                    .map(|()| format!("/police/reports/{id}?done={done}"))
+            }
             (Ok(_), _) => Err(CatalogueError::Invalid(vec![(
                 "form".into(),
                 "That is not something this page can do.".into(),

@@ -1,4 +1,7 @@
-//! `/recalls` (active recalls, searchable) and `/recalls/{number}` (one recall).
+//! `/recalls` (active recalls, searchable), `/recalls/{manufacturer}/{number}` (one recall:
+//! numbers are unique within a manufacturer, so the page names both) and `/recalls/{number}`,
+//! the older one-segment link, which leads to the recall when one manufacturer has that
+//! number and lists them when several do.
 
 use crate::components::lookup_form::LookupForm;
 use crate::error::AppError;
@@ -30,9 +33,19 @@ pub async fn search_recalls(filter: RecallFilter) -> Result<RecallSearch, AppErr
 }
 
 #[server(prefix = "/_fn", endpoint = "recall")]
-pub async fn fetch_recall(number: String) -> Result<Option<RecallDetail>, AppError> {
+pub async fn fetch_recall(
+    manufacturer: String,
+    number: String,
+) -> Result<Option<RecallDetail>, AppError> {
     let services = crate::state::services()?;
-    Ok(serialtrace::service::recalls::detail(&services.db, &number).await?)
+    Ok(serialtrace::service::recalls::detail(&services.db, &manufacturer, &number).await?)
+}
+
+/// The manufacturers (slugs) with a published recall of this number.
+#[server(prefix = "/_fn", endpoint = "recall_makers")]
+pub async fn recall_makers(number: String) -> Result<Vec<String>, AppError> {
+    let services = crate::state::services()?;
+    Ok(serialtrace::service::recalls::makers_numbered(&services.db, &number).await?)
 }
 
 #[component]
@@ -93,7 +106,7 @@ pub fn RecallListPage() -> impl IntoView {
 
 #[component]
 fn RecallItem(recall: RecallSummary) -> impl IntoView {
-    let href = format!("/recalls/{}", recall.number);
+    let href = recall.path.clone();
     let products = recall
         .products
         .iter()
@@ -110,26 +123,79 @@ fn RecallItem(recall: RecallSummary) -> impl IntoView {
     }
 }
 
+fn recall_not_found() -> AnyView {
+    set_status(404);
+    view! {
+        <Title text="Recall not found" />
+        <section class="panel">
+            <h1>"Recall not found"</h1>
+            <p>"There is no published recall with that number. " <a href="/recalls">"See all active recalls"</a> "."</p>
+        </section>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn RecallPage() -> impl IntoView {
     let params = use_params_map();
-    let number = move || params.read().get("number").unwrap_or_default();
-    let detail = Resource::new(number, fetch_recall);
+    let key = move || {
+        let p = params.read();
+        (
+            p.get("manufacturer").unwrap_or_default(),
+            p.get("number").unwrap_or_default(),
+        )
+    };
+    let detail = Resource::new(key, |(manufacturer, number)| {
+        fetch_recall(manufacturer, number)
+    });
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading recall…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(Some(recall)) => view! { <RecallView recall /> }.into_any(),
-                    Ok(None) => {
-                        set_status(404);
-                        view! {
-                            <Title text="Recall not found" />
-                            <section class="panel">
-                                <h1>"Recall not found"</h1>
-                                <p>"There is no published recall with that number. " <a href="/recalls">"See all active recalls"</a> "."</p>
-                            </section>
-                        }.into_any()
+                    Ok(None) => recall_not_found(),
+                    Err(error) => {
+                        set_status(503);
+                        view! { <p class="result error" role="alert">{error.to_string()}</p> }.into_any()
                     }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/recalls/{number}`: to the recall when one manufacturer has that number; a choice when
+/// several do (each manufacturer numbers its own recalls).
+#[component]
+pub fn RecallNumberPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    let makers = Resource::new(number, recall_makers);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading recall…"</p> }>
+            {move || Suspend::new(async move {
+                let number = number();
+                match makers.await {
+                    Ok(makers) if makers.is_empty() => recall_not_found(),
+                    Ok(makers) if makers.len() == 1 => {
+                        let to = serialtrace::recall::page_path(&makers[0], &number);
+                        #[cfg(feature = "ssr")]
+                        leptos_axum::redirect(&to);
+                        view! { <p>"This recall is now at " <a href=to.clone()>{to.clone()}</a> "."</p> }.into_any()
+                    }
+                    Ok(makers) => view! {
+                        <Title text=format!("Recalls numbered {number}") />
+                        <section class="panel">
+                            <h1>{format!("Recalls numbered {number}")}</h1>
+                            <p>"Each manufacturer numbers its own recalls, and several have one numbered so. Whose product is it?"</p>
+                            <ul>
+                                {makers.into_iter().map(|maker| {
+                                    let href = serialtrace::recall::page_path(&maker, &number);
+                                    view! { <li><a href=href>{format!("{maker}: {number}")}</a></li> }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
                     Err(error) => {
                         set_status(503);
                         view! { <p class="result error" role="alert">{error.to_string()}</p> }.into_any()

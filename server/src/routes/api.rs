@@ -32,7 +32,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
         version = "1",
         description = "Look up serial numbers (genuine, warranty, recalls, reported stolen), check a pawn shop's intake against the stolen registry, read recalls, and — with a manufacturer's staff key — export and import units and record recall remedies. Errors are RFC 9457 problem+json. Keys go in `Authorization: Bearer st_…`; each has a scope and quotas per minute and per day (429 with Retry-After when used up)."
     ),
-    paths(lookup, stolen_checks, recalls, recall, units_export, units_import, remedies),
+    paths(lookup, stolen_checks, recalls, manufacturer_recall, recall, units_export, units_import, remedies),
     components(schemas(Problem, StolenChecks, StolenCheckAnswer, CheckResult, RecallList, RemedyUpdates, RemedyLine, RemedyAnswer, ImportAnswer, ImportProblem)),
     modifiers(&BearerAuth),
     tags(
@@ -345,7 +345,49 @@ async fn optional_key(state: &AppState, headers: &HeaderMap) -> Result<(), Probl
     Ok(())
 }
 
-/// One recall, by its number.
+/// One manufacturer's recall, by the manufacturer's slug and the recall's number.
+#[utoipa::path(
+    get,
+    path = "/api/v1/manufacturers/{manufacturer}/recalls/{number}",
+    tag = "recalls",
+    params(
+        ("manufacturer" = String, Path, description = "The manufacturer's slug, e.g. hallmark"),
+        ("number" = String, Path, description = "The recall's number, e.g. R-2026-001")
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The recall", body = RecallDetail),
+        (status = 401, description = "A key was sent but is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The manufacturer has no published recall with that number", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The key's quota is used up", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn manufacturer_recall(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((manufacturer, number)): Path<(String, String)>,
+) -> Response {
+    if let Err(problem) = optional_key(&state, &headers).await {
+        return problem.into_response();
+    }
+    let db = &state.services.db;
+    match serialtrace::service::recalls::detail(db, manufacturer.trim(), number.trim()).await {
+        Ok(Some(detail)) => Json(detail).into_response(),
+        Ok(None) => Problem::not_found(format!(
+            "{} has no published recall {}.",
+            manufacturer.trim(),
+            number.trim()
+        ))
+        .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "reading a recall");
+            Problem::unavailable().into_response()
+        }
+    }
+}
+
+/// One recall, by its number alone, while only one manufacturer has a published recall of
+/// that number (the form links had before numbers were per manufacturer).
 #[utoipa::path(
     get,
     path = "/api/v1/recalls/{number}",
@@ -356,6 +398,7 @@ async fn optional_key(state: &AppState, headers: &HeaderMap) -> Result<(), Probl
         (status = 200, description = "The recall", body = RecallDetail),
         (status = 401, description = "A key was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published recall has that number", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Several manufacturers have a recall of that number: ask /api/v1/manufacturers/{manufacturer}/recalls/{number}", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "The key's quota is used up", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -367,10 +410,31 @@ pub async fn recall(
     if let Err(problem) = optional_key(&state, &headers).await {
         return problem.into_response();
     }
-    match serialtrace::store::recalls::public_detail(&state.services.db, number.trim()).await {
+    let db = &state.services.db;
+    let number = number.trim();
+    let detail = match serialtrace::service::recalls::makers_numbered(db, number).await {
+        Ok(makers) => match makers.as_slice() {
+            [] => Ok(None),
+            [maker] => serialtrace::service::recalls::detail(db, maker, number).await,
+            several => {
+                let paths: Vec<String> = several
+                    .iter()
+                    .map(|maker| format!("/api/v1/manufacturers/{maker}/recalls/{number}"))
+                    .collect();
+                return Problem::ambiguous(format!(
+                    "Several manufacturers have a recall {number}: ask for one of {}.",
+                    paths.join(", ")
+                ))
+                .into_response();
+            }
+        },
+        Err(error) => Err(error),
+    };
+    match detail {
         Ok(Some(detail)) => Json(detail).into_response(),
-        Ok(None) => Problem::not_found(format!("There is no published recall {}.", number.trim()))
-            .into_response(),
+        Ok(None) => {
+            Problem::not_found(format!("There is no published recall {number}.")).into_response()
+        }
         Err(error) => {
             tracing::error!(%error, "reading a recall");
             Problem::unavailable().into_response()
@@ -463,6 +527,7 @@ pub struct ImportAnswer {
     unchanged: u64,
     rejected: u64,
     dry_run: bool,
+    /// The first 1,000 rejected rows, in file order (`rejected` counts them all).
     problems: Vec<ImportProblem>,
 }
 
@@ -644,15 +709,24 @@ pub async fn remedies(
         return Problem::bad_request("Send 1 to 10,000 updates.").into_response();
     }
     let db = &state.services.db;
-    let recall = match serialtrace::service::recall_admin::by_number(db, number.trim()).await {
-        Ok((id, m)) if Some(m) == key.manufacturer_id => id,
-        Ok(_) | Err(CatalogueError::NotFound(_)) | Err(CatalogueError::Invalid(_)) => {
-            return Problem::not_found(format!("You have no recall {}.", number.trim()))
-                .into_response();
-        }
+    let Some(manufacturer) = key.manufacturer_id else {
+        return Problem::forbidden("This key belongs to no manufacturer.").into_response();
+    };
+    let recall = match serialtrace::service::recall_admin::by_number(
+        db,
+        manufacturer,
+        number.trim(),
+    )
+    .await
+    {
+        Ok(id) => id,
         Err(CatalogueError::Store(error)) => {
             tracing::error!(%error, "API remedies");
             return Problem::unavailable().into_response();
+        }
+        Err(_) => {
+            return Problem::not_found(format!("You have no recall {}.", number.trim()))
+                .into_response();
         }
     };
     // The same lines the staff screen takes, numbered as sent.
@@ -672,9 +746,6 @@ pub async fn remedies(
     let (updates, mut problems) = serialtrace::recall::forms::parse_remedy_lines(&lines);
     let caller = KeyCaller::new(&key, client);
     let actor = caller.actor();
-    let Some(manufacturer) = key.manufacturer_id else {
-        return Problem::forbidden("This key belongs to no manufacturer.").into_response();
-    };
     if updates.is_empty() {
         return Json(RemedyAnswer {
             updated: 0,
@@ -708,6 +779,8 @@ pub async fn remedies(
         )
         .into_response(),
         Err(CatalogueError::NotFound(why)) => Problem::not_found(why).into_response(),
+        Err(CatalogueError::Forbidden(why)) => Problem::forbidden(why).into_response(),
+        Err(CatalogueError::Limited(why)) => Problem::too_many_requests(why).into_response(),
         Err(CatalogueError::Store(error)) => {
             tracing::error!(%error, "API remedies");
             Problem::unavailable().into_response()

@@ -267,3 +267,59 @@ async fn import_creates_missing_makers_only_when_asked(engine: Engine) {
     assert!(!ok && out.contains("/no/such/file.csv"), "{out}");
 }
 both_engines!(import_creates_missing_makers_only_when_asked);
+
+/// A file of many bad rows costs a bounded list: the first 1,000 problems are listed, the
+/// rest counted (the import keeps no more in memory, and sends no more back).
+async fn a_file_of_bad_rows_lists_the_first_thousand_and_counts_the_rest(engine: Engine) {
+    let (db, url) = fresh_db(engine).await;
+    demo::load(
+        &db,
+        DemoOptions {
+            units: 2_000,
+            seed: 5,
+        },
+    )
+    .await
+    .expect("demo data");
+    let (slug, model, format, _) = checked_product(&db).await;
+    let mut csv =
+        String::from("manufacturer,model,serial,lot,manufactured_on,sold_on,warranty_months\n");
+    for i in 0..1_500 {
+        csv.push_str(&format!(
+            "nobody,{model},{},,,,\n",
+            format.serial_for(800_000 + i)
+        ));
+    }
+    csv.push_str(&format!(
+        "{slug},{model},{},,,,\n",
+        format.serial_for(799_999)
+    ));
+    let path = write_file("many-bad.csv", csv.as_bytes());
+    let (ok, out) = import(&url, &["--dry-run", &path.to_string_lossy()]);
+    assert!(!ok, "{out}");
+    let listed = out
+        .lines()
+        .filter(|l| l.contains(": manufacturer: there is no manufacturer 'nobody'"))
+        .count();
+    assert_eq!(listed, 1_000, "{}", &out[out.len().saturating_sub(400)..]);
+    assert!(
+        out.contains("line 2: manufacturer:"),
+        "the first rows are the ones listed"
+    );
+    assert!(
+        !out.contains("line 1002: "),
+        "{}",
+        &out[out.len().saturating_sub(400)..]
+    );
+    assert!(
+        out.contains("… and 500 more rejected rows not listed"),
+        "{}",
+        &out[out.len().saturating_sub(400)..]
+    );
+    assert!(
+        out.contains("1 created, 0 updated, 0 unchanged, 1500 rejected"),
+        "{}",
+        &out[out.len().saturating_sub(400)..]
+    );
+}
+both_engines!(a_file_of_bad_rows_lists_the_first_thousand_and_counts_the_rest);

@@ -42,6 +42,8 @@ enum Rule {
     Admin,
     /// Police officers only.
     Police,
+    /// Police officers and administrators (a report's case file, closing it).
+    PoliceOrAdmin,
     /// Support agents only.
     Agent,
     /// Agents, and staff (for their own manufacturer's units).
@@ -66,6 +68,7 @@ impl Rule {
             Rule::Admin => who == Who::Admin,
             Rule::Agent => who == Who::Agent,
             Rule::Police => who == Who::Police,
+            Rule::PoliceOrAdmin => matches!(who, Who::Police | Who::Admin),
             Rule::AgentOrStaff => matches!(who, Who::Agent | Who::StaffA | Who::StaffB),
             Rule::Own => who == Who::Owner,
             Rule::Proof => matches!(who, Who::Owner | Who::Agent),
@@ -198,8 +201,9 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         browsers.push((who, app.signed_in(email).await));
     }
     let serial = app.sample("recalled").serial.clone();
-    let recall: String = sqlx::query_scalar(
-        "SELECT number FROM recalls WHERE status = 'active' ORDER BY number LIMIT 1",
+    let (maker, recall): (String, String) = sqlx::query_as(
+        "SELECT m.slug, r.number FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
+         WHERE r.status = 'active' ORDER BY r.number LIMIT 1",
     )
     .fetch_one(app.db.reader())
     .await
@@ -333,6 +337,13 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         get(format!("/api/v1/lookup?serial={serial}"), Rule::Public),
         get("/recalls", Rule::Public),
         get(format!("/recalls/{recall}"), Rule::Public),
+        get(format!("/recalls/{maker}/{recall}"), Rule::Public),
+        post(
+            "/_fn/recall_makers",
+            &[("number", &recall)],
+            false,
+            Rule::Public,
+        ),
         get("/signin", Rule::Public),
         get("/signup", Rule::Public),
         get("/forgot-password", Rule::Public),
@@ -344,7 +355,12 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
             false,
             Rule::Public,
         ),
-        post("/_fn/recall", &[("number", &recall)], false, Rule::Public),
+        post(
+            "/_fn/recall",
+            &[("manufacturer", &maker), ("number", &recall)],
+            false,
+            Rule::Public,
+        ),
         get("/account", Rule::SignedIn),
         post(
             "/account/password",
@@ -466,21 +482,26 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         get("/police", Rule::Police),
         get("/police?serial=HL000000018", Rule::Police),
         get("/police/hotlist.csv", Rule::Police),
-        get(format!("/police/reports/{theft}"), Rule::Police),
+        get(format!("/police/reports/{theft}"), Rule::PoliceOrAdmin),
         post(
             "/_fn/police_search",
             &[("serial", "HL000000018")],
             false,
             Rule::Police,
         ),
-        post("/_fn/police_case", &[("id", &theft)], false, Rule::Police),
+        post(
+            "/_fn/police_case",
+            &[("id", &theft)],
+            false,
+            Rule::PoliceOrAdmin,
+        ),
         post("/_fn/police_manufacturers", &[], false, Rule::Police),
         // An unknown action changes nothing; an empty report is refused.
         post(
             format!("/police/reports/{theft}"),
             &[("action", "look")],
             true,
-            Rule::Police,
+            Rule::PoliceOrAdmin,
         ),
         post("/police", &[("serial", "")], true, Rule::Police),
         get("/admin/api-keys", Rule::Admin),
@@ -526,6 +547,10 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         get("/api/v1/openapi.json", Rule::Public),
         get("/api/v1/recalls", Rule::Public),
         get(format!("/api/v1/recalls/{recall}"), Rule::Public),
+        get(
+            format!("/api/v1/manufacturers/{maker}/recalls/{recall}"),
+            Rule::Public,
+        ),
         get("/api/v1/units.csv", Rule::ApiKey),
         post(
             "/api/v1/stolen-checks",

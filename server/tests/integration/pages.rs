@@ -1,7 +1,7 @@
 //! The recall pages.
 
 use crate::both_engines;
-use crate::common::{Engine, TestApp};
+use crate::common::{Engine, TestApp, location};
 
 async fn recall_list_and_search(engine: Engine) {
     let app = TestApp::spawn(engine).await;
@@ -65,10 +65,33 @@ async fn recall_list_and_search(engine: Engine) {
 }
 both_engines!(recall_list_and_search);
 
+/// A recall's page by the link that names only its number: a redirect to the page that
+/// names its manufacturer too (numbers are each manufacturer's own); that page's answer.
+async fn by_number(app: &TestApp, number: &str) -> reqwest::Response {
+    let response = app
+        .client
+        .get(format!("{}/recalls/{number}", app.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(
+        response.status().is_redirection(),
+        "{number}: {}",
+        response.status()
+    );
+    let to = location(&response);
+    assert!(
+        to.starts_with("/recalls/") && to.ends_with(&format!("/{number}")),
+        "{to}"
+    );
+    app.get(&to).await
+}
+
 async fn recall_pages(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let year = time::OffsetDateTime::now_utc().year();
-    let response = app.get(&format!("/recalls/R-{year}-004")).await;
+    let response = by_number(&app, &format!("R-{year}-004")).await;
     assert_eq!(response.status().as_u16(), 200);
     let html = response.text().await.expect("html");
     assert!(html.contains("Hallmark Aero laptops: battery cells may overheat"));
@@ -79,15 +102,14 @@ async fn recall_pages(engine: Engine) {
     assert!(html.contains("Is my unit affected?"));
     assert!(html.contains("Free replacement"));
 
-    let html = app
-        .get(&format!("/recalls/R-{year}-002"))
+    let html = by_number(&app, &format!("R-{year}-002"))
         .await
         .text()
         .await
         .expect("html");
     assert!(html.contains("(not yet available)"));
 
-    let response = app.get(&format!("/recalls/R-{}-017", year - 2)).await;
+    let response = by_number(&app, &format!("R-{}-017", year - 2)).await;
     assert_eq!(
         response.status().as_u16(),
         200,
@@ -104,6 +126,8 @@ async fn recall_pages(engine: Engine) {
     for missing in [
         "/recalls/R-1999-999",
         "/recalls/%3Cscript%3E",
+        "/recalls/hallmark/R-1999-999",
+        "/recalls/no-such-maker/R-1999-999",
         "/no/such/page",
     ] {
         let response = app.get(missing).await;

@@ -208,6 +208,7 @@ async fn officers_search_file_recover_and_reach_owners(engine: Engine) {
             &[
                 ("action", "recover"),
                 ("recovered_place", "Pawn shop, Dock St"),
+                ("reason", "Found in a pawn shop; the owner identified it."),
             ],
         )
         .await;
@@ -222,7 +223,11 @@ async fn officers_search_file_recover_and_reach_owners(engine: Engine) {
     let (_, answer) = app.api_lookup(&reported).await;
     assert_eq!(answer["matches"][0]["stolen"]["status"], "not_reported");
     let again = app
-        .post_form(&officer, &case, &[("action", "recover")])
+        .post_form(
+            &officer,
+            &case,
+            &[("action", "recover"), ("reason", "Found twice?")],
+        )
         .await;
     assert_eq!(again.status().as_u16(), 422);
 
@@ -290,3 +295,255 @@ async fn typed_text_reaches_the_hot_list_as_text_not_formulas(engine: Engine) {
     }
 }
 both_engines!(typed_text_reaches_the_hot_list_as_text_not_formulas);
+
+/// The public stolen status of `serial`, once the answer has caught up (or as it is after 2 s).
+async fn stolen_status(app: &TestApp, serial: &str, want: &str) -> String {
+    for _ in 0..40 {
+        let (_, answer) = app.api_lookup(serial).await;
+        let status = answer["matches"][0]["stolen"]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if status == want {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, answer) = app.api_lookup(serial).await;
+    answer["matches"][0]["stolen"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Files a police report for `serial`: its case file's path.
+async fn file(app: &TestApp, officer: &reqwest::Client, serial: &str, case: &str) -> String {
+    let response = app
+        .post_form(
+            officer,
+            "/police",
+            &[
+                ("serial", serial),
+                ("report_kind", "stolen"),
+                ("case_number", case),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    location(&response)
+}
+
+/// Security review, finding 10: a report is closed (recovered or withdrawn) only by the
+/// officers of the agency it names or an administrator, always with a reason that is
+/// audited; an officer's contact requests are limited per day.
+async fn only_the_reports_agency_closes_it_and_contact_requests_are_limited(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (staff, harbour, owner) = desk(&app, "scope.test").await;
+    app.user(
+        "river@scope.test",
+        Some(Role::Police),
+        None,
+        Some("River Police"),
+    )
+    .await;
+    let river = app.signed_in("river@scope.test").await;
+    app.user("root@scope.test", Some(Role::Admin), None, None)
+        .await;
+    let admin = app.signed_in("root@scope.test").await;
+    let serials = app.generate(&staff, "HC-L14", 3).await;
+    let mut units = Vec::new();
+    for serial in &serials {
+        units.push(app.registered(&owner, serial, None).await);
+    }
+    let ours = file(&app, &harbour, &serials[0], "HP-1").await;
+    let theirs = file(&app, &river, &serials[1], "RP-1").await;
+
+    // Another agency's report: refused, and the unit stays reported.
+    let response = app
+        .post_form(
+            &harbour,
+            &theirs,
+            &[("action", "recover"), ("reason", "Looks found to me.")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 403);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("This report is River Police's"), "{page}");
+    assert_eq!(
+        stolen_status(&app, &serials[1], "reported_stolen").await,
+        "reported_stolen"
+    );
+    let (_, case) = app.fetch(&harbour, &theirs).await;
+    assert!(
+        !case.contains("Mark recovered") && case.contains("its officers, or an administrator"),
+        "{case}"
+    );
+
+    // One's own agency's report: a reason is needed, then it is withdrawn, the owner told
+    // and the reason audited.
+    let response = app
+        .post_form(&harbour, &ours, &[("action", "withdraw"), ("reason", "")])
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(response.text().await.unwrap().contains("Say why"));
+    assert_eq!(
+        stolen_status(&app, &serials[0], "reported_stolen").await,
+        "reported_stolen"
+    );
+    let response = app
+        .post_form(
+            &harbour,
+            &ours,
+            &[
+                ("action", "withdraw"),
+                ("reason", "Filed against the wrong serial."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(location(&response).ends_with("?done=withdrawn"));
+    assert_eq!(
+        stolen_status(&app, &serials[0], "not_reported").await,
+        "not_reported"
+    );
+    let mail = app.mail_to("owner@scope.test", "police_report").await;
+    assert!(
+        mail.contains("withdrawn") && mail.contains("Filed against the wrong serial."),
+        "{mail}"
+    );
+    let audited: String = sqlx::query_scalar(
+        "SELECT after_json FROM audit_log WHERE action = 'theft.withdraw' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .expect("the withdrawal is audited");
+    assert!(
+        audited.contains("Filed against the wrong serial."),
+        "{audited}"
+    );
+
+    // An administrator closes any agency's report, from the same case file, and asks no owner.
+    let (status, case) = app.fetch(&admin, &theirs).await;
+    assert_eq!(status, 200);
+    assert!(
+        case.contains("Mark recovered") && !case.contains("Ask the owner"),
+        "{case}"
+    );
+    let response = app
+        .post_form(
+            &admin,
+            &theirs,
+            &[("action", "contact"), ("message", "hello")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 403);
+    let response = app
+        .post_form(
+            &admin,
+            &theirs,
+            &[
+                ("action", "recover"),
+                ("reason", "River Police asked us by phone, ticket 88."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(
+        stolen_status(&app, &serials[1], "not_reported").await,
+        "not_reported"
+    );
+    let role: String = sqlx::query_scalar(
+        "SELECT actor_role FROM audit_log WHERE action = 'theft.recover' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .expect("the recovery is audited");
+    assert_eq!(role, "admin");
+    assert_eq!(
+        app.fetch(&admin, "/police").await.0,
+        403,
+        "the search desk stays the police's"
+    );
+
+    // An owner's report that names no agency: no officer closes it.
+    let response = app
+        .post_form(
+            &owner,
+            &format!("/my/products/{}", units[2]),
+            &[
+                ("action", "report"),
+                ("report_kind", "stolen"),
+                ("place", "Station car park"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let report: i64 = sqlx::query_scalar(
+        "SELECT t.id FROM theft_reports t JOIN units u ON u.id = t.unit_id
+         WHERE u.serial_raw = $1 AND t.status = 'active'",
+    )
+    .bind(&serials[2])
+    .fetch_one(app.db.reader())
+    .await
+    .expect("the owner's report");
+    let owners_case = format!("/police/reports/{report}");
+    let response = app
+        .post_form(
+            &harbour,
+            &owners_case,
+            &[("action", "recover"), ("reason", "Seen it at the market.")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("names no police agency")
+    );
+
+    // Contact requests: 20 a day per officer, then refused with the reason.
+    for i in 0..20 {
+        let response = app
+            .post_form(
+                &harbour,
+                &owners_case,
+                &[("action", "contact"), ("message", &format!("Request {i}"))],
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303, "request {i}");
+    }
+    let response = app
+        .post_form(
+            &harbour,
+            &owners_case,
+            &[("action", "contact"), ("message", "One more")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 429);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("20 contact requests today")
+    );
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'police_contact' AND to_address = 'owner@scope.test'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .expect("the outbox");
+    assert_eq!(sent, 20, "the refused request sent nothing");
+    // Another officer's allowance is their own.
+    let response = app
+        .post_form(
+            &river,
+            &owners_case,
+            &[("action", "contact"), ("message", "From the river.")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+}
+both_engines!(only_the_reports_agency_closes_it_and_contact_requests_are_limited);

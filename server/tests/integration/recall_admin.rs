@@ -659,3 +659,184 @@ async fn each_rule_kind_previews_what_it_covers(engine: Engine) {
     );
 }
 both_engines!(each_rule_kind_previews_what_it_covers);
+
+/// A draft's fields with this number.
+fn draft(number: &str) -> Vec<(&'static str, String)> {
+    [
+        ("action", "draft"),
+        ("number", number),
+        ("title", "Hinges may crack"),
+        ("hazard", "cuts"),
+        ("description", "A hinge can crack and leave a sharp edge."),
+        ("remedy", "repair"),
+        ("remedy_available", "on"),
+        ("instructions", "Book a free hinge repair."),
+        ("severity", "medium"),
+        ("starts_on", "2026-11-01"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect()
+}
+
+/// Drafts, scopes to `serial` and publishes a recall: its staff page.
+async fn publish_on(app: &TestApp, staff: &reqwest::Client, number: &str, serial: &str) -> String {
+    let fields = draft(number);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app.post_form(staff, "/staff/recalls", &fields).await;
+    assert_eq!(response.status().as_u16(), 303, "{number}");
+    let page = location(&response);
+    let response = app
+        .post_form(
+            staff,
+            &page,
+            &[
+                ("action", "add_rule"),
+                ("rule_kind", "serials"),
+                ("serials", serial),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let response = app.post_form(staff, &page, &[("action", "publish")]).await;
+    assert_eq!(response.status().as_u16(), 303);
+    page
+}
+
+/// Security review, finding 12: a recall number belongs to its manufacturer. Another
+/// manufacturer's numbers (drafts too) neither block nor show through; the public page and
+/// the API name the manufacturer and the number; the old one-segment link leads to the one
+/// recall of that number, or lets the reader choose.
+async fn recall_numbers_are_each_manufacturers_own(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (hallmark, nordvik) = app.two_staff().await;
+    let unit_of = |slug: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT u.serial_norm FROM units u JOIN manufacturers m ON m.id = u.manufacturer_id
+                 WHERE m.slug = $1 AND NOT EXISTS (SELECT 1 FROM recall_units ru WHERE ru.unit_id = u.id)
+                   AND NOT EXISTS (SELECT 1 FROM units o WHERE o.serial_norm = u.serial_norm AND o.id <> u.id)
+                 ORDER BY u.id LIMIT 1",
+            )
+            .bind(slug)
+            .fetch_one(db.reader())
+            .await
+            .expect("a unit")
+        }
+    };
+    let (nordvik_unit, hallmark_unit) = (unit_of("nordvik").await, unit_of("hallmark").await);
+
+    // Nordvik publishes R-SHARED-1; Hallmark may still number a recall so, once.
+    publish_on(&app, &nordvik, "R-SHARED-1", &nordvik_unit).await;
+    let fields = draft("R-SHARED-1");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app.post_form(&hallmark, "/staff/recalls", &fields).await;
+    assert_eq!(
+        response.status().as_u16(),
+        303,
+        "another maker's number is no obstacle"
+    );
+    let hallmark_page = location(&response);
+    let response = app.post_form(&hallmark, "/staff/recalls", &fields).await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("You already have a recall numbered R-SHARED-1.")
+    );
+
+    // Public: Nordvik's page; Hallmark's is a draft (not found); the old link leads to the
+    // only published one.
+    let response = app.get("/recalls/nordvik/R-SHARED-1").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.text().await.unwrap().contains("Nordvik Mobile"));
+    assert_eq!(
+        app.get("/recalls/hallmark/R-SHARED-1")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    let response = app
+        .client
+        .get(format!("{}/recalls/R-SHARED-1", app.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(location(&response), "/recalls/nordvik/R-SHARED-1");
+    for _ in 0..40 {
+        let (_, answer) = app.api_lookup(&nordvik_unit).await;
+        if answer["matches"][0]["recalls"][0]["path"].is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, answer) = app.api_lookup(&nordvik_unit).await;
+    assert_eq!(
+        answer["matches"][0]["recalls"][0]["path"], "/recalls/nordvik/R-SHARED-1",
+        "{answer}"
+    );
+
+    // Both published: each page is its maker's, the old link offers both, the API by number
+    // alone says which to ask.
+    let response = app
+        .post_form(
+            &hallmark,
+            &hallmark_page,
+            &[
+                ("action", "add_rule"),
+                ("rule_kind", "serials"),
+                ("serials", &hallmark_unit),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let response = app
+        .post_form(&hallmark, &hallmark_page, &[("action", "publish")])
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let response = app.get("/recalls/hallmark/R-SHARED-1").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Hallmark Computing")
+    );
+    let response = app.get("/recalls/R-SHARED-1").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("href=\"/recalls/hallmark/R-SHARED-1\"")
+            && page.contains("href=\"/recalls/nordvik/R-SHARED-1\""),
+        "{page}"
+    );
+    let response = app.get("/api/v1/recalls/R-SHARED-1").await;
+    assert_eq!(response.status().as_u16(), 409);
+    let problem = response.text().await.unwrap();
+    assert!(
+        problem.contains("/api/v1/manufacturers/hallmark/recalls/R-SHARED-1"),
+        "{problem}"
+    );
+    let response = app
+        .get("/api/v1/manufacturers/hallmark/recalls/R-SHARED-1")
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let detail: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(detail["summary"]["manufacturer"], "Hallmark Computing");
+    assert_eq!(detail["summary"]["path"], "/recalls/hallmark/R-SHARED-1");
+    assert_eq!(
+        app.get("/api/v1/manufacturers/nordvik/recalls/R-NONE")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+}
+both_engines!(recall_numbers_are_each_manufacturers_own);

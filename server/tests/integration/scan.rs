@@ -61,6 +61,11 @@ async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> reqwest::Response 
         "photo",
         reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
     );
+    send(app, form).await
+}
+
+/// Sends `form` to the scan, as a browser's page would.
+async fn send(app: &TestApp, form: reqwest::multipart::Form) -> reqwest::Response {
     app.client
         .post(format!("{}/lookup/scan", app.base))
         .header("origin", &app.base)
@@ -118,6 +123,16 @@ async fn a_photo_of_a_qr_code_leads_to_the_units_answer(engine: Engine) {
         "{page}"
     );
     assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+
+    // A form of more parts than any form has is refused when it passes the bound.
+    let mut form = reqwest::multipart::Form::new();
+    for i in 0..40 {
+        form = form.text(format!("f{i}"), "x");
+    }
+    let response = send(&app, form).await;
+    assert_eq!(response.status().as_u16(), 413);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("The form has more than 32 parts."), "{page}");
 
     // The pages offer the scan: a camera button and the photo upload.
     let (_, home) = app.page_lookup(&sample.serial).await;

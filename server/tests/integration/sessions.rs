@@ -166,17 +166,34 @@ async fn sign_up_validates_each_field_then_signs_in(engine: Engine) {
         .await;
     assert_eq!(status, 400, "the first link was replaced");
 
-    // The link's page asks for one click; the click confirms and signs in.
+    // The link's page asks for one click; the click confirms the address and signs nobody
+    // in (a link mailed to another account must not sign this browser into it): signing in
+    // still asks for the password, and then the welcome.
     let link = link_in(&mail, "/verify-email");
     let (status, page) = app.fetch(&browser, &link).await;
     assert_eq!(status, 200);
-    assert!(page.contains("Confirm and sign in"));
+    assert!(page.contains("Confirm my address"));
     let token = link.split("token=").nth(1).expect("a token").to_owned();
     let response = app
         .post_form(&browser, "/verify-email", &[("token", &token)])
         .await;
     assert_eq!(response.status().as_u16(), 303);
-    assert_eq!(location(&response), "/account?done=welcome");
+    let next = location(&response);
+    assert_eq!(
+        next,
+        "/signin?done=confirmed&next=%2Faccount%3Fdone%3Dwelcome"
+    );
+    assert!(
+        session_cookie(&response).is_none(),
+        "confirming starts no session"
+    );
+    let (status, _) = app.fetch(&browser, "/account").await;
+    assert_eq!(status, 302, "not signed in by the link: sent to sign in");
+    let (status, page) = app.fetch(&browser, &next).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Your address is confirmed"), "{page}");
+    let response = app.sign_in(&browser, "ada@example.org", PASSWORD).await;
+    assert_eq!(response.status().as_u16(), 303);
     let cookie = session_cookie(&response).expect("a session cookie");
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie}");

@@ -172,3 +172,130 @@ async fn lookup_patterns_raise_signals_and_marks_reach_the_public(engine: Engine
     assert_eq!(audited, 3);
 }
 both_engines!(lookup_patterns_raise_signals_and_marks_reach_the_public);
+
+/// A Hallmark product's fields with this serial format.
+fn product<'a>(model: &'a str, format: &[(&'static str, &'a str)]) -> Vec<(&'static str, &'a str)> {
+    let mut fields = vec![
+        ("action", "create"),
+        ("model", model),
+        ("name", "Hallmark phone"),
+        ("category", "phone"),
+        ("gtins", ""),
+        ("warranty_months", "24"),
+        ("warranty_starts", "sale"),
+        ("order", "sequential"),
+        ("alphabet", "digits"),
+        ("check", "luhn"),
+    ];
+    fields.extend_from_slice(format);
+    fields
+}
+
+/// Security review, finding 5: a serial space belongs to one manufacturer. A format that
+/// overlaps another maker's (an IMEI on their TAC, a structured format over their serials)
+/// is refused with the reason; and a counterfeit mark speaks only for its maker's serials,
+/// so a mark one maker made on another's genuine unit (as an overlap made before this
+/// allowed) never reaches that unit's public answer.
+async fn a_serial_space_is_one_makers_and_marks_do_not_cross(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (hallmark, _nordvik) = app.two_staff().await;
+    // Nordvik's phones carry IMEIs on TAC 35332011.
+    for (format, says) in [
+        (
+            vec![("format_kind", "imei"), ("tac", "35332011")],
+            "could be Nordvik Mobile's",
+        ),
+        (
+            vec![
+                ("format_kind", "structured"),
+                ("prefix", "3533"),
+                ("body_len", "10"),
+                ("tac", ""),
+            ],
+            "could be Nordvik Mobile's",
+        ),
+    ] {
+        let response = app
+            .post_form(&hallmark, "/staff/products", &product("HC-PHONE", &format))
+            .await;
+        assert_eq!(response.status().as_u16(), 422, "{format:?}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains(says) && page.contains("belongs to one manufacturer"),
+            "{page}"
+        );
+    }
+    let products: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE model = 'HC-PHONE'")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(products, 0, "nothing was made");
+    // Its own space is free: another TAC.
+    let response = app
+        .post_form(
+            &hallmark,
+            "/staff/products",
+            &product("HC-PHONE", &[("format_kind", "imei"), ("tac", "35999901")]),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+
+    // Two Nordvik units, marks Hallmark made on both in an overlap from before, and Nordvik's
+    // own mark on the first: the answers carry Nordvik's mark only.
+    let units: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT u.serial_norm, u.manufacturer_id FROM units u JOIN manufacturers m ON m.id = u.manufacturer_id
+         WHERE m.slug = 'nordvik' AND NOT EXISTS (SELECT 1 FROM units o WHERE o.serial_norm = u.serial_norm AND o.id <> u.id)
+         ORDER BY u.id LIMIT 2",
+    )
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap();
+    let hallmark_id: i64 =
+        sqlx::query_scalar("SELECT id FROM manufacturers WHERE slug = 'hallmark'")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    let mut conn = app.db.writer().acquire().await.unwrap();
+    for (maker, serial) in [
+        (hallmark_id, &units[0].0),
+        (hallmark_id, &units[1].0),
+        (units[0].1, &units[0].0),
+    ] {
+        sqlx::query(
+            "INSERT INTO counterfeit_marks (manufacturer_id, serial_norm, marked_at) VALUES ($1, $2, '2026-11-30T10:00:00Z')",
+        )
+        .bind(maker)
+        .bind(serial)
+        .execute(&mut *conn)
+        .await
+        .expect("a mark");
+    }
+    serialtrace::store::lookups::bump_epoch(&mut conn)
+        .await
+        .expect("bump");
+    drop(conn);
+    let mut said = String::new();
+    for _ in 0..60 {
+        let (_, answer) = app.api_lookup(&units[0].0).await;
+        said = answer["counterfeit"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if !said.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        said.contains("Nordvik Mobile") && !said.contains("Hallmark"),
+        "{said}"
+    );
+    let (_, answer) = app.api_lookup(&units[1].0).await;
+    assert_eq!(answer["result"], "found");
+    assert!(
+        answer["counterfeit"].is_null(),
+        "another maker's mark: {answer}"
+    );
+}
+both_engines!(a_serial_space_is_one_makers_and_marks_do_not_cross);

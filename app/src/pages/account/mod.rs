@@ -19,6 +19,9 @@ pub fn DoneNotice(done: Option<String>) -> impl IntoView {
         Some("password") => {
             Some("Your password has been changed. Other devices have been signed out.")
         }
+        Some("confirmed") => {
+            Some("Your address is confirmed. Sign in with your password to start.")
+        }
         Some("welcome") => Some("Welcome to serialtrace: your account is ready."),
         Some("check-email") => Some(
             "Check your e-mail: we have sent a message to the address you gave. Follow its link within 24 hours to finish.",

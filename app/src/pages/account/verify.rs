@@ -1,6 +1,7 @@
 //! `/verify-email?token=…`: the link a new account's confirmation mail carries. The page
 //! asks for one click (a POST), so mail scanners that open links do not use it up; the
-//! click confirms the address and signs the new owner in.
+//! click confirms the address, and nothing more: signing in asks for the password, so a
+//! link mailed to someone else's account cannot sign a victim's browser into it.
 
 use super::reset::MailedLink;
 use crate::forms::FormProblem;
@@ -23,7 +24,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                         <FormProblem />
                         <input type="hidden" name="token" value=token />
                         <p>"One step left: confirm that this e-mail address is yours, and your account is ready."</p>
-                        <button type="submit">"Confirm and sign in"</button>
+                        <button type="submit">"Confirm my address"</button>
                     </form>
                 }
             />
@@ -36,7 +37,6 @@ pub use server::submit;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::auth::start_session;
     use crate::forms::{FormFeedback, done};
     use crate::pages::account::{PageForm, account_error};
     use crate::state::{AppState, client_ip};
@@ -44,7 +44,6 @@ mod server {
     use axum::response::Response;
     use serde::Deserialize;
     use serialtrace::service::accounts;
-    use tower_sessions::Session;
 
     #[derive(Deserialize, Default)]
     #[serde(default)]
@@ -54,20 +53,13 @@ mod server {
 
     pub async fn submit(
         State(state): State<AppState>,
-        session: Session,
         PageForm { parts, form }: PageForm<VerifyForm>,
     ) -> Response {
         let feedback = FormFeedback::default().keep("token", &form.token);
         let ip = client_ip(&parts).map(|ip| ip.to_string());
-        let user_id =
-            match accounts::verify_email(&state.services.db, &form.token, ip.as_deref()).await {
-                Ok(user_id) => user_id,
-                Err(error) => return account_error(&state, parts, feedback, error).await,
-            };
-        if let Err(error) = start_session(&session, user_id, 0).await {
-            tracing::error!(%error, "starting a session after confirming an address");
-            return done("/signin");
+        match accounts::verify_email(&state.services.db, &form.token, ip.as_deref()).await {
+            Ok(_) => done("/signin?done=confirmed&next=%2Faccount%3Fdone%3Dwelcome"),
+            Err(error) => account_error(&state, parts, feedback, error).await,
         }
-        done("/account?done=welcome")
     }
 }

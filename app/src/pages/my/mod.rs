@@ -464,6 +464,7 @@ pub struct NoticeView {
     pub serial: String,
     pub model: String,
     pub number: String,
+    pub path: String,
     pub title: String,
     pub instructions: String,
     pub remedy_status: Option<String>,
@@ -484,6 +485,7 @@ pub async fn my_notices() -> Result<Vec<NoticeView>, AppError> {
             serial: n.serial,
             model: n.model,
             number: n.number,
+            path: n.path,
             title: n.title,
             instructions: n.instructions,
             remedy_status: n.remedy_status,
@@ -512,7 +514,7 @@ pub fn NoticesPage() -> impl IntoView {
                     Ok(list) => view! {
                         <ul class="notices">{list.into_iter().map(|n| view! {
                             <li class={if n.read { "panel notice-item read" } else { "panel notice-item unread" }}>
-                                <h2><a href=format!("/recalls/{}", n.number)>{n.number.clone()}</a> ": " {n.title.clone()}</h2>
+                                <h2><a href=n.path.clone()>{n.number.clone()}</a> ": " {n.title.clone()}</h2>
                                 <p class="meta">{format!("{} · serial {} · {}{}", n.model, n.serial, n.created_at,
                                     n.remedy_status.as_deref().map(|s| format!(" · this unit: {}", s.replace('_', " "))).unwrap_or_default())}</p>
                                 <p><strong>"What to do: "</strong>{n.instructions.clone()}</p>
@@ -561,6 +563,10 @@ mod server {
     /// The largest claim form (three photos and the description).
     pub const MAX_CLAIM_BYTES: usize = 20 * 1024 * 1024;
 
+    /// Parts one owner form may have (its fields and up to three photos, with room to
+    /// spare): a body of thousands of tiny parts is refused, not kept.
+    pub const MAX_FORM_PARTS: usize = 32;
+
     /// An owner acting on their own account, for the audit log.
     pub fn owner_caller(user: &SignedInUser, parts: &Parts) -> crate::auth::Caller {
         crate::auth::Caller::new(user, parts, "owner")
@@ -606,6 +612,13 @@ mod server {
         };
         loop {
             match multipart.next_field().await {
+                Ok(Some(_)) if form.fields.len() + form.files.len() >= MAX_FORM_PARTS => {
+                    form.problem = Some((
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("The form has more than {MAX_FORM_PARTS} parts."),
+                    ));
+                    break;
+                }
                 Ok(Some(field)) => {
                     let name = field.name().unwrap_or_default().to_owned();
                     let filename = field.file_name().map(str::to_owned);

@@ -469,6 +469,14 @@ mod server {
                 feedback.add_error("form", message);
                 StatusCode::NOT_FOUND
             }
+            Err(CatalogueError::Forbidden(message)) => {
+                feedback.add_error("form", message);
+                StatusCode::FORBIDDEN
+            }
+            Err(CatalogueError::Limited(message)) => {
+                feedback.add_error("form", message);
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Err(CatalogueError::Store(error)) => {
                 tracing::error!(%error, "catalogue change");
                 feedback.add_error(

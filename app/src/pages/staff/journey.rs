@@ -182,7 +182,7 @@ mod server {
             journey::import_links(db, lookup, m, &csv, &actor).await
         };
         let (message, status) = match outcome {
-            Ok(Ok(outcome)) if outcome.problems.is_empty() => {
+            Ok(Ok(outcome)) if outcome.rejected == 0 => {
                 return done(&format!(
                     "/staff/journey?done={kind}&applied={}&unchanged={}",
                     outcome.applied, outcome.unchanged
@@ -198,11 +198,11 @@ mod server {
                     } else {
                         String::new()
                     },
-                    outcome.problems.len()
+                    outcome.rejected
                 )];
                 lines.extend(outcome.problems.iter().take(SHOWN).cloned());
-                if outcome.problems.len() > SHOWN {
-                    lines.push(format!("… and {} more", outcome.problems.len() - SHOWN));
+                if outcome.rejected > SHOWN {
+                    lines.push(format!("… and {} more", outcome.rejected - SHOWN));
                 }
                 (lines.join("\n"), StatusCode::UNPROCESSABLE_ENTITY)
             }

@@ -76,6 +76,8 @@ fn catalogue_error(error: serialtrace::service::catalogue::CatalogueError) -> Ap
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
+        CatalogueError::Forbidden(_) => AppError::Forbidden,
+        CatalogueError::Limited(message) => AppError::Invalid(message),
         CatalogueError::Store(error) => error.into(),
     }
 }

@@ -362,27 +362,34 @@ impl TestApp {
 
     /// Waits (up to 10 s) for an e-mail to `to` in the outbox folder; its text.
     pub async fn mail_to(&self, to: &str, kind: &str) -> String {
+        self.mail_to_in(&[&self.outbox], to, kind).await
+    }
+
+    /// The same, in any of `outboxes` (several instances drain one outbox, each to its own
+    /// folder): once every such message queued is sent, the newest of the first folder that
+    /// has one (so a message queued a moment ago is not missed for an older one).
+    pub async fn mail_to_in(&self, outboxes: &[&std::path::Path], to: &str, kind: &str) -> String {
         for _ in 0..100 {
-            if let Ok(entries) = std::fs::read_dir(&self.outbox) {
-                // Named by outbox id: the newest message sorts last.
-                let mut files: Vec<_> = entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|path| path.to_string_lossy().ends_with(&format!("-{kind}.eml")))
-                    .collect();
-                files.sort();
-                let mut found: Vec<String> = files
-                    .iter()
-                    .filter_map(|path| std::fs::read_to_string(path).ok())
-                    .filter(|text| text.contains(&format!("To: {to}")))
-                    .collect();
-                if let Some(text) = found.pop() {
+            let unsent: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND kind = $2 AND sent_at IS NULL",
+            )
+            .bind(to)
+            .bind(kind)
+            .fetch_one(self.db.reader())
+            .await
+            .expect("the outbox");
+            if unsent > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+            for outbox in outboxes {
+                if let Some(text) = newest_mail(outbox, to, kind) {
                     return decode_quoted_printable(&text);
                 }
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        panic!("no {kind} e-mail to {to} in {}", self.outbox.display());
+        panic!("no {kind} e-mail to {to} in {outboxes:?}");
     }
 
     pub fn sample(&self, outcome: &str) -> &Sample {
@@ -465,6 +472,23 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         outbox
     }
+}
+
+/// The newest e-mail of `kind` to `to` in the outbox folder `dir` (files are named by outbox
+/// id, so the newest sorts last).
+fn newest_mail(dir: &std::path::Path, to: &str, kind: &str) -> Option<String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|path| path.to_string_lossy().ends_with(&format!("-{kind}.eml")))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .rev()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .find(|text| text.contains(&format!("To: {to}")))
 }
 
 /// How many `.eml` files of `kind` to `to` are in `dir`.
