@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench build release dist setup clean
+.PHONY: run test bench fuzz build release dist setup clean
 
 ## Install what is missing, build (release profile), migrate, load the demo data on first start, serve.
 run: setup release
@@ -17,6 +17,11 @@ test:
 ## profile `make run` ships instead.
 bench:
 	BENCH_PROFILE=$(or $(PROFILE),dist) scripts/bench.sh
+
+## Coverage-guided fuzzing (cargo-fuzz) of every parser of outside input, FUZZ_SECONDS per
+## target (default 60); a crash stops it with the input under fuzz/artifacts/.
+fuzz:
+	scripts/fuzz.sh $(or $(FUZZ_SECONDS),60)
 
 setup:
 	scripts/setup.sh

@@ -119,6 +119,43 @@ read -r k_rps k_p50 k_p99 < <(run_wrk "http://127.0.0.1:$port" cold "$work/cold-
 echo "== ceiling: trivial axum handler, fixed JSON body"
 read -r c_rps c_p50 c_p99 < <(run_wrk "http://127.0.0.1:$ceiling_port" ceiling)
 
+echo "== hostile photos: a 30000 x 30000 PNG bomb to /lookup/scan, alone and 8 at a time beside /healthz"
+python3 - "$work/bomb.png" <<'PY'
+import struct, sys, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+width = height = 30000
+rows = b"".join(b"\0" + bytes(width * 4) for _ in range(16))  # 16 rows of RGBA zeros
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+png += chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+photo_port=$(free_port)
+"$bin" serve --addr "127.0.0.1:$photo_port" --site-root target/site >"$work/photo-server.log" 2>&1 &
+photo_pid=$!
+pids+=("$photo_pid")
+wait_up "http://127.0.0.1:$photo_port/readyz"
+scan() { # file: "status seconds"
+    curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Origin: http://127.0.0.1:$photo_port" \
+        -F "photo=@$1" "http://127.0.0.1:$photo_port/lookup/scan"
+}
+scan app/tests/fixtures/qr-baseline.jpg >/dev/null # warm
+hwm() { awk '/VmHWM/ { print $2 }' "/proc/$photo_pid/status"; }
+hwm_before=$(hwm)
+read -r bomb_status bomb_seconds < <(scan "$work/bomb.png")
+read -r real_status real_seconds < <(scan app/tests/fixtures/qr-baseline.jpg)
+wrk -t1 -c8 -d10s --latency "http://127.0.0.1:$photo_port/healthz" > "$work/healthz-quiet.txt"
+bombers=()
+for _ in 1 2 3 4 5 6 7 8; do
+    ( end=$((SECONDS + 10)); while [ "$SECONDS" -lt "$end" ]; do scan "$work/bomb.png" >/dev/null; done ) &
+    bombers+=($!)
+done
+wrk -t1 -c8 -d10s --latency "http://127.0.0.1:$photo_port/healthz" > "$work/healthz-bombed.txt"
+wait "${bombers[@]}"
+hwm_after=$(hwm)
+quiet_p99=$(awk '$1 == "99%" { print $2 }' "$work/healthz-quiet.txt")
+bombed_p99=$(awk '$1 == "99%" { print $2 }' "$work/healthz-bombed.txt")
+
 wasm=target/site/pkg/serialtrace.wasm
 wasm_gz=$(gzip -9 -c "$wasm" | wc -c)
 ratio=$(echo "scale=1; 100 * $l_rps / $c_rps" | bc)
@@ -133,4 +170,9 @@ printf '  lookup API:        %10s req/s   p50 %-8s p99 %s\n' "$l_rps" "$l_p50" "
 printf '  ceiling (trivial): %10s req/s   p50 %-8s p99 %s\n' "$c_rps" "$c_p50" "$c_p99"
 printf '  lookup / ceiling:  %s%%\n' "$ratio"
 printf '  cold lookups:      %10s req/s   p50 %-8s p99 %s   (distinct serials, from the database)\n' "$k_rps" "$k_p50" "$k_p99"
+printf '  hostile photo (PNG claiming 30000x30000): %s in %.0f ms; a real label photo: %s in %.0f ms\n' \
+    "$bomb_status" "$(echo "$bomb_seconds * 1000" | bc)" "$real_status" "$(echo "$real_seconds * 1000" | bc)"
+printf '  server peak memory: %s MB before the photos, %s MB after (8 bombs at a time for 10 s)\n' \
+    "$((hwm_before / 1024))" "$((hwm_after / 1024))"
+printf '  /healthz p99: %s quiet, %s with 8 bomb uploads at a time\n' "$quiet_p99" "$bombed_p99"
 printf '  hydrate wasm:      %s bytes gzipped (%s KB)\n' "$wasm_gz" "$((wasm_gz / 1024))"

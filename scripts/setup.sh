@@ -7,6 +7,7 @@
 #   scripts/setup.sh test          + PostgreSQL, Chromium, the browser-test packages and
 #                                  schemathesis
 #   scripts/setup.sh bench         + wrk
+#   scripts/setup.sh fuzz          + cargo-fuzz (make test smoke-runs the fuzz targets)
 # No cargo-leptos: scripts/build.sh builds with cargo and the wasm-bindgen CLI alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,8 +68,19 @@ if ! "$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q 'versio
     npm install --prefix "$tools" --no-audit --no-fund --silent binaryen@132.0.0
 fi
 
+cargo_fuzz() {
+    if ! cargo fuzz --version 2>/dev/null | grep -q '0.13.1'; then
+        say "installing cargo-fuzz 0.13.1 (about 2 minutes, once)"
+        cargo install cargo-fuzz --version 0.13.1 --locked --quiet
+    fi
+}
+
 case "$purpose" in
+    fuzz)
+        cargo_fuzz
+        ;;
     test)
+        cargo_fuzz
         ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
         command -v chromium >/dev/null || apt_install chromium
         command -v python3 >/dev/null || apt_install python3

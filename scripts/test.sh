@@ -68,6 +68,10 @@ if [ "$front_status" -ne 0 ]; then
     exit 1
 fi
 
+step "fuzz targets: a short run of each over its committed corpus (make fuzz fuzzes for long)"
+fuzz_status=0
+scripts/fuzz.sh smoke 2>&1 | tee "$logs/fuzz.log" || fuzz_status=$?
+
 step "browser tests (Chromium)"
 e2e_status=0
 scripts/e2e.sh 2>&1 | tee "$logs/e2e.log" || e2e_status=$?
@@ -84,8 +88,12 @@ e2e_failed=$(last '^ *[0-9]+ failed' "$logs/e2e.log")
 st_passed=$(grep -Ec '^ *[0-9]+ generated, [0-9]+ passed$' "$logs/st.log" || true)
 st_failed=0
 [ "$st_status" -eq 0 ] || st_failed=1
-passed=$((cargo_passed + ${e2e_passed:-0} + ${st_passed:-0}))
-failed=$((cargo_failed + ${e2e_failed:-0} + st_failed))
+# Each fuzz target's smoke run counts as one check.
+fuzz_passed=$(grep -Ec '^fuzz: [a-z0-9_]+ +[0-9]+ executions, corpus' "$logs/fuzz.log" || true)
+fuzz_failed=0
+[ "$fuzz_status" -eq 0 ] || fuzz_failed=1
+passed=$((cargo_passed + ${e2e_passed:-0} + ${st_passed:-0} + ${fuzz_passed:-0}))
+failed=$((cargo_failed + ${e2e_failed:-0} + st_failed + fuzz_failed))
 if [ "$cargo_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
     [ "$failed" -eq 0 ] && failed=1
 fi
@@ -94,6 +102,7 @@ fi
 [ "$e2e_status" -eq 0 ] || { grep -E '^ *✘' "$logs/e2e.log" || true; } | sed 's/^ */failed (browser attempt): /'
 { grep -A20 -E '^ *[0-9]+ flaky' "$logs/e2e.log" | grep -E '\] ›' || true; } | sed 's/^ */flaky (passed on retry): /'
 [ "$st_status" -eq 0 ] || { grep -E '^(FAILED|.*failed)' "$logs/st.log" | head -n 20 || true; } | sed 's/^/schemathesis: /'
+[ "$fuzz_status" -eq 0 ] || { tail -n 20 "$logs/fuzz.log" || true; } | sed 's/^/fuzz: /'
 echo
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

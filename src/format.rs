@@ -153,7 +153,10 @@ impl SerialFormat {
                 check,
                 ..
             } => {
+                // Serials are ASCII (normalised ones always are): anything else is no
+                // serial of this format, and is never cut inside a character.
                 if Some(normalised.len()) != self.total_len()
+                    || !normalised.is_ascii()
                     || !normalised.starts_with(prefix.as_str())
                 {
                     return FormatVerdict::Foreign;
@@ -296,6 +299,21 @@ mod tests {
             alphabet: Alphabet::Digits,
             check,
             random: false,
+        }
+    }
+
+    /// Found by the serial_format fuzz target: text of the right length in bytes but not
+    /// ASCII was cut inside a character (a panic).
+    #[test]
+    fn text_that_is_not_ascii_is_foreign_to_every_format() {
+        for format in [
+            shaped("", 4, CheckScheme::None),
+            shaped("A", 2, CheckScheme::Iso7064Mod37_36),
+            shaped("", 3, CheckScheme::Luhn),
+        ] {
+            for text in ["a\u{FFFD}", "`\u{1b}\u{FFFD}", "\u{FFFD}\u{1b}", "Aé\u{1}"] {
+                assert_eq!(format.check(text), FormatVerdict::Foreign, "{text:?}");
+            }
         }
     }
 

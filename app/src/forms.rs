@@ -73,6 +73,13 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// Whether submitted bytes carry a NUL character, raw or percent-encoded (`%00`): no field
+/// can keep one (PostgreSQL text cannot), so forms and addresses holding one are refused
+/// where they come in.
+pub fn holds_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00")
+}
+
 /// A local path to return to after signing in: only paths on this site (no `//host`, no
 /// scheme), so the parameter cannot send anyone elsewhere.
 pub fn safe_next(next: Option<&str>) -> Option<String> {

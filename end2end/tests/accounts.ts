@@ -46,7 +46,7 @@ export async function confirmAndSignIn(page: Page, address: string, password: st
   await page.goto(linkIn(mail, '/verify-email'));
   await page.getByRole('button', { name: 'Confirm my address' }).click();
   await expect(page).toHaveURL(/\/signin\?done=confirmed/);
-  await expect(page.getByRole('status')).toContainText('Your address is confirmed');
+  await expect(page.getByText('Your address is confirmed')).toBeVisible();
   await page.getByLabel('E-mail address').fill(address);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

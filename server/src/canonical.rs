@@ -60,8 +60,21 @@ fn decode_unreserved(path: &str) -> String {
     out
 }
 
-/// The middleware: 308 to the canonical path (the query kept) for any other spelling.
+/// The middleware: 400 for an address holding a NUL character; 308 to the canonical path
+/// (the query kept) for any other spelling.
 pub async fn redirect_to_canonical(request: Request, next: Next) -> Response {
+    if request
+        .uri()
+        .path_and_query()
+        .is_some_and(|p| serialtrace_app::forms::holds_nul(p.as_str().as_bytes()))
+    {
+        let detail = "The address holds a NUL character (%00), which nothing here can take.";
+        return if request.uri().path().starts_with("/api/") {
+            crate::problem::Problem::bad_request(detail).into_response()
+        } else {
+            crate::security::plain_page(StatusCode::BAD_REQUEST, "Bad address", detail)
+        };
+    }
     let Some(canonical) = canonical_path(request.uri().path()) else {
         return next.run(request).await;
     };

@@ -6,6 +6,7 @@ mod accounts;
 mod catalogue;
 mod claims;
 mod common;
+mod hostile;
 mod import;
 mod lookup;
 mod matrix;

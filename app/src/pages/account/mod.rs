@@ -78,6 +78,33 @@ mod server {
             if parts.uri.path() == "/account/password" {
                 parts.uri = axum::http::Uri::from_static("/account");
             }
+            // No field can hold a NUL character (PostgreSQL text cannot): refused here, by
+            // name, rather than failing deep in a query.
+            let (head, body) = request.into_parts();
+            let bytes = match axum::body::Bytes::from_request(
+                axum::http::Request::from_parts(head.clone(), body),
+                &(),
+            )
+            .await
+            {
+                Ok(bytes) => bytes,
+                Err(rejection) => {
+                    let mut feedback = FormFeedback::default();
+                    feedback.add_error("form", rejection.body_text());
+                    return Err(rerender(state, parts, feedback, rejection.status()).await);
+                }
+            };
+            if crate::forms::holds_nul(&bytes) {
+                let mut feedback = FormFeedback::default();
+                feedback.add_error(
+                    "form",
+                    "The form holds a NUL character (U+0000), which no field can keep: remove it and send the form again.",
+                );
+                return Err(
+                    rerender(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await,
+                );
+            }
+            let request = axum::http::Request::from_parts(head, axum::body::Body::from(bytes));
             match axum::Form::<T>::from_request(request, &()).await {
                 Ok(axum::Form(form)) => Ok(Self { parts, form }),
                 Err(rejection) => {

@@ -634,6 +634,15 @@ mod server {
                                 ));
                             }
                             Some(_) => {}
+                            None if crate::forms::holds_nul(&bytes) => {
+                                form.problem = Some((
+                                    StatusCode::UNPROCESSABLE_ENTITY,
+                                    format!(
+                                        "The field {name} holds a NUL character (U+0000), which no field can keep."
+                                    ),
+                                ));
+                                break;
+                            }
                             None => {
                                 form.fields
                                     .insert(name, String::from_utf8_lossy(&bytes).into_owned());

@@ -136,10 +136,13 @@ mod server {
                             return rerender(&state, parts, feedback, status).await;
                         }
                     };
+                    let value = value
+                        .map_err(|_| ())
+                        .and_then(|v| if v.contains('\0') { Err(()) } else { Ok(v) });
                     let Ok(value) = value else {
                         feedback.add_error(
                             "form",
-                            "The file is not UTF-8 text: save it as CSV (UTF-8) and send it again.",
+                            "The file is not UTF-8 text (or holds a NUL character): save it as CSV (UTF-8) and send it again.",
                         );
                         return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY)
                             .await;

@@ -245,6 +245,13 @@ mod server {
                     Ok(Some(field)) => {
                         let name = field.name().unwrap_or_default().to_owned();
                         match field.text().await {
+                            Ok(text) if text.contains('\0') => {
+                                problem = Some(
+                                    "The upload holds a NUL character (U+0000): save the scans as plain text and send them again."
+                                        .to_owned(),
+                                );
+                                break;
+                            }
                             Ok(text) => match name.as_str() {
                                 "location" => form.location = text,
                                 "scanned" => form.scanned = text,
