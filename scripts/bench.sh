@@ -136,7 +136,7 @@ photo_pid=$!
 pids+=("$photo_pid")
 wait_up "http://127.0.0.1:$photo_port/readyz"
 scan() { # file: "status seconds"
-    curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Origin: http://127.0.0.1:$photo_port" \
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Origin: http://127.0.0.1:$photo_port" \
         -F "photo=@$1" "http://127.0.0.1:$photo_port/lookup/scan"
 }
 scan app/tests/fixtures/qr-baseline.jpg >/dev/null # warm
