@@ -252,6 +252,10 @@ pub struct WarrantyInfo {
     pub status: WarrantyState,
     /// ISO date: when an active warranty ends, or when an expired one ended.
     pub ends_on: Option<String>,
+    /// The cover counts from a purchase date only the registrant gave, which the
+    /// manufacturer's records do not confirm: a statement, not a fact.
+    #[serde(default)]
+    pub unconfirmed_start: bool,
 }
 
 impl From<&crate::warranty::WarrantyStatus> for WarrantyInfo {
@@ -263,7 +267,11 @@ impl From<&crate::warranty::WarrantyStatus> for WarrantyInfo {
             S::NotStarted => (WarrantyState::NotStarted, None),
             S::None => (WarrantyState::None, None),
         };
-        Self { status, ends_on }
+        Self {
+            status,
+            ends_on,
+            unconfirmed_start: false,
+        }
     }
 }
 

@@ -113,6 +113,29 @@ pub fn same_agency(a: &str, b: &str) -> bool {
     !fold(a).is_empty() && fold(a) == fold(b)
 }
 
+/// Whether the police desk may close (mark recovered, or withdraw) a report naming
+/// `report_agency`: an administrator may, and an officer of that agency; otherwise why not.
+pub fn may_close(
+    report_agency: Option<&str>,
+    officer_agency: Option<&str>,
+    admin: bool,
+) -> Result<(), String> {
+    if admin {
+        return Ok(());
+    }
+    match (report_agency, officer_agency) {
+        (Some(theirs), Some(ours)) if same_agency(theirs, ours) => Ok(()),
+        (Some(theirs), _) => Err(format!(
+            "This report is {theirs}'s: only its officers, or an administrator, can close it. \
+             You can still ask the owner to contact you."
+        )),
+        (None, _) => Err(
+            "This report names no police agency: its owner, the manufacturer or an administrator can close it."
+                .into(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,17 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
+/// The `source` of a warranty record whose start is a purchase date the owner gave and the
+/// records do not confirm (no sale on record): shown as the owner's statement, not as fact.
+pub const OWNER_STATEMENT: &str = "owner_statement";
+
+/// The `source` of a warranty record started from a purchase date a support agent checked
+/// against a proof of purchase (an upheld ownership dispute).
+pub const CHECKED_PROOF: &str = "checked_proof";
+
+/// The `source` of a warranty record started from the sale the records hold.
+pub const RECORDED_SALE: &str = "recorded_sale";
+
 /// When a product's warranty clock starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -74,11 +74,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my/notices") view=my::NoticesPage ssr=SsrMode::Async />
                     <Route path=path!("/my/claims") view=my::claims::MyClaimsPage ssr=SsrMode::Async />
                     <Route path=path!("/my/claims/:id") view=my::claims::MyClaimPage ssr=SsrMode::Async />
+                    <Route path=path!("/my/disputes") view=my::disputes::MyDisputesPage ssr=SsrMode::Async />
+                    <Route path=path!("/my/disputes/new") view=my::disputes::NewDisputePage />
                     <Route path=path!("/police") view=police::PoliceDeskPage ssr=SsrMode::Async />
                     <Route path=path!("/police/reports/:id") view=police::PoliceReportPage ssr=SsrMode::Async />
                     <Route path=path!("/desk") view=desk::DeskPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/units/:id") view=desk::DeskUnitPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/claims/:id") view=desk::DeskClaimPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/disputes/:id") view=desk::DeskDisputePage ssr=SsrMode::Async />
                     <Route path=path!("/desk/expiring") view=desk::ExpiringPage ssr=SsrMode::Async />
                     <Route path=path!("/staff") view=staff::StaffHomePage ssr=SsrMode::Async />
                     <Route path=path!("/staff/import") view=staff::import::ImportPage ssr=SsrMode::Async />

@@ -224,7 +224,10 @@ fn upload_routes() -> Vec<(Routes, usize)> {
             staff::import::MAX_UPLOAD_BYTES,
         ),
         (
-            Routes::new().post("/my/register", my::register_unit),
+            Routes::new()
+                .post("/my/register", my::register_unit)
+                .post("/my/disputes/new", my::disputes::file_dispute)
+                .post("/my/products/{id}/dispute", my::disputes::reply_dispute),
             my::MAX_REGISTER_BYTES,
         ),
         (
@@ -277,6 +280,7 @@ fn form_routes() -> Routes {
         .get("/police/hotlist.csv", police::hot_list)
         .post("/desk/units/{id}", desk::change_desk_unit)
         .post("/desk/claims/{id}", desk::change_desk_claim)
+        .post("/desk/disputes/{id}", desk::decide_dispute)
         .get("/desk/expiring.csv", desk::expiring_csv)
 }
 

@@ -7,11 +7,12 @@
 use super::accounts::{Actor, entry};
 use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
+use super::owners::FileOf;
 use super::owners::{self, Upload};
 use crate::serial::Serial;
 use crate::store::claims::{self as store, NewClaimEvent};
 use crate::store::outbox::{self, NewMessage};
-use crate::store::owners::{self as owned, NewAttachment, NewWarranty};
+use crate::store::owners::{self as owned, NewWarranty};
 use crate::store::{Backend, Db, audit, lookups, now_text, parse_date, recalls, today};
 use crate::warranty::{WarrantyStatus, add_months};
 use serde_json::json;
@@ -108,20 +109,9 @@ pub async fn file_claim(
     )
     .await?;
     for (photo, kind) in claim.photos.iter().zip(kinds) {
-        owned::insert_attachment(
-            &mut tx,
-            &NewAttachment {
-                user_id,
-                unit_id,
-                ownership_id: None,
-                claim_id: Some(id),
-                content_type: kind,
-                filename: &photo.clean_name(),
-                bytes: &photo.bytes,
-            },
-            &now,
-        )
-        .await?;
+        photo
+            .keep(&mut tx, (user_id, unit_id), FileOf::Claim(id), kind, &now)
+            .await?;
     }
     audit::append(
         &mut tx,
@@ -139,7 +129,10 @@ pub async fn file_claim(
     Ok(id)
 }
 
-async fn records_of(db: &Db, unit_id: i64) -> CatalogueResult<Vec<(i64, String, String, String)>> {
+async fn records_of(
+    db: &Db,
+    unit_id: i64,
+) -> CatalogueResult<Vec<crate::store::units::StoredWarranty>> {
     Ok(crate::store::units::warranty_records(db, &[unit_id]).await?)
 }
 
@@ -463,6 +456,7 @@ pub async fn log_repair(
         owned::insert_warranty(
             &mut tx,
             &NewWarranty {
+                ownership_id: None,
                 unit_id,
                 kind: "repair",
                 starts_on: &start.to_string(),
@@ -565,6 +559,7 @@ pub async fn extend_warranty(
     owned::insert_warranty(
         &mut tx,
         &NewWarranty {
+            ownership_id: None,
             unit_id,
             kind: "extended",
             starts_on: &start.to_string(),

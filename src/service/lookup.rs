@@ -3,14 +3,14 @@
 use crate::format::FormatVerdict;
 use crate::lookup::{
     LookupAnswer, LookupError, LookupQuery, LookupResult, ProductInfo, Rejection, StolenInfo,
-    StolenState, UnitAnswer, WarrantyInfo,
+    StolenState, UnitAnswer,
 };
 use crate::store::catalogue::{self, ProductFormat};
 use crate::store::lookups::{self, LookupLogEntry};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::owners;
 use crate::store::{Db, StoreResult, now_text, parse_date, recalls, today, units};
-use crate::warranty::{WarrantyPolicy, WarrantyRecord, WarrantyStart, warranty_status};
+use crate::warranty::{WarrantyPolicy, WarrantyStart};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -250,7 +250,6 @@ impl LookupService {
             units::warranty_records(&self.db, &ids),
             recalls::for_units(&self.db, &ids)
         )?;
-        let today = today();
         let reported: Vec<i64> = rows
             .iter()
             .filter(|r| r.report.is_some())
@@ -265,22 +264,11 @@ impl LookupService {
                         .unwrap_or(WarrantyStart::Sale),
                     transferable: row.warranty_transferable,
                 };
-                let unit_records: Vec<WarrantyRecord> = records
-                    .iter()
-                    .filter(|(id, ..)| *id == row.id)
-                    .filter_map(|(_, kind, start, end)| {
-                        Some(WarrantyRecord {
-                            kind: kind.clone(),
-                            starts_on: parse_date(Some(start))?,
-                            ends_on: parse_date(Some(end))?,
-                        })
-                    })
-                    .collect();
-                let status = warranty_status(
+                let (status, unconfirmed_start) = super::owners::warranty_of(
                     &policy,
-                    &unit_records,
+                    row.id,
+                    &records,
                     parse_date(row.manufactured_on.as_deref()),
-                    today,
                 );
                 UnitAnswer {
                     serial: row.serial_raw,
@@ -291,7 +279,7 @@ impl LookupService {
                         gtin: row.gtin,
                     },
                     lot: row.lot,
-                    warranty: WarrantyInfo::from(&status),
+                    warranty: super::owners::warranty_info(&status, unconfirmed_start),
                     recalls: notices
                         .iter()
                         .filter(|(id, _)| *id == row.id)

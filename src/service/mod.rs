@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod catalogue;
 pub mod claims;
 pub mod counterfeits;
+pub mod disputes;
 pub mod import;
 pub mod journey;
 pub mod lookup;

@@ -8,6 +8,7 @@ use super::lookup::LookupService;
 use crate::lookup::{LookupError, LookupQuery, RecallNotice, WarrantyInfo};
 use crate::store::owners::{self as store, NewAttachment, NewOwnership, NewWarranty, OwnedUnit};
 use crate::store::thefts::{self, NewReport};
+use crate::store::units::StoredWarranty;
 use crate::store::{
     Db, StoreResult, audit, instant_text, lookups, now_text, parse_date, recalls, today, units,
 };
@@ -61,6 +62,55 @@ impl Upload {
         }
     }
 
+    /// An optional upload with its checked type; what is wrong with it goes to `problems`
+    /// under `field`.
+    pub fn checked<'a>(
+        upload: Option<&'a Upload>,
+        field: &str,
+        problems: &mut Vec<(String, String)>,
+    ) -> Option<(&'a Upload, &'static str)> {
+        let upload = upload?;
+        match upload.content_type() {
+            Ok(kind) => Some((upload, kind)),
+            Err(why) => {
+                problems.push((field.to_owned(), why));
+                None
+            }
+        }
+    }
+
+    /// Keeps the file (its type checked as `kind`), uploaded by `user_id` about `unit_id`,
+    /// with what it belongs to: its id.
+    pub(crate) async fn keep(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        (user_id, unit_id): (i64, i64),
+        of: FileOf,
+        kind: &str,
+        now: &str,
+    ) -> StoreResult<i64> {
+        let (ownership_id, claim_id, dispute_id) = match of {
+            FileOf::Ownership(id) => (Some(id), None, None),
+            FileOf::Claim(id) => (None, Some(id), None),
+            FileOf::Dispute(id) => (None, None, Some(id)),
+        };
+        store::insert_attachment(
+            conn,
+            &NewAttachment {
+                user_id,
+                unit_id,
+                ownership_id,
+                claim_id,
+                dispute_id,
+                content_type: kind,
+                filename: &self.clean_name(),
+                bytes: &self.bytes,
+            },
+            now,
+        )
+        .await
+    }
+
     /// The name kept with the file: its last path part, printable characters only.
     pub fn clean_name(&self) -> String {
         let name = self.filename.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -77,6 +127,15 @@ impl Upload {
     }
 }
 
+/// What a kept file belongs to: a proof of purchase of an ownership or of a dispute, or a
+/// claim's photo.
+#[derive(Clone, Copy, Debug)]
+pub enum FileOf {
+    Ownership(i64),
+    Claim(i64),
+    Dispute(i64),
+}
+
 /// A registration as the owner fills it in.
 #[derive(Clone, Debug, Default)]
 pub struct Registration {
@@ -89,7 +148,7 @@ pub struct Registration {
 }
 
 /// Finds the one unit `input` names (with the GTIN when given), or says why not, on `field`.
-async fn find_unit(
+pub(crate) async fn find_unit(
     db: &Db,
     input: &str,
     gtin: Option<&str>,
@@ -121,7 +180,80 @@ async fn find_unit(
     }
 }
 
-/// Registers the unit to `user_id`: returns the unit's id.
+/// The purchase date (today or earlier) and the retailer of a registration or a dispute,
+/// with what is wrong with them added to `problems`.
+pub(crate) fn purchase_fields<'a>(
+    date: &str,
+    retailer: &'a str,
+    problems: &mut Vec<(String, String)>,
+) -> (Option<time::Date>, &'a str) {
+    let mut problem = |field: &str, text: &str| problems.push((field.to_owned(), text.to_owned()));
+    let purchase_date = match time::Date::parse(
+        date.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    ) {
+        Ok(d) if d > today() => {
+            problem("purchase_date", "The purchase date is in the future.");
+            None
+        }
+        Ok(d) => Some(d),
+        Err(_) if date.trim().is_empty() => {
+            problem("purchase_date", "Enter the date you bought it.");
+            None
+        }
+        Err(_) => {
+            problem("purchase_date", "Enter the date as YYYY-MM-DD.");
+            None
+        }
+    };
+    let retailer = retailer.trim();
+    if retailer.is_empty() {
+        problem(
+            "retailer",
+            "Enter where you bought it (a shop, a website, or \"private sale\").",
+        );
+    } else if retailer.chars().count() > 200 {
+        problem("retailer", "Keep it under 200 characters.");
+    }
+    (purchase_date, retailer)
+}
+
+/// Units one account may register in a day (24 hours): a household's new things, not a
+/// squatter's run through a manufacturer's sequential serials. Transfers do not count.
+pub const REGISTRATIONS_PER_ACCOUNT_PER_DAY: i64 = 5;
+/// Registrations one client address may make in a day, whatever the accounts (a shared
+/// address, an office or a family, has room).
+pub const REGISTRATIONS_PER_ADDRESS_PER_DAY: i64 = 20;
+
+/// Refuses a registration over the account's or the address's daily limit.
+async fn within_registration_limits(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let since = instant_text(time::OffsetDateTime::now_utc() - time::Duration::days(1));
+    if store::registrations_since(conn, user_id, &since).await? >= REGISTRATIONS_PER_ACCOUNT_PER_DAY
+    {
+        return Err(CatalogueError::Limited(format!(
+            "You have registered {REGISTRATIONS_PER_ACCOUNT_PER_DAY} products in the last 24 hours, the most one account may. \
+             Register this one tomorrow; a unit bought second-hand can be transferred to you with its owner's transfer code at any time."
+        )));
+    }
+    if let Some(ip) = actor.client_ip
+        && store::registrations_from(conn, ip, &since).await? >= REGISTRATIONS_PER_ADDRESS_PER_DAY
+    {
+        return Err(CatalogueError::Limited(format!(
+            "{REGISTRATIONS_PER_ADDRESS_PER_DAY} products have been registered from your network in the last 24 hours, the most we take from one address. \
+             Try again tomorrow, or ask support to register it for you."
+        )));
+    }
+    Ok(())
+}
+
+/// Registers the unit to `user_id`: returns the unit's id. At most
+/// [`REGISTRATIONS_PER_ACCOUNT_PER_DAY`] per account and [`REGISTRATIONS_PER_ADDRESS_PER_DAY`]
+/// per client address. A warranty that starts at the sale starts at the sale the records hold;
+/// without one, at the purchase date given, marked as the owner's statement.
 pub async fn register(
     db: &Db,
     lookup: &LookupService,
@@ -130,56 +262,9 @@ pub async fn register(
     actor: &Actor<'_>,
 ) -> CatalogueResult<i64> {
     let mut problems = Vec::new();
-    let today = today();
-    let purchase_date = match time::Date::parse(
-        form.purchase_date.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    ) {
-        Ok(d) if d > today => {
-            problems.push((
-                "purchase_date".to_owned(),
-                "The purchase date is in the future.".to_owned(),
-            ));
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) if form.purchase_date.trim().is_empty() => {
-            problems.push((
-                "purchase_date".to_owned(),
-                "Enter the date you bought it.".to_owned(),
-            ));
-            None
-        }
-        Err(_) => {
-            problems.push((
-                "purchase_date".to_owned(),
-                "Enter the date as YYYY-MM-DD.".to_owned(),
-            ));
-            None
-        }
-    };
-    let retailer = form.retailer.trim();
-    if retailer.is_empty() {
-        problems.push((
-            "retailer".to_owned(),
-            "Enter where you bought it (a shop, a website, or \"private sale\").".to_owned(),
-        ));
-    } else if retailer.chars().count() > 200 {
-        problems.push((
-            "retailer".to_owned(),
-            "Keep it under 200 characters.".to_owned(),
-        ));
-    }
-    let proof = match &form.proof {
-        Some(upload) => match upload.content_type() {
-            Ok(kind) => Some((upload, kind)),
-            Err(why) => {
-                problems.push(("proof".to_owned(), why));
-                None
-            }
-        },
-        None => None,
-    };
+    let (purchase_date, retailer) =
+        purchase_fields(&form.purchase_date, &form.retailer, &mut problems);
+    let proof = Upload::checked(form.proof.as_ref(), "proof", &mut problems);
     let unit = match find_unit(db, &form.serial, form.gtin.as_deref(), "serial").await {
         Ok(unit) => Some(unit),
         Err(CatalogueError::Invalid(found)) => {
@@ -228,6 +313,7 @@ pub async fn register(
             format!("This unit was made on {made}; it cannot have been bought before that."),
         ));
     }
+    within_registration_limits(&mut tx, user_id, actor).await?;
     let now = now_text();
     let purchase = purchase_date.to_string();
     let ownership = store::insert_ownership(
@@ -251,47 +337,24 @@ pub async fn register(
     })?;
     store::set_status(&mut tx, unit.id, "registered").await?;
     store::add_event(&mut tx, unit.id, "registered", &now, "owner", None).await?;
-    // The warranty starts now (or at the sale), as the product's policy says, unless the
-    // unit's initial warranty is already on record.
-    let start = match WarrantyStart::parse(&facts.warranty_starts) {
-        Some(WarrantyStart::Registration) => Some(today),
-        Some(WarrantyStart::Sale) => Some(purchase_date),
-        _ => None,
-    };
-    let mut warranty = None;
-    if let Some(start) = start.filter(|_| facts.warranty_months > 0)
-        && !store::has_warranty(&mut tx, unit.id, "initial").await?
-    {
-        let ends = add_months(start, u32::try_from(facts.warranty_months).unwrap_or(0));
-        store::insert_warranty(
-            &mut tx,
-            &NewWarranty {
-                unit_id: unit.id,
-                kind: "initial",
-                starts_on: &start.to_string(),
-                ends_on: &ends.to_string(),
-                source: facts.warranty_starts.as_str(),
-            },
-            &now,
-        )
-        .await?;
-        warranty = Some((start.to_string(), ends.to_string()));
-    }
+    let warranty = start_warranty(
+        &mut tx,
+        &facts,
+        ownership,
+        (purchase_date, crate::warranty::OWNER_STATEMENT),
+        &now,
+    )
+    .await?;
     if let Some((upload, kind)) = proof {
-        store::insert_attachment(
-            &mut tx,
-            &NewAttachment {
-                user_id,
-                unit_id: unit.id,
-                ownership_id: Some(ownership),
-                claim_id: None,
-                content_type: kind,
-                filename: &upload.clean_name(),
-                bytes: &upload.bytes,
-            },
-            &now,
-        )
-        .await?;
+        upload
+            .keep(
+                &mut tx,
+                (user_id, unit.id),
+                FileOf::Ownership(ownership),
+                kind,
+                &now,
+            )
+            .await?;
     }
     store::notify_unit(&mut tx, unit.id, &now).await?;
     audit::append(
@@ -312,11 +375,58 @@ pub async fn register(
     Ok(unit.id)
 }
 
+/// Starts the unit's initial warranty for a new ownership, as the product's policy says,
+/// unless one is on record: at registration (today), or at the sale — the sale the records
+/// hold, else `purchase`, the date the new owner gave and where that date comes from
+/// ([`crate::warranty::OWNER_STATEMENT`], or [`crate::warranty::CHECKED_PROOF`] when an agent
+/// checked it). Returns the period started, if one was.
+pub(crate) async fn start_warranty(
+    conn: &mut sqlx::AnyConnection,
+    facts: &store::UnitFacts,
+    ownership: i64,
+    purchase: (time::Date, &str),
+    now: &str,
+) -> CatalogueResult<Option<(String, String, String)>> {
+    let (start, source) = match WarrantyStart::parse(&facts.warranty_starts) {
+        Some(WarrantyStart::Registration) => (today(), WarrantyStart::Registration.as_str()),
+        Some(WarrantyStart::Sale) => {
+            match parse_date(store::recorded_sale(conn, facts.id).await?.as_deref()) {
+                Some(sold) => (sold, crate::warranty::RECORDED_SALE),
+                None => purchase,
+            }
+        }
+        _ => return Ok(None),
+    };
+    if facts.warranty_months <= 0 || store::has_warranty(conn, facts.id, "initial").await? {
+        return Ok(None);
+    }
+    let ends = add_months(start, u32::try_from(facts.warranty_months).unwrap_or(0));
+    store::insert_warranty(
+        conn,
+        &NewWarranty {
+            unit_id: facts.id,
+            kind: "initial",
+            starts_on: &start.to_string(),
+            ends_on: &ends.to_string(),
+            source,
+            ownership_id: Some(ownership),
+        },
+        now,
+    )
+    .await?;
+    Ok(Some((
+        start.to_string(),
+        ends.to_string(),
+        source.to_owned(),
+    )))
+}
+
 fn already_registered(serial: &str) -> CatalogueError {
     invalid(
         "serial",
         format!(
-            "{serial} is already registered to another owner. If they sold or gave it to you, ask them for a transfer code and redeem it under Transfers."
+            "{serial} is already registered to another owner. If they sold or gave it to you, ask them for a transfer code and redeem it under Transfers. \
+             If you bought it and they have no right to it, dispute the registration with your proof of purchase (My products, Disputes)."
         ),
     )
 }
@@ -354,7 +464,18 @@ async fn with_status(db: &Db, owned: Vec<OwnedUnit>) -> StoreResult<Vec<MyProduc
     let now = now_text();
     let mut out = Vec::with_capacity(owned.len());
     for unit in owned {
-        let warranty = WarrantyInfo::from(&status_of(&unit, &records));
+        let policy = WarrantyPolicy {
+            months: u16::try_from(unit.warranty_months).unwrap_or(0),
+            starts: WarrantyStart::parse(&unit.warranty_starts).unwrap_or(WarrantyStart::Sale),
+            transferable: unit.transferable,
+        };
+        let (status, stated) = warranty_of(
+            &policy,
+            unit.unit_id,
+            &records,
+            parse_date(unit.manufactured_on.as_deref()),
+        );
+        let warranty = warranty_info(&status, stated);
         let reports = store::reports_since(db, unit.unit_id, &unit.since).await?;
         let transfer_open_until = store::open_transfer(db, unit.unit_id, &now).await?;
         out.push(MyProduct {
@@ -373,32 +494,51 @@ async fn with_status(db: &Db, owned: Vec<OwnedUnit>) -> StoreResult<Vec<MyProduc
 }
 
 /// The warranty status of an owned unit from its records.
-pub fn status_of(
-    unit: &OwnedUnit,
-    records: &[(i64, String, String, String)],
-) -> crate::warranty::WarrantyStatus {
+pub fn status_of(unit: &OwnedUnit, records: &[StoredWarranty]) -> crate::warranty::WarrantyStatus {
     let policy = WarrantyPolicy {
         months: u16::try_from(unit.warranty_months).unwrap_or(0),
         starts: WarrantyStart::parse(&unit.warranty_starts).unwrap_or(WarrantyStart::Sale),
         transferable: unit.transferable,
     };
-    let mine: Vec<WarrantyRecord> = records
-        .iter()
-        .filter(|(id, ..)| *id == unit.unit_id)
-        .filter_map(|(_, kind, start, end)| {
-            Some(WarrantyRecord {
-                kind: kind.clone(),
-                starts_on: parse_date(Some(start))?,
-                ends_on: parse_date(Some(end))?,
-            })
-        })
-        .collect();
-    warranty_status(
+    warranty_of(
         &policy,
-        &mine,
+        unit.unit_id,
+        records,
         parse_date(unit.manufactured_on.as_deref()),
-        today(),
     )
+    .0
+}
+
+/// One unit's warranty from its policy and the stored records (of any units: those of
+/// `unit_id` count): the status, and whether its cover counts from a date only the owner
+/// gave.
+pub fn warranty_of(
+    policy: &WarrantyPolicy,
+    unit_id: i64,
+    records: &[StoredWarranty],
+    manufactured_on: Option<time::Date>,
+) -> (crate::warranty::WarrantyStatus, bool) {
+    let mine = records.iter().filter(|r| r.unit_id == unit_id);
+    let periods: Vec<WarrantyRecord> = mine.clone().filter_map(StoredWarranty::record).collect();
+    let status = warranty_status(policy, &periods, manufactured_on, today());
+    let stated = mine.clone().any(StoredWarranty::unconfirmed_start)
+        && matches!(
+            status,
+            crate::warranty::WarrantyStatus::Active { .. }
+                | crate::warranty::WarrantyStatus::Expired { .. }
+        );
+    (status, stated)
+}
+
+/// The warranty a person sees: its status, marked when it rests on the owner's word.
+pub fn warranty_info(
+    status: &crate::warranty::WarrantyStatus,
+    unconfirmed_start: bool,
+) -> WarrantyInfo {
+    WarrantyInfo {
+        unconfirmed_start,
+        ..WarrantyInfo::from(status)
+    }
 }
 
 /// How long a transfer code stays usable.

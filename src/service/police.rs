@@ -10,7 +10,7 @@ use super::accounts::{Actor, entry};
 use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
 use crate::lookup::{LookupError, LookupQuery};
-use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind, same_agency};
+use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind};
 use crate::serial::Serial;
 use crate::store::outbox::{self, NewMessage};
 use crate::store::thefts::{self, NewReport};
@@ -341,10 +341,22 @@ pub async fn file_report(
     Ok(id)
 }
 
-/// Who closes a report from the police desk: an officer of an agency, or an administrator.
+/// The active stolen or lost reports on a unit: (id, kind, reported at, reporter kind,
+/// reporter's account).
+pub async fn active_reports(
+    db: &Db,
+    unit_id: i64,
+) -> crate::store::StoreResult<Vec<(i64, String, String, String, Option<i64>)>> {
+    let mut conn = db.reader().acquire().await?;
+    thefts::active_of_unit(&mut conn, unit_id).await
+}
+
+/// Who closes a report: an officer of an agency (from the police desk), a support agent
+/// (withdrawing a report shown to be false), or an administrator.
 #[derive(Clone, Copy, Debug)]
 pub enum Closer<'a> {
     Officer { agency: &'a str },
+    Agent,
     Admin,
 }
 
@@ -370,22 +382,15 @@ pub async fn close(
     actor: &Actor<'_>,
 ) -> CatalogueResult<()> {
     let file = case_file(db, report_id).await?;
+    if let (Closer::Agent, Closing::Recovered { .. }) = (by, closing) {
+        return Err(CatalogueError::Forbidden(
+            "Support agents withdraw reports shown to be false; the owner, the police or the manufacturer mark a unit recovered."
+                .into(),
+        ));
+    }
     if let Closer::Officer { agency } = by {
-        match file.entry.agency.as_deref() {
-            Some(theirs) if same_agency(theirs, agency) => {}
-            Some(theirs) => {
-                return Err(CatalogueError::Forbidden(format!(
-                    "This report is {theirs}'s: only its officers, or an administrator, can close it. \
-                     You can still ask the owner to contact you."
-                )));
-            }
-            None => {
-                return Err(CatalogueError::Forbidden(
-                    "This report names no police agency: its owner, the manufacturer or an administrator can close it."
-                        .into(),
-                ));
-            }
-        }
+        crate::police::may_close(file.entry.agency.as_deref(), Some(agency), false)
+            .map_err(CatalogueError::Forbidden)?;
     }
     let reason = reason.trim();
     if reason.chars().count() < 3 || reason.chars().count() > 500 {

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod catalogue;
 pub mod claims;
 pub mod counterfeits;
+pub mod disputes;
 pub mod import;
 pub mod lookups;
 pub mod migrations;

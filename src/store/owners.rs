@@ -126,6 +126,60 @@ pub async fn add_event(
     Ok(())
 }
 
+/// Units this account registered since `since` (transfers and staff assignments aside).
+pub async fn registrations_since(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    since: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ownerships WHERE user_id = $1 AND via = 'registration' AND started_at >= $2",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Registrations made from this client address since `since`, counted in the audit log.
+pub async fn registrations_from(
+    conn: &mut AnyConnection,
+    client_ip: &str,
+    since: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'unit.register' AND client_ip = $1 AND at >= $2",
+    )
+    .bind(client_ip)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The date the records say the unit was sold (its latest `sold` journey event), if any.
+pub async fn recorded_sale(conn: &mut AnyConnection, unit_id: i64) -> StoreResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT MAX(at) FROM events WHERE unit_id = $1 AND kind = 'sold'")
+            .bind(unit_id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Removes the warranty records an ownership's registration started on the owner's word
+/// alone (an ownership ended by an upheld dispute takes its back-dated warranty with it);
+/// how many went.
+pub async fn drop_stated_warranty(conn: &mut AnyConnection, ownership_id: i64) -> StoreResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM warranty_records WHERE ownership_id = $1 AND source = $2")
+            .bind(ownership_id)
+            .bind(crate::warranty::OWNER_STATEMENT)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// Whether the unit has a warranty record of this kind.
 pub async fn has_warranty(conn: &mut AnyConnection, unit_id: i64, kind: &str) -> StoreResult<bool> {
     let n: i64 = sqlx::query_scalar(
@@ -144,6 +198,8 @@ pub struct NewWarranty<'a> {
     pub starts_on: &'a str,
     pub ends_on: &'a str,
     pub source: &'a str,
+    /// The ownership whose registration started it, when it did.
+    pub ownership_id: Option<i64>,
 }
 
 pub async fn insert_warranty(
@@ -152,8 +208,8 @@ pub async fn insert_warranty(
     now: &str,
 ) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO warranty_records (unit_id, kind, starts_on, ends_on, source, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO warranty_records (unit_id, kind, starts_on, ends_on, source, created_at, ownership_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(new.unit_id)
     .bind(new.kind)
@@ -161,6 +217,7 @@ pub async fn insert_warranty(
     .bind(new.ends_on)
     .bind(new.source)
     .bind(now)
+    .bind(new.ownership_id)
     .fetch_one(&mut *conn)
     .await?)
 }
@@ -189,6 +246,7 @@ pub struct NewAttachment<'a> {
     pub unit_id: i64,
     pub ownership_id: Option<i64>,
     pub claim_id: Option<i64>,
+    pub dispute_id: Option<i64>,
     pub content_type: &'a str,
     pub filename: &'a str,
     pub bytes: &'a [u8],
@@ -200,14 +258,15 @@ pub async fn insert_attachment(
     now: &str,
 ) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO attachments (user_id, unit_id, ownership_id, claim_id, content_type, filename, size_bytes,
-                                  bytes, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO attachments (user_id, unit_id, ownership_id, claim_id, dispute_id, content_type, filename,
+                                  size_bytes, bytes, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(new.user_id)
     .bind(new.unit_id)
     .bind(new.ownership_id)
     .bind(new.claim_id)
+    .bind(new.dispute_id)
     .bind(new.content_type)
     .bind(new.filename)
     .bind(new.bytes.len() as i64)

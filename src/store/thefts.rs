@@ -107,6 +107,20 @@ pub async fn active_for_unit(conn: &mut AnyConnection, unit_id: i64) -> StoreRes
         > 0)
 }
 
+/// The active reports on a unit: (id, kind, reported_at, reporter kind, reporter's account).
+pub async fn active_of_unit(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+) -> StoreResult<Vec<(i64, String, String, String, Option<i64>)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, kind, reported_at, reporter_kind, reporter_user_id FROM theft_reports
+         WHERE unit_id = $1 AND status = 'active' ORDER BY id",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// A new report.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct NewReport {

@@ -74,16 +74,41 @@ pub async fn find_by_serial(
         .collect())
 }
 
-/// (unit id, kind, starts_on, ends_on) for each warranty record of the given units.
-pub async fn warranty_records(
-    db: &Db,
-    unit_ids: &[i64],
-) -> StoreResult<Vec<(i64, String, String, String)>> {
+/// A unit's warranty record as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredWarranty {
+    pub unit_id: i64,
+    pub kind: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    /// Where its start came from: the policy's start (`sale`, `registration`, …), a
+    /// repair or extension, or [`crate::warranty::OWNER_STATEMENT`].
+    pub source: String,
+}
+
+impl StoredWarranty {
+    /// The period it covers (None for a malformed date, which then covers nothing).
+    pub fn record(&self) -> Option<crate::warranty::WarrantyRecord> {
+        Some(crate::warranty::WarrantyRecord {
+            kind: self.kind.clone(),
+            starts_on: super::parse_date(Some(&self.starts_on))?,
+            ends_on: super::parse_date(Some(&self.ends_on))?,
+        })
+    }
+
+    /// Its start is only what an owner said (a purchase date the records do not confirm).
+    pub fn unconfirmed_start(&self) -> bool {
+        self.source == crate::warranty::OWNER_STATEMENT
+    }
+}
+
+/// The warranty records of the given units, oldest start first.
+pub async fn warranty_records(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<StoredWarranty>> {
     if unit_ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT unit_id, kind, starts_on, ends_on FROM warranty_records WHERE unit_id IN ({}) ORDER BY starts_on",
+        "SELECT unit_id, kind, starts_on, ends_on, source FROM warranty_records WHERE unit_id IN ({}) ORDER BY starts_on",
         placeholders(1, unit_ids.len())
     );
     let mut query = sqlx::query(&sql);
@@ -94,13 +119,12 @@ pub async fn warranty_records(
         .fetch_all(db.reader())
         .await?
         .into_iter()
-        .map(|r| {
-            (
-                r.get("unit_id"),
-                r.get("kind"),
-                r.get("starts_on"),
-                r.get("ends_on"),
-            )
+        .map(|r| StoredWarranty {
+            unit_id: r.get("unit_id"),
+            kind: r.get("kind"),
+            starts_on: r.get("starts_on"),
+            ends_on: r.get("ends_on"),
+            source: r.get("source"),
         })
         .collect())
 }

@@ -30,6 +30,20 @@ pub fn Answer(answer: LookupAnswer) -> impl IntoView {
 
 /// A warranty status in words, with its style class ("ok", "info" or "muted").
 pub fn warranty_text(warranty: &WarrantyInfo) -> (&'static str, String) {
+    let (class, text) = warranty_state_text(warranty);
+    if warranty.unconfirmed_start {
+        (
+            class,
+            format!(
+                "{text} (counted from the purchase date the owner gave; the manufacturer's records do not confirm it)"
+            ),
+        )
+    } else {
+        (class, text)
+    }
+}
+
+fn warranty_state_text(warranty: &WarrantyInfo) -> (&'static str, String) {
     match (warranty.status, warranty.ends_on.clone()) {
         (WarrantyState::Active, Some(end)) => ("ok", format!("Under warranty until {end}")),
         (WarrantyState::Active, None) => ("ok", "Under warranty".to_owned()),

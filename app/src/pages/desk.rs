@@ -1,14 +1,17 @@
 //! The support agents' desk (`/desk/…`): find a unit by serial (exact or look-alike-folded),
 //! see its whole record with its claims, repairs and proof of purchase, work claims (status,
 //! notes the owner sees or internal ones), log repairs with parts replaced and a repair
-//! warranty, extend a warranty with a reason; and the warranty expiry report (also for staff,
-//! for their own manufacturer's units), with its CSV.
+//! warranty, extend a warranty with a reason, withdraw a stolen or lost report shown to be
+//! false; decide ownership disputes (`/desk/disputes/…`: both sides, then the unit reassigned,
+//! the registration ended, or the dispute rejected); and the warranty expiry report (also for
+//! staff, for their own manufacturer's units), with its CSV.
 
 use crate::auth::{Access, require, viewer};
 use crate::components::access::Refused;
 use crate::error::AppError;
 use crate::forms::{Choice, Field, FormProblem, Tick, feedback};
 use crate::pages::my::claims::{ClaimHistory, ClaimView, status_words};
+use crate::pages::my::disputes::{DisputeView, dispute_status};
 use crate::pages::staff::units::{HistoryPanel, JourneyList, UnitView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -55,6 +58,8 @@ pub struct UnitOnDesk {
     /// (at, description, parts), newest first.
     pub repairs: Vec<(String, String, Option<String>)>,
     pub proof: Option<(i64, String)>,
+    /// Active stolen or lost reports: (id, kind, reported at, reported by).
+    pub open_reports: Vec<(i64, String, String, String)>,
 }
 
 #[server(prefix = "/_fn", endpoint = "desk_unit")]
@@ -76,6 +81,48 @@ pub async fn desk_unit(id: i64) -> Result<UnitOnDesk, AppError> {
         manufacturer_claims: list,
         repairs: claims::repairs(db, id).await?,
         proof: claims::current_proof(db, id).await?,
+        open_reports: serialtrace::service::police::active_reports(db, id)
+            .await?
+            .into_iter()
+            .map(|(report, kind, at, by, _)| (report, kind, at, by))
+            .collect(),
+    })
+}
+
+#[server(prefix = "/_fn", endpoint = "desk_disputes")]
+pub async fn desk_disputes() -> Result<Vec<DisputeView>, AppError> {
+    require(Access::Role(Role::Agent))?;
+    let services = crate::state::services()?;
+    Ok(serialtrace::store::disputes::open(&services.db, 200)
+        .await?
+        .into_iter()
+        .map(crate::pages::my::disputes::dispute_view)
+        .collect())
+}
+
+/// A dispute with both sides and both parties' e-mail addresses.
+#[server(prefix = "/_fn", endpoint = "desk_dispute")]
+pub async fn desk_dispute(id: i64) -> Result<DisputeView, AppError> {
+    require(Access::Role(Role::Agent))?;
+    let services = crate::state::services()?;
+    let db = &services.db;
+    let Some(d) = serialtrace::store::disputes::by_id(db, id).await? else {
+        crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+        return Err(AppError::NotFound(format!("There is no dispute {id}.")));
+    };
+    let email = async |user: i64| -> Result<Option<String>, AppError> {
+        Ok(serialtrace::store::users::record(db, user)
+            .await?
+            .map(|r| r.user.email.to_string()))
+    };
+    let (claimant, owner) = (
+        email(d.claimant_user_id).await?,
+        email(d.owner_user_id).await?,
+    );
+    Ok(DisputeView {
+        claimant,
+        owner,
+        ..crate::pages::my::disputes::dispute_view(d)
     })
 }
 
@@ -123,6 +170,7 @@ pub fn DeskPage() -> impl IntoView {
         },
     );
     let queue = Resource::new(|| (), |_| desk_queue());
+    let disputes = Resource::new(|| (), |_| desk_disputes());
     view! {
         <Title text="Support desk" />
         <h1>"Support desk"</h1>
@@ -157,6 +205,104 @@ pub fn DeskPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <h2>"Ownership disputes"</h2>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match disputes.await {
+                    Ok(list) if list.is_empty() => view! { <p class="count">"No open disputes."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="claims">{list.into_iter().map(|d| view! {
+                            <li class="panel" data-status=d.status.clone()>
+                                <a href=format!("/desk/disputes/{}", d.id)>{format!("Dispute {} · {} {} · {}", d.id, d.manufacturer, d.model, d.serial)}</a>
+                                <p>{format!("filed {} · {}", d.filed_on,
+                                    if d.owner_reply.is_some() { "the owner has answered" } else { "no answer from the owner yet" })}</p>
+                            </li>
+                        }).collect_view()}</ul>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn DeskDisputePage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Agent)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let id = match crate::pages::staff::path_id("dispute") {
+        Ok(id) => id,
+        Err(missing) => return missing,
+    };
+    let done = desk_done(use_query_map().get_untracked().get("done"));
+    let dispute = Resource::new(move || id, desk_dispute);
+    view! {
+        <Title text="Ownership dispute" />
+        <p><a href="/desk">"← Support desk"</a></p>
+        {done.map(|m| view! { <p class="notice" role="status">{m}</p> })}
+        <FormProblem />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match dispute.await {
+                    Ok(dispute) => view! { <DeskDisputeView dispute /> }.into_any(),
+                    Err(error) => view! { <h1>"Ownership dispute"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeskDisputeView(dispute: DisputeView) -> impl IntoView {
+    let d = dispute;
+    let open = d.status == "open";
+    let file = |id: Option<i64>, what: &'static str| match id {
+        Some(id) => view! { <p><a href=format!("/files/{id}")>{what}</a></p> }.into_any(),
+        None => view! { <p class="count">"No proof of purchase given."</p> }.into_any(),
+    };
+    view! {
+        <h1>{format!("Dispute {} · {} {} · {}", d.id, d.manufacturer, d.model, d.serial)}</h1>
+        <p class="claim-status" data-status=d.status.clone()>{format!("Status: {}", dispute_status(&d))}</p>
+        <p><a href=format!("/desk/units/{}", d.unit_id)>"The unit's record"</a></p>
+        <div class="two-sides">
+            <section class="panel">
+                <h2>"The claimant"</h2>
+                <p>{format!("{} · filed {}", d.claimant.clone().unwrap_or_default(), d.filed_on)}</p>
+                <p>{format!("Bought {} from {}", d.purchase_date, d.retailer)}</p>
+                <blockquote>{d.statement.clone()}</blockquote>
+                {file(d.proof_id, "The claimant's proof of purchase")}
+            </section>
+            <section class="panel">
+                <h2>"The registered owner"</h2>
+                <p>{format!("{} · registered {}", d.owner.clone().unwrap_or_default(), d.registered_on)}</p>
+                <p>{format!("Says bought {} from {}", d.registered_purchase_date.clone().unwrap_or_else(|| "(no date)".into()),
+                    d.registered_retailer.clone().unwrap_or_else(|| "(not given)".into()))}</p>
+                {match d.owner_reply.clone() {
+                    Some(reply) => view! { <blockquote>{reply}</blockquote> }.into_any(),
+                    None => view! { <p class="count">"The owner has not answered."</p> }.into_any(),
+                }}
+                {file(d.owner_proof_id, "The owner's proof of purchase")}
+            </section>
+        </div>
+        {d.decision_note.clone().map(|n| view! { <p>{format!("Decided {}: {n}", d.decided_on.clone().unwrap_or_default())}</p> })}
+        {open.then(|| view! {
+            <section class="panel">
+                <h2 id="decide">"Decide"</h2>
+                <form method="post" action=format!("/desk/disputes/{}", d.id) class="stack-form" aria-labelledby="decide">
+                    <Choice name="decision" label="Decision" options=vec![
+                        ("reassign", "The claimant bought it: register it to them"),
+                        ("end", "Neither is shown: end the registration"),
+                        ("reject", "The registration stands"),
+                    ] />
+                    <Field name="note" label="Reason" hint="Both sides are sent it, and it is kept in the audit log." />
+                    <p class="hint">"Upholding the dispute withdraws the stolen or lost reports the registered owner filed on the unit, and any warranty dated from their word alone."</p>
+                    <button type="submit">"Decide"</button>
+                </form>
+            </section>
+        })}
     }
     .into_any()
 }
@@ -181,6 +327,10 @@ fn desk_done(done: Option<String>) -> Option<&'static str> {
         Some("repair") => Some("The repair is logged."),
         Some("extended") => Some("The warranty is extended."),
         Some("claim") => Some("The claim is updated; the owner has been told."),
+        Some("withdrawn") => Some(
+            "The report is withdrawn: public lookups no longer flag the unit. Its owner has been told.",
+        ),
+        Some("decided") => Some("The dispute is decided; both sides have been told."),
         _ => None,
     }
 }
@@ -252,6 +402,23 @@ fn DeskUnitView(unit: UnitOnDesk) -> impl IntoView {
             <h3>"Contains"</h3>
             <ul>{record.contains.clone().into_iter().map(|(what, name, model)| view! { <li>{format!("{what} {name} · {model}")}</li> }).collect_view()}</ul>
         </section>
+        {(!unit.open_reports.is_empty()).then(|| view! {
+            <section class="panel">
+                <h2 id="reports">"Stolen or lost reports"</h2>
+                {unit.open_reports.into_iter().map(|(id, kind, at, by)| {
+                    let heading = format!("report-{id}");
+                    view! {
+                        <form method="post" action=action.clone() class="stack-form" aria-labelledby=heading.clone()>
+                            <h3 id=heading.clone()>{format!("Reported {kind} on {} by {by}", at.get(..10).unwrap_or_default())}</h3>
+                            <input type="hidden" name="action" value="withdraw_report" />
+                            <input type="hidden" name="report" value=id.to_string() />
+                            <Field name="withdraw_reason" label="Why the report is false" hint="The owner is sent it; it is kept with the report and in the audit log." />
+                            <button type="submit">"Withdraw the report"</button>
+                        </form>
+                    }
+                }).collect_view()}
+            </section>
+        })}
         <HistoryPanel unit=record.clone() />
         <RepairForm action=action.clone() approved />
         <section class="panel">
@@ -501,6 +668,8 @@ mod server {
         repair_warranty_months: String,
         extend_months: String,
         extend_reason: String,
+        report: String,
+        withdraw_reason: String,
     }
 
     fn months(field: &str, value: &str, required: bool) -> Result<Option<u32>, CatalogueError> {
@@ -577,10 +746,69 @@ mod server {
                 .map(|_| format!("{back}?done=extended")),
                 Err(e) => Err(e),
             },
+            "withdraw_report" => match form.report.trim().parse::<i64>() {
+                Ok(report) => serialtrace::service::police::close(
+                    db,
+                    lookup,
+                    report,
+                    &serialtrace::service::police::Closing::Withdrawn,
+                    &form.withdraw_reason,
+                    serialtrace::service::police::Closer::Agent,
+                    &actor,
+                )
+                .await
+                .map_err(|e| match e {
+                    // The form's field for the reason is this page's own.
+                    CatalogueError::Invalid(problems) => CatalogueError::Invalid(
+                        problems
+                            .into_iter()
+                            .map(|(_, m)| ("withdraw_reason".to_owned(), m))
+                            .collect(),
+                    ),
+                    other => other,
+                })
+                .map(|()| format!("{back}?done=withdrawn")),
+                Err(_) => Err(CatalogueError::NotFound("There is no such report.".into())),
+            },
             _ => Err(CatalogueError::Invalid(vec![(
                 "form".into(),
                 "That is not something this page can do.".into(),
             )])),
+        };
+        answer(&state, parts, &form, outcome, |to| to).await
+    }
+
+    #[derive(Deserialize, Serialize, Default)]
+    #[serde(default)]
+    pub struct DeskDisputeForm {
+        decision: String,
+        note: String,
+    }
+
+    pub async fn decide_dispute(
+        State(state): State<AppState>,
+        agent: RequireRole<Agent>,
+        Path(id): Path<String>,
+        PageForm { parts, form }: PageForm<DeskDisputeForm>,
+    ) -> Response {
+        use serialtrace::service::disputes::{self, Decision};
+        let caller = crate::auth::Caller::new(agent.user(), &parts, "agent");
+        let outcome = match (id.parse::<i64>(), Decision::parse(form.decision.trim())) {
+            (Err(_), _) => Err(CatalogueError::NotFound("There is no such dispute.".into())),
+            (Ok(_), None) => Err(CatalogueError::Invalid(vec![(
+                "decision".into(),
+                "Choose a decision.".into(),
+            )])),
+            (Ok(dispute), Some(decision)) => disputes::decide(
+                &state.services.db,
+                &state.services.lookup,
+                dispute,
+                decision,
+                &form.note,
+                &caller.actor(),
+            )
+            .await
+            .map(|()| format!("/desk/disputes/{dispute}?done=decided")),
         };
         answer(&state, parts, &form, outcome, |to| to).await
     }

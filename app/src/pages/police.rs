@@ -226,11 +226,9 @@ struct Desk {
 }
 
 impl Desk {
-    /// Officers of the agency a report names, and administrators, close it.
-    fn may_close(&self, report_agency: Option<&str>) -> bool {
-        self.admin
-            || matches!((report_agency, self.agency.as_deref()),
-                (Some(theirs), Some(ours)) if serialtrace::police::same_agency(theirs, ours))
+    /// Whether this desk may close a report of `report_agency`, or why not.
+    fn may_close(&self, report_agency: Option<&str>) -> Result<(), String> {
+        serialtrace::police::may_close(report_agency, self.agency.as_deref(), self.admin)
     }
 }
 
@@ -241,11 +239,9 @@ fn CaseFileView(file: CaseFile, id: i64, desk: Desk) -> impl IntoView {
     let problem = feedback().error("message");
     let reason_problem = feedback().error("reason");
     let action = format!("/police/reports/{id}");
-    let may_close = desk.may_close(e.agency.as_deref());
-    let closed_by_others = match e.agency.as_deref() {
-        Some(agency) => format!("This report is {agency}'s: its officers, or an administrator, close it."),
-        None => "This report names no police agency: its owner, the manufacturer or an administrator closes it.".to_owned(),
-    };
+    let closable = desk.may_close(e.agency.as_deref());
+    let may_close = closable.is_ok();
+    let closed_by_others = closable.err().unwrap_or_default();
     view! {
         <h1>{format!("{} · {} {}", e.serial, e.manufacturer, e.model)}</h1>
         <dl class="facts">

@@ -89,7 +89,7 @@ fn hostile_values() -> Vec<String> {
     vec![
         // Longer than any field takes; every field at once stays under the 64 KiB body limit
         // (the limit itself is tested on its own).
-        "A".repeat(700),
+        "A".repeat(600),
         "\u{0}\u{7}\u{1b}[31m\r\nline two\u{7f}".to_owned(),
         // A Cyrillic Н and a zero-width space: a serial that only looks right.
         "НL000000018\u{200b}".to_owned(),
@@ -177,6 +177,12 @@ const FIELDS: &[&str] = &[
     "rule_id",
     "scope",
     "label",
+    "statement",
+    "reply",
+    "dispute",
+    "decision",
+    "report",
+    "withdraw_reason",
 ];
 
 /// The actions the site's forms name; each hostile value goes with one of them.
@@ -205,6 +211,7 @@ const ACTIONS: &[&str] = &[
     "generate",
     "lot",
     "look",
+    "withdraw_report",
 ];
 
 /// A route's pattern with each parameter replaced.

@@ -419,6 +419,10 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
         get("/my/transfers", Rule::SignedIn),
         get("/my/notices", Rule::SignedIn),
         get("/my/claims", Rule::SignedIn),
+        get("/my/disputes", Rule::SignedIn),
+        get("/my/disputes/new", Rule::SignedIn),
+        post("/_fn/my_disputes", &[], false, Rule::SignedIn),
+        post("/my/disputes/new", &[("serial", "")], true, Rule::SignedIn),
         post("/_fn/my_products", &[], false, Rule::SignedIn),
         post("/_fn/my_notices", &[], false, Rule::SignedIn),
         post("/_fn/my_claims", &[], false, Rule::SignedIn),
@@ -471,6 +475,10 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
             true,
             Rule::Agent,
         ),
+        get("/desk/disputes/1", Rule::Agent),
+        post("/_fn/desk_disputes", &[], false, Rule::Agent),
+        post("/_fn/desk_dispute", &[("id", "1")], false, Rule::Agent),
+        post("/desk/disputes/1", &[("decision", "")], true, Rule::Agent),
         get("/desk/expiring", Rule::AgentOrStaff),
         get("/desk/expiring.csv?days=60", Rule::AgentOrStaff),
         post(
@@ -620,6 +628,12 @@ async fn every_route_and_server_function_by_role(engine: Engine) {
             Rule::Own,
         ),
         post("/my/register", &[("serial", "")], true, Rule::SignedIn),
+        post(
+            format!("/my/products/{mine}/dispute"),
+            &[("reply", "")],
+            true,
+            Rule::Own,
+        ),
         // Staff: lists and forms of their own manufacturer; A's records are "not found" to B.
         post(
             "/_fn/staff_find_units",

@@ -4,6 +4,7 @@
 //! own units only; the anonymous are sent to sign in and brought back.
 
 pub mod claims;
+pub mod disputes;
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
@@ -51,6 +52,8 @@ pub struct ProductView {
     pub reports: Vec<ReportView>,
     pub proof: Option<i64>,
     pub transfer_open_until: Option<String>,
+    /// Open disputes of my registration: (id, filed on, answered).
+    pub disputes: Vec<(i64, String, bool)>,
 }
 
 impl ProductView {
@@ -99,6 +102,7 @@ fn product_view(p: serialtrace::service::owners::MyProduct, user_id: i64) -> Pro
             .collect(),
         proof: p.unit.proof_id,
         transfer_open_until: p.transfer_open_until,
+        disputes: Vec::new(),
     }
 }
 
@@ -126,7 +130,20 @@ pub async fn my_product(id: i64) -> Result<ProductView, AppError> {
     let user = require(Access::SignedIn)?;
     let services = crate::state::services()?;
     match serialtrace::service::owners::my_product(&services.db, user.id, id).await? {
-        Some(p) => Ok(product_view(p, user.id)),
+        Some(p) => {
+            let ownership = p.unit.ownership_id;
+            let mut view = product_view(p, user.id);
+            view.disputes =
+                serialtrace::store::disputes::open_on_ownership(&services.db, ownership)
+                    .await?
+                    .into_iter()
+                    .map(|d| {
+                        let filed = d.created_at.get(..10).unwrap_or_default().to_owned();
+                        (d.id, filed, d.owner_reply.is_some())
+                    })
+                    .collect();
+            Ok(view)
+        }
         None => {
             crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
             Err(AppError::NotFound("You have no such product.".into()))
@@ -148,6 +165,7 @@ pub(crate) fn MyDone(done: Option<String>) -> impl IntoView {
         Some("cancelled") => Some("The transfer code is cancelled."),
         Some("read") => Some("Marked read."),
         Some("claim") => Some("Your claim has been filed. You will hear by e-mail when it moves."),
+        Some("replied") => Some("Your side is sent to the support agent deciding the dispute."),
         _ => None,
     };
     message.map(|m| view! { <p class="notice" role="status">{m}</p> })
@@ -168,6 +186,7 @@ pub fn MyProductsPage() -> impl IntoView {
             <a class="button" href="/my/register">"Register a product"</a>
             " " <a href="/my/transfers">"Redeem a transfer code"</a>
             " · " <a href="/my/claims">"My claims"</a>
+            " · " <a href="/my/disputes">"Disputes"</a>
         </p>
         <Suspense fallback=|| view! { <p class="loading">"Loading your products…"</p> }>
             {move || Suspend::new(async move {
@@ -233,6 +252,10 @@ pub fn RegisterPage() -> impl IntoView {
     }
     let query = use_query_map().get_untracked();
     let proof_problem = feedback().error("proof");
+    let typed = feedback()
+        .value("serial")
+        .or_else(|| query.get("serial"))
+        .unwrap_or_default();
     view! {
         <Title text="Register a product" />
         <h1>"Register a product"</h1>
@@ -257,6 +280,9 @@ pub fn RegisterPage() -> impl IntoView {
         </section>
         <p>"Bought it second-hand from someone who registered it? Ask them for a transfer code and "
             <a href="/my/transfers">"redeem it here"</a> "."</p>
+        <p>"Registered by someone who has no right to it? "
+            <a href=format!("/my/disputes/new?serial={}", crate::forms::encode(&typed))>"Dispute the registration"</a>
+            " with your proof of purchase."</p>
     }
     .into_any()
 }
@@ -317,6 +343,7 @@ fn ProductDetail(product: ProductView) -> impl IntoView {
         <h1>{format!("{} · {}", product.name, product.model)}</h1>
         <p class="meta">{product.manufacturer.clone()} " · " {facts}</p>
         {proof.map(|id| view! { <p><a href=format!("/files/{id}")>"Proof of purchase"</a></p> })}
+        <disputes::DisputedPanel unit_id=product.unit_id disputes=product.disputes.clone() />
         <ProductCard product=product.clone() />
         <p><a class="button" href=format!("/my/products/{}/claim", product.unit_id)>"File a warranty claim"</a></p>
         <TransferPanel product=product.clone() action=action.clone() />

@@ -1,0 +1,510 @@
+//! Ownership disputes. Anyone can register an unregistered unit, so a unit can be registered
+//! by someone who never bought it (and then reported stolen, its warranty back-dated). Its
+//! rightful buyer disputes the registration with a proof of purchase; the registered owner is
+//! told and may give their side; a support agent decides: the unit reassigned to the
+//! claimant, the registration ended, or the dispute rejected. An upheld dispute takes the
+//! ended registration's stolen reports and the warranty it started on its owner's word with
+//! it. Both sides are told the decision; every step is audited.
+
+use super::accounts::{Actor, entry};
+use super::catalogue::{CatalogueError, CatalogueResult};
+use super::lookup::LookupService;
+use super::owners::{FileOf, Upload, find_unit, purchase_fields, start_warranty};
+use crate::store::disputes::{self as store, DisputeRow, NewDispute};
+use crate::store::outbox::{self, NewMessage};
+use crate::store::owners::{self, NewOwnership};
+use crate::store::{Db, audit, lookups, now_text, parse_date, thefts};
+use serde_json::json;
+
+fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
+    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
+}
+
+/// Open disputes one account may have at a time.
+pub const OPEN_DISPUTES_PER_ACCOUNT: i64 = 3;
+
+/// A dispute as the claimant fills it in.
+#[derive(Clone, Debug, Default)]
+pub struct DisputeForm {
+    /// As on the registration form: typed, scanned or a Digital Link.
+    pub serial: String,
+    pub gtin: Option<String>,
+    pub purchase_date: String,
+    pub retailer: String,
+    /// Why the unit is theirs and not the registered owner's.
+    pub statement: String,
+    /// Required: a receipt, an invoice or an order confirmation.
+    pub proof: Option<Upload>,
+}
+
+/// Checks a free-text statement of 10 to 2,000 characters.
+fn statement(field: &str, text: &str, problems: &mut Vec<(String, String)>) -> String {
+    let text = text.trim();
+    let n = text.chars().count();
+    if n < 10 {
+        problems.push((
+            field.to_owned(),
+            "Say in a sentence or two how you came to have it (at least 10 characters).".into(),
+        ));
+    } else if n > 2000 {
+        problems.push((field.to_owned(), "Keep it under 2,000 characters.".into()));
+    }
+    text.to_owned()
+}
+
+/// Files a dispute of the unit's current registration: its id. The registered owner is told
+/// (never who disputes it). Refused for a unit nobody (or the claimant) has registered,
+/// without a proof of purchase, and beyond [`OPEN_DISPUTES_PER_ACCOUNT`].
+pub async fn file(
+    db: &Db,
+    claimant: i64,
+    form: &DisputeForm,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    let mut problems = Vec::new();
+    let (purchase_date, retailer) =
+        purchase_fields(&form.purchase_date, &form.retailer, &mut problems);
+    let text = statement("statement", &form.statement, &mut problems);
+    if form.proof.is_none() {
+        problems.push((
+            "proof".into(),
+            "Attach your proof of purchase (a receipt, an invoice or an order confirmation): the agent decides on it.".into(),
+        ));
+    }
+    let proof = Upload::checked(form.proof.as_ref(), "proof", &mut problems);
+    let unit = match find_unit(db, &form.serial, form.gtin.as_deref(), "serial").await {
+        Ok(unit) => Some(unit),
+        Err(CatalogueError::Invalid(found)) => {
+            problems.extend(found);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    let (Some(unit), Some(purchase_date), Some((upload, kind)), true) =
+        (unit, purchase_date, proof, problems.is_empty())
+    else {
+        return Err(CatalogueError::Invalid(problems));
+    };
+    let mut tx = db.writer().begin().await?;
+    let Some((ownership, owner)) = owners::current_owner(&mut tx, unit.id).await? else {
+        return Err(invalid(
+            "serial",
+            format!(
+                "{} is not registered to anyone: register it as yours under \"Register a product\".",
+                unit.serial_raw
+            ),
+        ));
+    };
+    if owner == claimant {
+        return Err(invalid(
+            "serial",
+            format!("{} is registered to you already.", unit.serial_raw),
+        ));
+    }
+    if store::open_count(&mut tx, claimant).await? >= OPEN_DISPUTES_PER_ACCOUNT {
+        return Err(CatalogueError::Limited(format!(
+            "You have {OPEN_DISPUTES_PER_ACCOUNT} disputes waiting for a decision, the most one account may have. \
+             File this one when one of them is decided."
+        )));
+    }
+    let now = now_text();
+    let purchase = purchase_date.to_string();
+    let id = store::insert(
+        &mut tx,
+        &NewDispute {
+            unit_id: unit.id,
+            ownership_id: ownership,
+            claimant_user_id: claimant,
+            purchase_date: &purchase,
+            retailer,
+            statement: &text,
+        },
+        &now,
+    )
+    .await
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            invalid(
+                "serial",
+                format!(
+                    "You have disputed the registration of {} already; a support agent will decide it.",
+                    unit.serial_raw
+                ),
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    upload
+        .keep(
+            &mut tx,
+            (claimant, unit.id),
+            FileOf::Dispute(id),
+            kind,
+            &now,
+        )
+        .await?;
+    let facts = owners::unit_facts(&mut tx, unit.id).await?;
+    let model = facts.map(|f| f.model).unwrap_or_default();
+    tell(
+        &mut tx,
+        owner,
+        "dispute_filed",
+        "Someone disputes your registration of a product",
+        &format!(
+            "Someone says your {model} (serial {}) is theirs and has sent a proof of purchase. \
+             A support agent will decide who it belongs to.\n\n\
+             If it is yours, sign in to serialtrace, open the product under \"My products\" and give your side, \
+             with your own proof of purchase if you have one. We have not told them who you are.\n",
+            unit.serial_raw
+        ),
+        &now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            "dispute.file",
+            actor,
+            "dispute",
+            Some(id.to_string()),
+            None,
+            Some(json!({ "unit_id": unit.id, "ownership_id": ownership, "purchase_date": purchase, "retailer": retailer })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The registered owner's side of an open dispute of their registration, with their proof
+/// of purchase if they had not given one.
+pub async fn reply(
+    db: &Db,
+    owner: i64,
+    dispute_id: i64,
+    text: &str,
+    proof: Option<&Upload>,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let mut problems = Vec::new();
+    let text = statement("reply", text, &mut problems);
+    let proof = Upload::checked(proof, "reply_proof", &mut problems);
+    let mut tx = db.writer().begin().await?;
+    let dispute = store::for_update(&mut tx, db.backend(), dispute_id)
+        .await?
+        .filter(|d| d.owner_user_id == owner && d.registration_ended_at.is_none())
+        .ok_or_else(|| {
+            CatalogueError::NotFound("There is no such dispute of your registration.".into())
+        })?;
+    if dispute.status != "open" {
+        return Err(invalid("reply", "This dispute is decided already."));
+    }
+    if !problems.is_empty() {
+        return Err(CatalogueError::Invalid(problems));
+    }
+    let now = now_text();
+    store::set_reply(&mut tx, dispute_id, &text).await?;
+    if let Some((upload, kind)) = proof {
+        upload
+            .keep(
+                &mut tx,
+                (owner, dispute.unit_id),
+                FileOf::Ownership(dispute.ownership_id),
+                kind,
+                &now,
+            )
+            .await?;
+    }
+    audit::append(
+        &mut tx,
+        &entry(
+            "dispute.reply",
+            actor,
+            "dispute",
+            Some(dispute_id.to_string()),
+            Some(json!({ "owner_reply": dispute.owner_reply })),
+            Some(json!({ "owner_reply": text, "proof": proof.is_some() })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What an agent decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// The claimant is the rightful owner: the unit becomes theirs.
+    Reassign,
+    /// The registration was wrong, and the claimant's right is not shown either: it ends and
+    /// the unit is unregistered.
+    End,
+    /// The registration stands.
+    Reject,
+}
+
+impl Decision {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "reassign" => Some(Self::Reassign),
+            "end" => Some(Self::End),
+            "reject" => Some(Self::Reject),
+            _ => None,
+        }
+    }
+}
+
+/// Decides an open dispute with a reason both sides are sent.
+pub async fn decide(
+    db: &Db,
+    lookup: &LookupService,
+    dispute_id: i64,
+    decision: Decision,
+    note: &str,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let note = note.trim();
+    if note.chars().count() < 3 || note.chars().count() > 1000 {
+        return Err(invalid(
+            "note",
+            "Say why, in 3 to 1,000 characters: both sides are sent it.",
+        ));
+    }
+    let mut tx = db.writer().begin().await?;
+    let Some(d) = store::for_update(&mut tx, db.backend(), dispute_id).await? else {
+        return Err(CatalogueError::NotFound(format!(
+            "There is no dispute {dispute_id}."
+        )));
+    };
+    if d.status != "open" {
+        return Err(invalid(
+            "form",
+            format!("This dispute is {} already.", d.status),
+        ));
+    }
+    if decision != Decision::Reject
+        && (d.registration_ended_at.is_some()
+            || owners::current_owner(&mut tx, d.unit_id)
+                .await?
+                .map(|(o, _)| o)
+                != Some(d.ownership_id))
+    {
+        return Err(invalid(
+            "form",
+            "The disputed registration has ended since the dispute was filed (the unit was transferred or unregistered): reject the dispute, saying so.",
+        ));
+    }
+    let now = now_text();
+    let (status, outcome) = match decision {
+        Decision::Reassign => ("upheld", Some("reassigned")),
+        Decision::End => ("upheld", Some("ended")),
+        Decision::Reject => ("rejected", None),
+    };
+    store::decide(
+        &mut tx,
+        dispute_id,
+        status,
+        outcome,
+        note,
+        actor.user_id,
+        &now,
+    )
+    .await?;
+    let mut withdrawn = Vec::new();
+    let mut new_ownership = None;
+    let mut warranty = None;
+    if decision != Decision::Reject {
+        owners::end_ownership(&mut tx, d.ownership_id, &now).await?;
+        owners::cancel_transfers(&mut tx, d.unit_id, &now).await?;
+        owners::drop_stated_warranty(&mut tx, d.ownership_id).await?;
+        for (report, _, _, _, by) in thefts::active_of_unit(&mut tx, d.unit_id).await? {
+            if by == Some(d.owner_user_id) {
+                thefts::resolve(&mut tx, report, "withdrawn", None, &now).await?;
+                thefts::add_note(
+                    &mut tx,
+                    report,
+                    actor.user_id,
+                    actor.role,
+                    &format!("Withdrawn: the registration of the person who reported it was ended by ownership dispute {dispute_id}."),
+                    &now,
+                )
+                .await?;
+                withdrawn.push(report);
+            }
+        }
+        for other in store::close_others(
+            &mut tx,
+            d.ownership_id,
+            dispute_id,
+            "Decided in another dispute of the same registration.",
+            &now,
+        )
+        .await?
+        {
+            tell(
+                &mut tx,
+                other,
+                "dispute_decided",
+                "Your ownership dispute is closed",
+                &format!(
+                    "Your dispute of the registration of the {} {} (serial {}) was closed: another dispute of the same registration was decided. \
+                     Sign in to serialtrace and open \"Disputes\" under \"My products\" to see where it stands.\n",
+                    d.manufacturer, d.model, d.serial
+                ),
+                &now,
+            )
+            .await?;
+        }
+    }
+    if decision == Decision::Reassign {
+        let ownership = owners::insert_ownership(
+            &mut tx,
+            &NewOwnership {
+                unit_id: d.unit_id,
+                user_id: d.claimant_user_id,
+                purchase_date: Some(&d.purchase_date),
+                retailer: Some(&d.retailer),
+                via: "staff",
+            },
+            &now,
+        )
+        .await?;
+        store::copy_proof(&mut tx, dispute_id, ownership).await?;
+        owners::set_status(&mut tx, d.unit_id, "registered").await?;
+        owners::add_event(
+            &mut tx,
+            d.unit_id,
+            "registered",
+            &now,
+            "agent",
+            Some("Reassigned to its buyer after an ownership dispute."),
+        )
+        .await?;
+        if let (Some(facts), Some(bought)) = (
+            owners::unit_facts(&mut tx, d.unit_id).await?,
+            parse_date(Some(&d.purchase_date)),
+        ) {
+            warranty = start_warranty(
+                &mut tx,
+                &facts,
+                ownership,
+                (bought, crate::warranty::CHECKED_PROOF),
+                &now,
+            )
+            .await?;
+        }
+        owners::notify_unit(&mut tx, d.unit_id, &now).await?;
+        new_ownership = Some(ownership);
+    } else if decision == Decision::End {
+        let status = store::unregistered_status(&mut tx, d.unit_id).await?;
+        owners::set_status(&mut tx, d.unit_id, status).await?;
+    }
+    let product = format!("{} {} (serial {})", d.manufacturer, d.model, d.serial);
+    let (to_claimant, to_owner) = match decision {
+        Decision::Reassign => (
+            format!(
+                "The support agent decided that the {product} is yours: it is now registered to you, with the purchase date and proof you gave."
+            ),
+            format!(
+                "The support agent decided that the {product} belongs to the person who disputed your registration: it is no longer registered to you.{}",
+                if withdrawn.is_empty() {
+                    ""
+                } else {
+                    " Your stolen or lost report on it is withdrawn."
+                }
+            ),
+        ),
+        Decision::End => (
+            format!(
+                "The support agent ended the registration of the {product} you disputed; it is registered to nobody now. You can register it with your proof of purchase."
+            ),
+            format!(
+                "The support agent ended your registration of the {product}: it is no longer registered to you.{}",
+                if withdrawn.is_empty() {
+                    ""
+                } else {
+                    " Your stolen or lost report on it is withdrawn."
+                }
+            ),
+        ),
+        Decision::Reject => (
+            format!(
+                "The support agent decided that the registration of the {product} you disputed stands."
+            ),
+            format!(
+                "The support agent decided that your registration of the {product} stands: it stays registered to you."
+            ),
+        ),
+    };
+    for (user, text) in [
+        (d.claimant_user_id, to_claimant),
+        (d.owner_user_id, to_owner),
+    ] {
+        tell(
+            &mut tx,
+            user,
+            "dispute_decided",
+            "An ownership dispute is decided",
+            &format!("{text}\n\nThe agent wrote: {note}\n"),
+            &now,
+        )
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        &entry(
+            "dispute.decide",
+            actor,
+            "dispute",
+            Some(dispute_id.to_string()),
+            Some(json!({ "status": "open", "unit_id": d.unit_id, "ownership_id": d.ownership_id })),
+            Some(json!({
+                "status": status, "outcome": outcome, "note": note,
+                "reports_withdrawn": withdrawn, "new_ownership_id": new_ownership, "warranty": warranty,
+            })),
+        ),
+    )
+    .await?;
+    let public = decision != Decision::Reject;
+    if public {
+        lookups::bump_epoch(&mut tx).await?;
+    }
+    tx.commit().await?;
+    if public {
+        lookup.refresh_epoch().await?;
+    }
+    Ok(())
+}
+
+/// Mails an account (inside the change's transaction, through the outbox).
+async fn tell(
+    conn: &mut sqlx::AnyConnection,
+    user: i64,
+    kind: &str,
+    subject: &str,
+    body: &str,
+    now: &str,
+) -> CatalogueResult<()> {
+    if let Some(email) = store::email_of(conn, user).await? {
+        outbox::enqueue(
+            conn,
+            &NewMessage {
+                kind,
+                recipient_user_id: Some(user),
+                to_address: &email,
+                subject,
+                body,
+                dedupe_key: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The disputes a person filed, newest first.
+pub async fn mine(db: &Db, claimant: i64) -> crate::store::StoreResult<Vec<DisputeRow>> {
+    store::of_claimant(db, claimant).await
+}

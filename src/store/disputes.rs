@@ -1,0 +1,282 @@
+//! Ownership disputes: a registration someone else says is wrongly theirs, with both sides'
+//! statements, for a support agent to decide.
+
+use super::{Backend, Db, StoreResult};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// A dispute with what the desk and both parties see of it.
+#[derive(Clone, Debug)]
+pub struct DisputeRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub ownership_id: i64,
+    pub claimant_user_id: i64,
+    /// The registered owner's account (of the disputed ownership).
+    pub owner_user_id: i64,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub purchase_date: String,
+    pub retailer: String,
+    pub statement: String,
+    pub owner_reply: Option<String>,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub decision_note: Option<String>,
+    pub decided_at: Option<String>,
+    pub created_at: String,
+    /// The disputed registration: when it started and ended, and what its owner said.
+    pub registered_at: String,
+    pub registration_ended_at: Option<String>,
+    pub registered_purchase_date: Option<String>,
+    pub registered_retailer: Option<String>,
+    /// The claimant's proof of purchase (attachment id).
+    pub proof_id: Option<i64>,
+    /// The registered owner's proof of purchase, if they gave one.
+    pub owner_proof_id: Option<i64>,
+}
+
+impl DisputeRow {
+    fn from_row(r: &AnyRow) -> Self {
+        Self {
+            id: r.get("id"),
+            unit_id: r.get("unit_id"),
+            ownership_id: r.get("ownership_id"),
+            claimant_user_id: r.get("claimant_user_id"),
+            owner_user_id: r.get("owner_user_id"),
+            serial: r.get("serial"),
+            manufacturer: r.get("manufacturer"),
+            model: r.get("model"),
+            purchase_date: r.get("purchase_date"),
+            retailer: r.get("retailer"),
+            statement: r.get("statement"),
+            owner_reply: r.get("owner_reply"),
+            status: r.get("status"),
+            outcome: r.get("outcome"),
+            decision_note: r.get("decision_note"),
+            decided_at: r.get("decided_at"),
+            created_at: r.get("created_at"),
+            registered_at: r.get("registered_at"),
+            registration_ended_at: r.get("registration_ended_at"),
+            registered_purchase_date: r.get("registered_purchase_date"),
+            registered_retailer: r.get("registered_retailer"),
+            proof_id: r.get("proof_id"),
+            owner_proof_id: r.get("owner_proof_id"),
+        }
+    }
+}
+
+const SELECT: &str = "SELECT d.id, d.unit_id, d.ownership_id, d.claimant_user_id, o.user_id AS owner_user_id,
+        u.serial_raw AS serial, m.name AS manufacturer, p.model, d.purchase_date, d.retailer,
+        d.statement, d.owner_reply, d.status, d.outcome, d.decision_note, d.decided_at, d.created_at,
+        o.started_at AS registered_at, o.ended_at AS registration_ended_at,
+        o.purchase_date AS registered_purchase_date, o.retailer AS registered_retailer,
+        (SELECT MIN(a.id) FROM attachments a WHERE a.dispute_id = d.id) AS proof_id,
+        (SELECT MIN(a.id) FROM attachments a WHERE a.ownership_id = o.id) AS owner_proof_id
+     FROM disputes d JOIN ownerships o ON o.id = d.ownership_id JOIN units u ON u.id = d.unit_id
+       JOIN products p ON p.id = u.product_id JOIN manufacturers m ON m.id = u.manufacturer_id";
+
+pub async fn by_id(db: &Db, id: i64) -> StoreResult<Option<DisputeRow>> {
+    Ok(sqlx::query(&format!("{SELECT} WHERE d.id = $1"))
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?
+        .as_ref()
+        .map(DisputeRow::from_row))
+}
+
+/// The dispute, read in a transaction that will change it (locked on PostgreSQL).
+pub async fn for_update(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: i64,
+) -> StoreResult<Option<DisputeRow>> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE OF d",
+        Backend::Sqlite => "",
+    };
+    Ok(sqlx::query(&format!("{SELECT} WHERE d.id = $1{lock}"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(DisputeRow::from_row))
+}
+
+/// The disputes one person filed, newest first.
+pub async fn of_claimant(db: &Db, user_id: i64) -> StoreResult<Vec<DisputeRow>> {
+    Ok(sqlx::query(&format!(
+        "{SELECT} WHERE d.claimant_user_id = $1 ORDER BY d.id DESC LIMIT 200"
+    ))
+    .bind(user_id)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(DisputeRow::from_row)
+    .collect())
+}
+
+/// The open disputes of a registration (what its owner is asked to answer).
+pub async fn open_on_ownership(db: &Db, ownership_id: i64) -> StoreResult<Vec<DisputeRow>> {
+    Ok(sqlx::query(&format!(
+        "{SELECT} WHERE d.ownership_id = $1 AND d.status = 'open' ORDER BY d.id"
+    ))
+    .bind(ownership_id)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(DisputeRow::from_row)
+    .collect())
+}
+
+/// The desk's queue: open disputes, oldest first.
+pub async fn open(db: &Db, limit: i64) -> StoreResult<Vec<DisputeRow>> {
+    Ok(sqlx::query(&format!(
+        "{SELECT} WHERE d.status = 'open' ORDER BY d.created_at, d.id LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(DisputeRow::from_row)
+    .collect())
+}
+
+/// Open disputes one person has filed.
+pub async fn open_count(conn: &mut AnyConnection, claimant: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM disputes WHERE claimant_user_id = $1 AND status = 'open'",
+    )
+    .bind(claimant)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// A dispute as filed.
+pub struct NewDispute<'a> {
+    pub unit_id: i64,
+    pub ownership_id: i64,
+    pub claimant_user_id: i64,
+    pub purchase_date: &'a str,
+    pub retailer: &'a str,
+    pub statement: &'a str,
+}
+
+/// Files it (the unique index refuses a second open one by the same claimant on the unit).
+pub async fn insert(conn: &mut AnyConnection, new: &NewDispute<'_>, now: &str) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO disputes (unit_id, ownership_id, claimant_user_id, purchase_date, retailer, statement, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(new.unit_id)
+    .bind(new.ownership_id)
+    .bind(new.claimant_user_id)
+    .bind(new.purchase_date)
+    .bind(new.retailer)
+    .bind(new.statement)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn set_reply(conn: &mut AnyConnection, id: i64, reply: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE disputes SET owner_reply = $2 WHERE id = $1")
+        .bind(id)
+        .bind(reply)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the decision on an open dispute.
+pub async fn decide(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: &str,
+    outcome: Option<&str>,
+    note: &str,
+    agent: Option<i64>,
+    now: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE disputes SET status = $2, outcome = $3, decision_note = $4, decided_by_user_id = $5, decided_at = $6
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(outcome)
+    .bind(note)
+    .bind(agent)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Rejects, with `note`, the other open disputes of a registration that has ended.
+pub async fn close_others(
+    conn: &mut AnyConnection,
+    ownership_id: i64,
+    except: i64,
+    note: &str,
+    now: &str,
+) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE disputes SET status = 'rejected', decision_note = $3, decided_at = $4
+         WHERE ownership_id = $1 AND id <> $2 AND status = 'open' RETURNING claimant_user_id",
+    )
+    .bind(ownership_id)
+    .bind(except)
+    .bind(note)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Copies the dispute's proof of purchase to the claimant's new ownership.
+pub async fn copy_proof(
+    conn: &mut AnyConnection,
+    dispute_id: i64,
+    ownership_id: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO attachments (user_id, unit_id, ownership_id, content_type, filename, size_bytes, bytes, created_at)
+         SELECT user_id, unit_id, $2, content_type, filename, size_bytes, bytes, created_at
+         FROM attachments WHERE dispute_id = $1",
+    )
+    .bind(dispute_id)
+    .bind(ownership_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An account's e-mail address.
+pub async fn email_of(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// The unit's status from its journey, as if never registered: sold when a sale is on
+/// record, otherwise where its last movement left it.
+pub async fn unregistered_status(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+) -> StoreResult<&'static str> {
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM events WHERE unit_id = $1 AND kind IN ('manufactured', 'shipped', 'received', 'sold', 'returned')
+         ORDER BY at DESC, id DESC LIMIT 1",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(match kinds.first().map(String::as_str) {
+        Some("sold") => "sold",
+        Some("shipped" | "received") => "shipped",
+        Some("returned") => "returned",
+        _ => "in_stock",
+    })
+}
