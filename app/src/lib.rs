@@ -14,6 +14,8 @@ pub mod limits;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod web;
 
 pub use app::{App, shell};
 

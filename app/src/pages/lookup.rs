@@ -106,7 +106,7 @@ pub async fn scan_photo(
     request: axum::extract::Request,
 ) -> axum::response::Response {
     use crate::forms::{FormFeedback, done, rerender};
-    let mut form = crate::pages::my::read_multipart(&state, request).await;
+    let mut form = crate::web::uploads::read_multipart(&state, request).await;
     form.parts.uri = axum::http::Uri::from_static("/");
     use axum::http::StatusCode;
     let unreadable = |problem: &str| (StatusCode::UNPROCESSABLE_ENTITY, problem.to_owned());

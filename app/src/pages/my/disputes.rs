@@ -220,10 +220,11 @@ pub use server::{file_dispute, reply_dispute};
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::super::{owned, owner_caller, read_multipart, upload_problem};
+    use super::super::{owned, owner_caller};
     use crate::auth::{RequireRole, SignedIn};
     use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
+    use crate::web::uploads::{read_multipart, upload_problem};
     use axum::extract::{Path, State};
     use axum::response::Response;
     use serialtrace::service::catalogue::CatalogueError;

@@ -1,0 +1,133 @@
+//! My recall notices (`/my/notices`), marked read one by one.
+
+use super::MyDone;
+use crate::auth::{Access, require};
+use crate::components::access::Refused;
+use crate::error::AppError;
+use crate::forms::FormProblem;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// A recall notice as its owner sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoticeView {
+    pub id: i64,
+    pub unit_id: i64,
+    pub serial: String,
+    pub model: String,
+    pub number: String,
+    pub path: String,
+    pub title: String,
+    pub instructions: String,
+    pub remedy_status: Option<String>,
+    pub created_at: String,
+    pub read: bool,
+}
+
+#[server(prefix = "/_fn", endpoint = "my_notices")]
+pub async fn my_notices() -> Result<Vec<NoticeView>, AppError> {
+    let user = require(Access::SignedIn)?;
+    let services = crate::state::services()?;
+    Ok(serialtrace::store::owners::notices(&services.db, user.id)
+        .await?
+        .into_iter()
+        .map(|n| NoticeView {
+            id: n.id,
+            unit_id: n.unit_id,
+            serial: n.serial,
+            model: n.model,
+            number: n.number,
+            path: n.path,
+            title: n.title,
+            instructions: n.instructions,
+            remedy_status: n.remedy_status,
+            created_at: n.created_at.get(..10).unwrap_or_default().to_owned(),
+            read: n.read_at.is_some(),
+        })
+        .collect())
+}
+
+#[component]
+pub fn NoticesPage() -> impl IntoView {
+    if let Err(error) = require(Access::SignedIn) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let done = use_query_map().get_untracked().get("done");
+    let list = Resource::new(|| (), |_| my_notices());
+    view! {
+        <Title text="Recall notices" />
+        <h1>"Recall notices"</h1>
+        <MyDone done />
+        <FormProblem />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(list) if list.is_empty() => view! { <p class="count">"No recall has covered your products."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="notices">{list.into_iter().map(|n| view! {
+                            <li class={if n.read { "panel notice-item read" } else { "panel notice-item unread" }}>
+                                <h2><a href=n.path.clone()>{n.number.clone()}</a> ": " {n.title.clone()}</h2>
+                                <p class="meta">{format!("{} · serial {} · {}{}", n.model, n.serial, n.created_at,
+                                    n.remedy_status.as_deref().map(|s| format!(" · this unit: {}", s.replace('_', " "))).unwrap_or_default())}</p>
+                                <p><strong>"What to do: "</strong>{n.instructions.clone()}</p>
+                                <p class="actions">
+                                    <a href=format!("/my/products/{}", n.unit_id)>"The product"</a>
+                                    {(!n.read).then(|| view! {
+                                        <form method="post" action="/my/notices" class="inline-form">
+                                            <input type="hidden" name="notice" value=n.id.to_string() />
+                                            <button type="submit">"Mark read"</button>
+                                        </form>
+                                    })}
+                                </p>
+                            </li>
+                        }).collect_view()}</ul>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "ssr")]
+pub use server::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::auth::{RequireRole, SignedIn};
+    use crate::pages::account::PageForm;
+    use crate::pages::staff::catalogue::answer;
+    use crate::state::AppState;
+    use axum::extract::State;
+    use axum::response::Response;
+    use serde::{Deserialize, Serialize};
+    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::owners;
+
+    #[derive(Deserialize, Serialize, Default)]
+    #[serde(default)]
+    pub struct NoticeForm {
+        notice: String,
+    }
+
+    pub async fn read_notice(
+        State(state): State<AppState>,
+        owner: RequireRole<SignedIn>,
+        PageForm { parts, form }: PageForm<NoticeForm>,
+    ) -> Response {
+        let user = owner.user();
+        let outcome = match form.notice.parse::<i64>() {
+            Ok(id) => owners::read_notice(&state.services.db, user.id, id).await,
+            Err(_) => Err(CatalogueError::NotFound(
+                "There is no such unread notice.".into(),
+            )),
+        };
+        answer(&state, parts, &form, outcome, |()| {
+            "/my/notices?done=read".to_owned()
+        })
+        .await
+    }
+}
