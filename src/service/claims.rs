@@ -411,13 +411,16 @@ pub async fn log_repair(
             ));
         }
         store::replace_component(&mut tx, link, new_id, &now).await?;
-        owned::add_event(
+        crate::store::units::add_event(
             &mut tx,
-            old_id,
-            "returned",
-            &now,
-            "agent",
-            Some(&format!("removed from {} in a repair", facts.serial)),
+            &crate::store::units::NewEvent {
+                unit_id: old_id,
+                kind: "returned",
+                at: &now,
+                place: None,
+                actor: "agent",
+                note: Some(&format!("removed from {} in a repair", facts.serial)),
+            },
         )
         .await?;
         moved.push(json!({ "old": old, "new": new }));
@@ -440,13 +443,16 @@ pub async fn log_repair(
         &now,
     )
     .await?;
-    owned::add_event(
+    crate::store::units::add_event(
         &mut tx,
-        unit_id,
-        "repaired",
-        &now,
-        "agent",
-        Some(description),
+        &crate::store::units::NewEvent {
+            unit_id,
+            kind: "repaired",
+            at: &now,
+            place: None,
+            actor: "agent",
+            note: Some(description),
+        },
     )
     .await?;
     let mut warranty = None;

@@ -372,13 +372,16 @@ pub async fn decide(
         .await?;
         store::copy_proof(&mut tx, dispute_id, ownership).await?;
         owners::set_status(&mut tx, d.unit_id, "registered").await?;
-        owners::add_event(
+        crate::store::units::add_event(
             &mut tx,
-            d.unit_id,
-            "registered",
-            &now,
-            "agent",
-            Some("Reassigned to its buyer after an ownership dispute."),
+            &crate::store::units::NewEvent {
+                unit_id: d.unit_id,
+                kind: "registered",
+                at: &now,
+                place: None,
+                actor: "agent",
+                note: Some("Reassigned to its buyer after an ownership dispute."),
+            },
         )
         .await?;
         if let (Some(facts), Some(bought)) = (

@@ -173,16 +173,17 @@ pub async fn import_events(
             ));
             continue;
         }
-        sqlx::query(
-            "INSERT INTO events (unit_id, kind, at, place, actor, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        crate::store::units::add_event(
+            &mut tx,
+            &crate::store::units::NewEvent {
+                unit_id: unit,
+                kind: &event,
+                at: &at,
+                place: (!place.is_empty()).then_some(place),
+                actor: actor_name,
+                note: (!note.is_empty()).then_some(note),
+            },
         )
-        .bind(unit)
-        .bind(&event)
-        .bind(&at)
-        .bind((!place.is_empty()).then_some(place))
-        .bind(actor_name)
-        .bind((!note.is_empty()).then_some(note))
-        .execute(&mut *tx)
         .await?;
         outcome.applied += 1;
     }

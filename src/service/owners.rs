@@ -336,7 +336,18 @@ pub async fn register(
         }
     })?;
     store::set_status(&mut tx, unit.id, "registered").await?;
-    store::add_event(&mut tx, unit.id, "registered", &now, "owner", None).await?;
+    crate::store::units::add_event(
+        &mut tx,
+        &crate::store::units::NewEvent {
+            unit_id: unit.id,
+            kind: "registered",
+            at: &now,
+            place: None,
+            actor: "owner",
+            note: None,
+        },
+    )
+    .await?;
     let warranty = start_warranty(
         &mut tx,
         &facts,
@@ -746,13 +757,16 @@ pub async fn redeem_transfer(
         &now,
     )
     .await?;
-    store::add_event(
+    crate::store::units::add_event(
         &mut tx,
-        transfer.unit_id,
-        "transferred",
-        &now,
-        "owner",
-        None,
+        &crate::store::units::NewEvent {
+            unit_id: transfer.unit_id,
+            kind: "transferred",
+            at: &now,
+            place: None,
+            actor: "owner",
+            note: None,
+        },
     )
     .await?;
     let ended = if facts.transferable {
@@ -798,23 +812,12 @@ pub async fn report_theft(
     report: &OwnerReport,
     actor: &Actor<'_>,
 ) -> CatalogueResult<i64> {
-    if report.kind != "stolen" && report.kind != "lost" {
-        return Err(invalid("report_kind", "Choose stolen or lost."));
-    }
-    if let Some(on) = &report.occurred_on
-        && parse_date(Some(on)).is_some_and(|d| d > today())
-    {
-        return Err(invalid("occurred_on", "That date is in the future."));
-    }
+    super::thefts::check_report(&report.kind, report.occurred_on.as_deref(), "report_kind")?;
     let mut tx = db.writer().begin().await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
         _ => return Err(not_yours()),
     }
-    if thefts::active_for_unit(&mut tx, unit_id).await? {
-        return Err(invalid("report_kind", "This unit is reported already."));
-    }
-    let now = now_text();
     let new = NewReport {
         unit_id,
         reporter_user_id: Some(user_id),
@@ -825,22 +828,13 @@ pub async fn report_theft(
         place: report.place.clone(),
         occurred_on: report.occurred_on.clone(),
     };
-    let id = thefts::insert_report(&mut tx, &new, &now).await?;
-    // A code handed out before the theft must not let the unit change hands.
-    store::cancel_transfers(&mut tx, unit_id, &now).await?;
-    audit::append(
+    let id = super::thefts::file(
         &mut tx,
-        &entry(
-            "theft.report",
-            actor,
-            "theft_report",
-            Some(id.to_string()),
-            None,
-            Some(serde_json::to_value(&new).unwrap_or_default()),
-        ),
+        &new,
+        ("report_kind", "This unit is reported already.".to_owned()),
+        actor,
     )
     .await?;
-    lookups::bump_epoch(&mut tx).await?;
     tx.commit().await?;
     lookup.refresh_epoch().await?;
     Ok(id)

@@ -248,20 +248,13 @@ pub async fn file_report(
     report: &PoliceReport,
     actor: &Actor<'_>,
 ) -> CatalogueResult<i64> {
-    if report.kind != "stolen" && report.kind != "lost" {
-        return Err(invalid("report_kind", "Choose stolen or lost."));
-    }
+    super::thefts::check_report(&report.kind, report.occurred_on.as_deref(), "report_kind")?;
     let case = report.case_number.trim();
     if case.is_empty() || case.chars().count() > 60 {
         return Err(invalid(
             "case_number",
             "Enter the case number (up to 60 characters).",
         ));
-    }
-    if let Some(on) = &report.occurred_on
-        && crate::store::parse_date(Some(on)).is_some_and(|d| d > today())
-    {
-        return Err(invalid("occurred_on", "That date is in the future."));
     }
     let query = match LookupQuery::parse(&report.serial, report.gtin.as_deref()) {
         Ok(q) => q,
@@ -290,16 +283,6 @@ pub async fn file_report(
         }
     };
     let mut tx = db.writer().begin().await?;
-    if thefts::active_for_unit(&mut tx, unit.id).await? {
-        return Err(invalid(
-            "serial",
-            format!(
-                "{} is reported already; see its case file.",
-                unit.serial_raw
-            ),
-        ));
-    }
-    let now = now_text();
     let new = NewReport {
         unit_id: unit.id,
         reporter_user_id: actor.user_id,
@@ -310,8 +293,19 @@ pub async fn file_report(
         place: report.place.clone(),
         occurred_on: report.occurred_on.clone(),
     };
-    let id = thefts::insert_report(&mut tx, &new, &now).await?;
-    owners::cancel_transfers(&mut tx, unit.id, &now).await?;
+    let id = super::thefts::file(
+        &mut tx,
+        &new,
+        (
+            "serial",
+            format!(
+                "{} is reported already; see its case file.",
+                unit.serial_raw
+            ),
+        ),
+        actor,
+    )
+    .await?;
     tell_owner(
         &mut tx,
         db,
@@ -323,19 +317,6 @@ pub async fn file_report(
         ),
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "theft.report",
-            actor,
-            "theft_report",
-            Some(id.to_string()),
-            None,
-            Some(serde_json::to_value(&new).unwrap_or_default()),
-        ),
-    )
-    .await?;
-    lookups::bump_epoch(&mut tx).await?;
     tx.commit().await?;
     lookup.refresh_epoch().await?;
     Ok(id)

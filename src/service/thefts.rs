@@ -14,6 +14,55 @@ fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
     CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
 }
 
+/// Checks a new report's kind (stolen or lost, the problem on `kind_field`) and that it did
+/// not happen in the future.
+pub(crate) fn check_report(
+    kind: &str,
+    occurred_on: Option<&str>,
+    kind_field: &str,
+) -> CatalogueResult<()> {
+    if kind != "stolen" && kind != "lost" {
+        return Err(invalid(kind_field, "Choose stolen or lost."));
+    }
+    if crate::store::parse_date(occurred_on).is_some_and(|d| d > crate::store::today()) {
+        return Err(invalid("occurred_on", "That date is in the future."));
+    }
+    Ok(())
+}
+
+/// Files a report in the caller's transaction — the one way a theft or loss report comes to
+/// be, whoever files it (owner, police, staff): refused while the unit has an active one
+/// (`already`, on `field`); open transfer codes cancelled, so a code handed out before the
+/// theft cannot move the unit; audited as `theft.report`; the lookup cache epoch bumped (the
+/// caller refreshes it after its commit).
+pub(crate) async fn file(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: &NewReport,
+    (field, already): (&str, String),
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    if store::active_for_unit(&mut *tx, new.unit_id).await? {
+        return Err(invalid(field, already));
+    }
+    let now = now_text();
+    let id = store::insert_report(&mut *tx, new, &now).await?;
+    crate::store::owners::cancel_transfers(&mut *tx, new.unit_id, &now).await?;
+    audit::append(
+        tx,
+        &entry(
+            "theft.report",
+            actor,
+            "theft_report",
+            Some(id.to_string()),
+            None,
+            Some(serde_json::to_value(new).unwrap_or_default()),
+        ),
+    )
+    .await?;
+    lookups::bump_epoch(&mut *tx).await?;
+    Ok(id)
+}
+
 /// What staff do with a report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Review {
@@ -117,9 +166,7 @@ pub async fn report_on_behalf(
     report: &OnBehalf,
     actor: &Actor<'_>,
 ) -> CatalogueResult<i64> {
-    if report.kind != "stolen" && report.kind != "lost" {
-        return Err(invalid("theft_kind", "Choose stolen or lost."));
-    }
+    check_report(&report.kind, report.occurred_on.as_deref(), "theft_kind")?;
     let mut tx = db.writer().begin().await?;
     let product = match &report.model {
         Some(model) => Some(
@@ -149,16 +196,6 @@ pub async fn report_on_behalf(
             ));
         }
     };
-    if store::active_for_unit(&mut tx, unit_id).await? {
-        return Err(invalid(
-            "theft_serial",
-            format!(
-                "{} is reported already; see its report below.",
-                report.serial
-            ),
-        ));
-    }
-    let now = now_text();
     let new = NewReport {
         unit_id,
         reporter_user_id: actor.user_id,
@@ -169,7 +206,20 @@ pub async fn report_on_behalf(
         place: report.place.clone(),
         occurred_on: report.occurred_on.clone(),
     };
-    let id = store::insert_report(&mut tx, &new, &now).await?;
+    let id = file(
+        &mut tx,
+        &new,
+        (
+            "theft_serial",
+            format!(
+                "{} is reported already; see its report below.",
+                report.serial
+            ),
+        ),
+        actor,
+    )
+    .await?;
+    let now = now_text();
     let note = format!(
         "Reported by staff on the owner's behalf.{}",
         report
@@ -179,19 +229,6 @@ pub async fn report_on_behalf(
             .unwrap_or_default()
     );
     store::add_note(&mut tx, id, actor.user_id, actor.role, &note, &now).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "theft.report",
-            actor,
-            "theft_report",
-            Some(id.to_string()),
-            None,
-            Some(serde_json::to_value(&new).unwrap_or_default()),
-        ),
-    )
-    .await?;
-    lookups::bump_epoch(&mut tx).await?;
     tx.commit().await?;
     lookup.refresh_epoch().await?;
     Ok(id)

@@ -96,16 +96,17 @@ pub async fn add_event(
         return Err(invalid("kind", "Choose what happened."));
     }
     let mut tx = db.writer().begin().await?;
-    sqlx::query(
-        "INSERT INTO events (unit_id, kind, at, place, actor, note) VALUES ($1, $2, $3, $4, $5, $6)",
+    crate::store::units::add_event(
+        &mut tx,
+        &crate::store::units::NewEvent {
+            unit_id: id,
+            kind: &event.kind,
+            at: &event.at,
+            place: event.place.as_deref(),
+            actor: actor_name,
+            note: event.note.as_deref(),
+        },
     )
-    .bind(id)
-    .bind(&event.kind)
-    .bind(&event.at)
-    .bind(event.place.as_deref())
-    .bind(actor_name)
-    .bind(event.note.as_deref())
-    .execute(&mut *tx)
     .await?;
     audit::append(
         &mut tx,

@@ -106,26 +106,6 @@ pub async fn set_status(conn: &mut AnyConnection, unit_id: i64, status: &str) ->
     Ok(())
 }
 
-/// A journey event written by an owner's or agent's action.
-pub async fn add_event(
-    conn: &mut AnyConnection,
-    unit_id: i64,
-    kind: &str,
-    at: &str,
-    actor: &str,
-    note: Option<&str>,
-) -> StoreResult<()> {
-    sqlx::query("INSERT INTO events (unit_id, kind, at, actor, note) VALUES ($1, $2, $3, $4, $5)")
-        .bind(unit_id)
-        .bind(kind)
-        .bind(at)
-        .bind(actor)
-        .bind(note)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 /// Units this account registered since `since` (transfers and staff assignments aside).
 pub async fn registrations_since(
     conn: &mut AnyConnection,

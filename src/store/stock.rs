@@ -130,14 +130,17 @@ pub async fn receive(
     now: &str,
 ) -> StoreResult<()> {
     for id in unit_ids {
-        sqlx::query(
-            "INSERT INTO events (unit_id, kind, at, place, actor, note) VALUES ($1, 'received', $2, $3, $4, 'stock audit')",
+        super::units::add_event(
+            conn,
+            &super::units::NewEvent {
+                unit_id: *id,
+                kind: "received",
+                at: now,
+                place: Some(location),
+                actor,
+                note: Some("stock audit"),
+            },
         )
-        .bind(*id)
-        .bind(now)
-        .bind(location)
-        .bind(actor)
-        .execute(&mut *conn)
         .await?;
         sqlx::query(
             "UPDATE units SET location = $2, status = CASE WHEN status IN ('shipped', 'returned') THEN 'in_stock' ELSE status END

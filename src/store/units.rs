@@ -1,7 +1,7 @@
 //! Units: the lookup's indexed reads.
 
 use super::{Db, StoreResult, placeholders};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 /// What a public lookup needs of one unit (no owner, no price, no case details).
 #[derive(Clone, Debug)]
@@ -127,6 +127,35 @@ pub async fn warranty_records(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<Stor
             source: r.get("source"),
         })
         .collect())
+}
+
+/// A journey event as written: what happened to a unit, when (an instant or a day), where and
+/// by whom.
+#[derive(Clone, Copy, Debug)]
+pub struct NewEvent<'a> {
+    pub unit_id: i64,
+    pub kind: &'a str,
+    pub at: &'a str,
+    pub place: Option<&'a str>,
+    pub actor: &'a str,
+    pub note: Option<&'a str>,
+}
+
+/// Adds an event to a unit's journey: the one writer of `events` (staff, imports, stock
+/// audits, owners' and agents' actions).
+pub async fn add_event(conn: &mut AnyConnection, event: &NewEvent<'_>) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO events (unit_id, kind, at, place, actor, note) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(event.unit_id)
+    .bind(event.kind)
+    .bind(event.at)
+    .bind(event.place)
+    .bind(event.actor)
+    .bind(event.note)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// A journey event: (kind, at, place, actor, note).

@@ -542,3 +542,44 @@ async fn agents_withdraw_a_false_stolen_report(engine: Engine) {
     assert_eq!(mails_in(&app.outbox, "police_report", "sam@false.test"), 1);
 }
 both_engines!(agents_withdraw_a_false_stolen_report);
+
+async fn a_report_by_any_hand_cancels_the_open_transfer_code(engine: Engine) {
+    // One way to file a report (owner, police, staff): a code handed out before the theft
+    // cannot move the unit, also when staff report it on the owner's behalf.
+    let app = TestApp::spawn(engine).await;
+    let (staff, _) = app.two_staff().await;
+    let serial = app.generate(&staff, "HC-L14", 1).await.remove(0);
+    app.user("sam@code.test", None, None, None).await;
+    app.user("thief@code.test", None, None, None).await;
+    let sam = app.signed_in("sam@code.test").await;
+    let thief = app.signed_in("thief@code.test").await;
+    let unit = app.registered(&sam, &serial, None).await;
+    let response = app
+        .post_form(
+            &sam,
+            &format!("/my/products/{unit}"),
+            &[("action", "transfer")],
+        )
+        .await;
+    let code = crate::owners::transfer_code(&response.text().await.unwrap());
+    let response = app
+        .post_form(
+            &staff,
+            "/staff/thefts",
+            &[
+                ("action", "report"),
+                ("theft_serial", &serial),
+                ("theft_kind", "stolen"),
+                ("note", "the owner phoned"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let response = app
+        .post_form(&thief, "/my/transfers", &[("code", &code)])
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let (_, mine) = app.fetch(&sam, "/my/products").await;
+    assert!(mine.contains(serial.as_str()), "still Sam's: {mine}");
+}
+both_engines!(a_report_by_any_hand_cancels_the_open_transfer_code);

@@ -207,7 +207,7 @@ async fn owners_register_and_only_the_right_people_see_the_proof(engine: Engine)
 both_engines!(owners_register_and_only_the_right_people_see_the_proof);
 
 /// The transfer code on the page after making one.
-fn transfer_code(page: &str) -> String {
+pub(crate) fn transfer_code(page: &str) -> String {
     page.split("class=\"transfer-code\">")
         .nth(1)
         .and_then(|rest| rest.split('<').next())
