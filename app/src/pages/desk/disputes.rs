@@ -1,0 +1,168 @@
+//! An ownership dispute on the desk (`/desk/disputes/{id}`): both sides, then the decision.
+
+use super::desk_done;
+use crate::auth::{Access, require};
+use crate::components::access::Refused;
+use crate::error::AppError;
+use crate::forms::{Choice, Field, FormProblem};
+use crate::pages::my::disputes::{DisputeView, dispute_status};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serialtrace::account::Role;
+
+/// A dispute with both sides and both parties' e-mail addresses.
+#[server(prefix = "/_fn", endpoint = "desk_dispute")]
+pub async fn desk_dispute(id: i64) -> Result<DisputeView, AppError> {
+    require(Access::Role(Role::Agent))?;
+    let services = crate::state::services()?;
+    let db = &services.db;
+    let Some(d) = serialtrace::store::disputes::by_id(db, id).await? else {
+        crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+        return Err(AppError::NotFound(format!("There is no dispute {id}.")));
+    };
+    let email = async |user: i64| -> Result<Option<String>, AppError> {
+        Ok(serialtrace::store::users::record(db, user)
+            .await?
+            .map(|r| r.user.email.to_string()))
+    };
+    let (claimant, owner) = (
+        email(d.claimant_user_id).await?,
+        email(d.owner_user_id).await?,
+    );
+    Ok(DisputeView {
+        claimant,
+        owner,
+        ..crate::pages::my::disputes::dispute_view(d)
+    })
+}
+
+#[component]
+pub fn DeskDisputePage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Agent)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let id = match crate::pages::staff::path_id("dispute") {
+        Ok(id) => id,
+        Err(missing) => return missing,
+    };
+    let done = desk_done(use_query_map().get_untracked().get("done"));
+    let dispute = Resource::new(move || id, desk_dispute);
+    view! {
+        <Title text="Ownership dispute" />
+        <p><a href="/desk">"← Support desk"</a></p>
+        {done.map(|m| view! { <p class="notice" role="status">{m}</p> })}
+        <FormProblem />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match dispute.await {
+                    Ok(dispute) => view! { <DeskDisputeView dispute /> }.into_any(),
+                    Err(error) => view! { <h1>"Ownership dispute"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeskDisputeView(dispute: DisputeView) -> impl IntoView {
+    let d = dispute;
+    let open = d.status == "open";
+    let file = |id: Option<i64>, what: &'static str| match id {
+        Some(id) => view! { <p><a href=format!("/files/{id}")>{what}</a></p> }.into_any(),
+        None => view! { <p class="count">"No proof of purchase given."</p> }.into_any(),
+    };
+    view! {
+        <h1>{format!("Dispute {} · {} {} · {}", d.id, d.manufacturer, d.model, d.serial)}</h1>
+        <p class="claim-status" data-status=d.status.clone()>{format!("Status: {}", dispute_status(&d))}</p>
+        <p><a href=format!("/desk/units/{}", d.unit_id)>"The unit's record"</a></p>
+        <div class="two-sides">
+            <section class="panel">
+                <h2>"The claimant"</h2>
+                <p>{format!("{} · filed {}", d.claimant.clone().unwrap_or_default(), d.filed_on)}</p>
+                <p>{format!("Bought {} from {}", d.purchase_date, d.retailer)}</p>
+                <blockquote>{d.statement.clone()}</blockquote>
+                {file(d.proof_id, "The claimant's proof of purchase")}
+            </section>
+            <section class="panel">
+                <h2>"The registered owner"</h2>
+                <p>{format!("{} · registered {}", d.owner.clone().unwrap_or_default(), d.registered_on)}</p>
+                <p>{format!("Says bought {} from {}", d.registered_purchase_date.clone().unwrap_or_else(|| "(no date)".into()),
+                    d.registered_retailer.clone().unwrap_or_else(|| "(not given)".into()))}</p>
+                {match d.owner_reply.clone() {
+                    Some(reply) => view! { <blockquote>{reply}</blockquote> }.into_any(),
+                    None => view! { <p class="count">"The owner has not answered."</p> }.into_any(),
+                }}
+                {file(d.owner_proof_id, "The owner's proof of purchase")}
+            </section>
+        </div>
+        {d.decision_note.clone().map(|n| view! { <p>{format!("Decided {}: {n}", d.decided_on.clone().unwrap_or_default())}</p> })}
+        {open.then(|| view! {
+            <section class="panel">
+                <h2 id="decide">"Decide"</h2>
+                <form method="post" action=format!("/desk/disputes/{}", d.id) class="stack-form" aria-labelledby="decide">
+                    <Choice name="decision" label="Decision" options=vec![
+                        ("reassign", "The claimant bought it: register it to them"),
+                        ("end", "Neither is shown: end the registration"),
+                        ("reject", "The registration stands"),
+                    ] />
+                    <Field name="note" label="Reason" hint="Both sides are sent it, and it is kept in the audit log." />
+                    <p class="hint">"Upholding the dispute withdraws the stolen or lost reports the registered owner filed on the unit, and any warranty dated from their word alone."</p>
+                    <button type="submit">"Decide"</button>
+                </form>
+            </section>
+        })}
+    }
+    .into_any()
+}
+
+#[cfg(feature = "ssr")]
+pub use server::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::auth::{Agent, RequireRole};
+    use crate::pages::account::PageForm;
+    use crate::pages::staff::catalogue::answer;
+    use crate::state::AppState;
+    use axum::extract::{Path, State};
+    use axum::response::Response;
+    use serde::{Deserialize, Serialize};
+    use serialtrace::service::catalogue::CatalogueError;
+
+    #[derive(Deserialize, Serialize, Default)]
+    #[serde(default)]
+    pub struct DeskDisputeForm {
+        decision: String,
+        note: String,
+    }
+
+    pub async fn decide_dispute(
+        State(state): State<AppState>,
+        agent: RequireRole<Agent>,
+        Path(id): Path<String>,
+        PageForm { parts, form }: PageForm<DeskDisputeForm>,
+    ) -> Response {
+        use serialtrace::service::disputes::{self, Decision};
+        let caller = crate::auth::Caller::new(agent.user(), &parts, "agent");
+        let outcome = match (id.parse::<i64>(), Decision::parse(form.decision.trim())) {
+            (Err(_), _) => Err(CatalogueError::NotFound("There is no such dispute.".into())),
+            (Ok(_), None) => Err(CatalogueError::Invalid(vec![(
+                "decision".into(),
+                "Choose a decision.".into(),
+            )])),
+            (Ok(dispute), Some(decision)) => disputes::decide(
+                &state.services.db,
+                &state.services.lookup,
+                dispute,
+                decision,
+                &form.note,
+                &caller.actor(),
+            )
+            .await
+            .map(|()| format!("/desk/disputes/{dispute}?done=decided")),
+        };
+        answer(&state, parts, &form, outcome, |to| to).await
+    }
+}

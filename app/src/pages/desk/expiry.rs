@@ -1,0 +1,207 @@
+//! The warranty expiry report (`/desk/expiring`, `/desk/expiring.csv`): units whose warranty
+//! ends in the next 30, 60 or 90 days; for agents (every unit) and staff (their own).
+
+use crate::auth::{Access, require, viewer};
+use crate::components::access::Refused;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+use serialtrace::account::Role;
+
+/// Who may read the expiry report: agents (every unit) and staff (their manufacturer's).
+fn expiry_scope() -> Result<Option<i64>, AppError> {
+    let user = require(Access::SignedIn)?;
+    if user.has(Role::Agent) {
+        Ok(None)
+    } else if let Some(m) = user.staff_manufacturer() {
+        Ok(Some(m))
+    } else {
+        #[cfg(feature = "ssr")]
+        crate::error::set_status(axum::http::StatusCode::FORBIDDEN);
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A line of the expiry report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExpiryView {
+    pub unit_id: i64,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub ends_on: String,
+    pub registered: bool,
+}
+
+/// The report's windows, in days.
+pub const EXPIRY_WINDOWS: [u32; 3] = [30, 60, 90];
+
+#[server(prefix = "/_fn", endpoint = "expiring")]
+pub async fn expiring(days: u32) -> Result<(Vec<ExpiryView>, bool), AppError> {
+    let scope = expiry_scope()?;
+    let days = if EXPIRY_WINDOWS.contains(&days) {
+        days
+    } else {
+        30
+    };
+    let services = crate::state::services()?;
+    let today = serialtrace::store::today();
+    let to = today + time::Duration::days(i64::from(days));
+    let lines = serialtrace::store::claims::expiring(
+        &services.db,
+        &today.to_string(),
+        &to.to_string(),
+        scope,
+        501,
+    )
+    .await?;
+    let more = lines.len() > 500;
+    let lines = lines
+        .into_iter()
+        .take(500)
+        .map(|l| ExpiryView {
+            unit_id: l.unit_id,
+            serial: l.serial,
+            manufacturer: l.manufacturer,
+            model: l.model,
+            ends_on: l.ends_on,
+            registered: l.registered,
+        })
+        .collect();
+    Ok((lines, more))
+}
+
+#[component]
+pub fn ExpiringPage() -> impl IntoView {
+    if let Err(error) = expiry_scope() {
+        return view! { <Refused error /> }.into_any();
+    }
+    let days: u32 = use_query_map()
+        .get_untracked()
+        .get("days")
+        .and_then(|d| d.parse().ok())
+        .filter(|d| EXPIRY_WINDOWS.contains(d))
+        .unwrap_or(30);
+    let agent = viewer().is_some_and(|u| u.has(Role::Agent));
+    let report = Resource::new(move || days, expiring);
+    view! {
+        <Title text="Warranty expiry" />
+        <h1>{format!("Warranties ending in the next {days} days")}</h1>
+        {agent.then(|| view! { <p><a href="/desk">"← Support desk"</a></p> })}
+        <p class="actions">
+            {EXPIRY_WINDOWS.iter().map(|d| view! { <a href=format!("/desk/expiring?days={d}") aria-current=(*d == days).then_some("page")>{format!("{d} days")}</a>" " }).collect_view()}
+            " · " <a href=format!("/desk/expiring.csv?days={days}")>"Download CSV"</a>
+        </p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok((lines, _)) if lines.is_empty() => view! { <p class="count">"No warranty ends in this window."</p> }.into_any(),
+                    Ok((lines, more)) => view! {
+                        <p class="count">{format!("{}{} units", lines.len(), if more { "+" } else { "" })}</p>
+                        <table class="report">
+                            <thead><tr><th>"Ends"</th><th>"Serial"</th><th>"Manufacturer"</th><th>"Model"</th><th>"Registered"</th></tr></thead>
+                            <tbody>{lines.into_iter().map(|l| view! {
+                                <tr><td>{l.ends_on}</td><td>{if agent {
+                                    view! { <a href=format!("/desk/units/{}", l.unit_id)>{l.serial.clone()}</a> }.into_any()
+                                } else {
+                                    view! { <a href=format!("/staff/units/{}", l.unit_id)>{l.serial.clone()}</a> }.into_any()
+                                }}</td><td>{l.manufacturer}</td><td>{l.model}</td><td>{if l.registered { "yes" } else { "no" }}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "ssr")]
+pub use server::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::EXPIRY_WINDOWS;
+    use crate::auth::{RequireRole, SignedIn};
+    use crate::state::AppState;
+    use axum::extract::{Query, State};
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+    use serde::Deserialize;
+    use serialtrace::account::Role;
+
+    #[derive(Deserialize)]
+    pub struct ExpiryQuery {
+        days: Option<String>,
+    }
+
+    /// The expiry report as CSV: serial, manufacturer, model, warranty end, registered.
+    pub async fn expiring_csv(
+        State(state): State<AppState>,
+        viewer: RequireRole<SignedIn>,
+        Query(query): Query<ExpiryQuery>,
+    ) -> Response {
+        let user = viewer.user();
+        let scope = if user.has(Role::Agent) {
+            None
+        } else if let Some(m) = user.staff_manufacturer() {
+            Some(m)
+        } else {
+            return (
+                StatusCode::FORBIDDEN,
+                "The expiry report is for support agents and staff.",
+            )
+                .into_response();
+        };
+        let days = match query.days.as_deref().map(str::parse::<u32>) {
+            None => 30,
+            Some(Ok(d)) if EXPIRY_WINDOWS.contains(&d) => d,
+            Some(_) => {
+                return (StatusCode::BAD_REQUEST, "days must be 30, 60 or 90.").into_response();
+            }
+        };
+        let today = serialtrace::store::today();
+        let to = today + time::Duration::days(i64::from(days));
+        let lines = match serialtrace::store::claims::expiring(
+            &state.services.db,
+            &today.to_string(),
+            &to.to_string(),
+            scope,
+            1_000_000,
+        )
+        .await
+        {
+            Ok(lines) => lines,
+            Err(error) => {
+                tracing::error!(%error, "expiry report");
+                return (StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.").into_response();
+            }
+        };
+        use serialtrace::export::csv_line;
+        let mut body = String::from("serial,manufacturer,model,warranty_ends_on,registered\n");
+        for l in &lines {
+            body.push_str(&csv_line(&[
+                l.serial.as_str(),
+                &l.manufacturer,
+                &l.model,
+                &l.ends_on,
+                if l.registered { "yes" } else { "no" },
+            ]));
+        }
+        let mut response = body.into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "attachment; filename=\"warranty-expiry-{days}-days-{today}.csv\""
+        )) {
+            headers.insert(header::CONTENT_DISPOSITION, v);
+        }
+        response
+    }
+}

@@ -1,0 +1,188 @@
+//! The support agents' desk (`/desk/…`): find a unit by serial (exact or look-alike-folded),
+//! see its whole record with its claims, repairs and proof of purchase, work claims (status,
+//! notes the owner sees or internal ones), log repairs with parts replaced and a repair
+//! warranty, extend a warranty with a reason, withdraw a stolen or lost report shown to be
+//! false; decide ownership disputes (`/desk/disputes/…`: both sides, then the unit reassigned,
+//! the registration ended, or the dispute rejected); and the warranty expiry report (also for
+//! staff, for their own manufacturer's units), with its CSV.
+//!
+//! One file per screen: this one (search and the queues), `units`, `claims`, `disputes` and
+//! `expiry`.
+
+mod claims;
+mod disputes;
+mod expiry;
+mod units;
+
+pub use claims::{DeskClaimPage, desk_claim};
+pub use disputes::{DeskDisputePage, desk_dispute};
+pub use expiry::{EXPIRY_WINDOWS, ExpiringPage, ExpiryView, expiring};
+pub use units::{DeskUnitPage, UnitOnDesk, desk_unit};
+
+#[cfg(feature = "ssr")]
+pub use claims::change_desk_claim;
+#[cfg(feature = "ssr")]
+pub use disputes::decide_dispute;
+#[cfg(feature = "ssr")]
+pub use expiry::expiring_csv;
+#[cfg(feature = "ssr")]
+pub use units::change_desk_unit;
+
+use crate::auth::{Access, require};
+use crate::components::access::Refused;
+use crate::error::AppError;
+use crate::pages::my::claims::{ClaimView, status_words};
+use crate::pages::my::disputes::DisputeView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serialtrace::account::Role;
+
+/// A unit an agent's search found: (id, serial, manufacturer, model, how it matched).
+pub type Found = (i64, String, String, String, String);
+
+#[server(prefix = "/_fn", endpoint = "desk_search")]
+pub async fn desk_search(serial: String) -> Result<Vec<Found>, AppError> {
+    require(Access::Role(Role::Agent))?;
+    let services = crate::state::services()?;
+    let Ok(serial) = serialtrace::serial::Serial::parse(&serial) else {
+        return Ok(Vec::new());
+    };
+    Ok(serialtrace::store::claims::search_units(
+        &services.db,
+        serial.normalised(),
+        &serial.folded(),
+    )
+    .await?)
+}
+
+#[server(prefix = "/_fn", endpoint = "desk_queue")]
+pub async fn desk_queue() -> Result<Vec<ClaimView>, AppError> {
+    require(Access::Role(Role::Agent))?;
+    let services = crate::state::services()?;
+    let mut out = Vec::new();
+    for c in
+        serialtrace::store::claims::queue(&services.db, &["new", "in_review", "approved"]).await?
+    {
+        out.push(crate::pages::my::claims::claim_view(&services.db, c, true).await?);
+    }
+    Ok(out)
+}
+
+#[server(prefix = "/_fn", endpoint = "desk_disputes")]
+pub async fn desk_disputes() -> Result<Vec<DisputeView>, AppError> {
+    require(Access::Role(Role::Agent))?;
+    let services = crate::state::services()?;
+    Ok(serialtrace::store::disputes::open(&services.db, 200)
+        .await?
+        .into_iter()
+        .map(crate::pages::my::disputes::dispute_view)
+        .collect())
+}
+
+#[component]
+pub fn DeskPage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Agent)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let serial = use_query_map()
+        .get_untracked()
+        .get("serial")
+        .filter(|s| !s.trim().is_empty());
+    let found = Resource::new(
+        {
+            let serial = serial.clone();
+            move || serial.clone()
+        },
+        |serial| async move {
+            match serial {
+                Some(serial) => desk_search(serial).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let queue = Resource::new(|| (), |_| desk_queue());
+    let disputes = Resource::new(|| (), |_| desk_disputes());
+    view! {
+        <Title text="Support desk" />
+        <h1>"Support desk"</h1>
+        <p><a href="/desk/expiring">"Warranty expiry report"</a></p>
+        <form class="panel inline-search" method="get" action="/desk" role="search">
+            <label for="desk-serial">"Serial"</label>
+            <input id="desk-serial" name="serial" type="search" value=serial.unwrap_or_default() />
+            <button type="submit">"Find"</button>
+        </form>
+        <Suspense fallback=|| view! { <p class="loading">"Looking…"</p> }>
+            {move || Suspend::new(async move {
+                match found.await {
+                    Ok(None) => ().into_any(),
+                    Ok(Some(list)) if list.is_empty() => view! { <p class="count">"No unit has that serial, or one that reads like it."</p> }.into_any(),
+                    Ok(Some(list)) => view! {
+                        <ul class="found">{list.into_iter().map(|(id, serial, manufacturer, model, how)| view! {
+                            <li><a href=format!("/desk/units/{id}")>{format!("{serial} · {manufacturer} {model}")}</a>
+                                <span class="match-kind">{format!(" ({how})")}</span></li>
+                        }).collect_view()}</ul>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <h2>"Open claims"</h2>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(list) if list.is_empty() => view! { <p class="count">"No open claims."</p> }.into_any(),
+                    Ok(list) => view! { <ClaimList list /> }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <h2>"Ownership disputes"</h2>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match disputes.await {
+                    Ok(list) if list.is_empty() => view! { <p class="count">"No open disputes."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="claims">{list.into_iter().map(|d| view! {
+                            <li class="panel" data-status=d.status.clone()>
+                                <a href=format!("/desk/disputes/{}", d.id)>{format!("Dispute {} · {} {} · {}", d.id, d.manufacturer, d.model, d.serial)}</a>
+                                <p>{format!("filed {} · {}", d.filed_on,
+                                    if d.owner_reply.is_some() { "the owner has answered" } else { "no answer from the owner yet" })}</p>
+                            </li>
+                        }).collect_view()}</ul>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn ClaimList(list: Vec<ClaimView>) -> impl IntoView {
+    view! {
+        <ul class="claims">{list.into_iter().map(|c| view! {
+            <li class="panel" data-status=c.status.clone()>
+                <a href=format!("/desk/claims/{}", c.id)>{format!("Claim {} · {} {} · {}", c.id, c.manufacturer, c.model, c.serial)}</a>
+                <p>{format!("{} · filed {} · last change {} · {}", status_words(&c.status), c.created_at, c.updated_at,
+                    if c.in_warranty { "in warranty" } else { "paid repair" })}</p>
+            </li>
+        }).collect_view()}</ul>
+    }
+    .into_any()
+}
+
+/// Confirmations after an agent's action.
+fn desk_done(done: Option<String>) -> Option<&'static str> {
+    match done.as_deref() {
+        Some("repair") => Some("The repair is logged."),
+        Some("extended") => Some("The warranty is extended."),
+        Some("claim") => Some("The claim is updated; the owner has been told."),
+        Some("withdrawn") => Some(
+            "The report is withdrawn: public lookups no longer flag the unit. Its owner has been told.",
+        ),
+        Some("decided") => Some("The dispute is decided; both sides have been told."),
+        _ => None,
+    }
+}

@@ -1,0 +1,326 @@
+//! A unit on the desk (`/desk/units/{id}`): its whole record, claims, repairs and proof of
+//! purchase; logging a repair, extending the warranty, withdrawing a false stolen report.
+
+use super::{ClaimList, desk_done};
+use crate::auth::{Access, require};
+use crate::components::access::Refused;
+use crate::error::AppError;
+use crate::forms::{Field, FormProblem, feedback};
+use crate::pages::my::claims::ClaimView;
+use crate::pages::staff::units::{HistoryPanel, JourneyList, UnitView};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+use serialtrace::account::Role;
+
+/// A unit as the desk shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitOnDesk {
+    pub record: UnitView,
+    pub manufacturer_claims: Vec<ClaimView>,
+    /// (at, description, parts), newest first.
+    pub repairs: Vec<(String, String, Option<String>)>,
+    pub proof: Option<(i64, String)>,
+    /// Active stolen or lost reports: (id, kind, reported at, reported by).
+    pub open_reports: Vec<(i64, String, String, String)>,
+}
+
+#[server(prefix = "/_fn", endpoint = "desk_unit")]
+pub async fn desk_unit(id: i64) -> Result<UnitOnDesk, AppError> {
+    use serialtrace::store::claims;
+    require(Access::Role(Role::Agent))?;
+    let services = crate::state::services()?;
+    let db = &services.db;
+    let Some(record) = serialtrace::store::units::unit_record(db, None, id).await? else {
+        crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+        return Err(AppError::NotFound(format!("There is no unit {id}.")));
+    };
+    let mut list = Vec::new();
+    for c in claims::claims_of_unit(db, id).await? {
+        list.push(crate::pages::my::claims::claim_view(db, c, true).await?);
+    }
+    Ok(UnitOnDesk {
+        record: UnitView::from(record),
+        manufacturer_claims: list,
+        repairs: claims::repairs(db, id).await?,
+        proof: claims::current_proof(db, id).await?,
+        open_reports: serialtrace::service::police::active_reports(db, id)
+            .await?
+            .into_iter()
+            .map(|(report, kind, at, by, _)| (report, kind, at, by))
+            .collect(),
+    })
+}
+
+#[component]
+pub fn DeskUnitPage() -> impl IntoView {
+    if let Err(error) = require(Access::Role(Role::Agent)) {
+        return view! { <Refused error /> }.into_any();
+    }
+    let id = match crate::pages::staff::path_id("unit") {
+        Ok(id) => id,
+        Err(missing) => return missing,
+    };
+    let done = desk_done(use_query_map().get_untracked().get("done"));
+    let unit = Resource::new(move || id, desk_unit);
+    view! {
+        <Title text="Unit" />
+        <p><a href="/desk">"← Support desk"</a></p>
+        {done.map(|m| view! { <p class="notice" role="status">{m}</p> })}
+        <FormProblem />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match unit.await {
+                    Ok(unit) => view! { <DeskUnitView unit /> }.into_any(),
+                    Err(error) => view! { <h1>"Unit"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeskUnitView(unit: UnitOnDesk) -> impl IntoView {
+    let record = unit.record;
+    let action = format!("/desk/units/{}", record.id);
+    let approved: Vec<(String, String)> = std::iter::once((String::new(), "none".to_owned()))
+        .chain(
+            unit.manufacturer_claims
+                .iter()
+                .filter(|c| c.status == "approved")
+                .map(|c| (c.id.to_string(), format!("claim {}", c.id))),
+        )
+        .collect();
+    view! {
+        <h1>{format!("{} · {}", record.serial, record.model)}</h1>
+        <p class="meta">{format!("{} · status {}{}", record.product_name, record.status.replace('_', " "),
+            record.manufactured_on.clone().map(|d| format!(" · made {d}")).unwrap_or_default())}</p>
+        {unit.proof.map(|(id, name)| view! { <p><a href=format!("/files/{id}")>{format!("Proof of purchase ({name})")}</a></p> })}
+        <section class="panel">
+            <h2>"Claims"</h2>
+            {if unit.manufacturer_claims.is_empty() {
+                view! { <p class="count">"No claims on this unit."</p> }.into_any()
+            } else {
+                view! { <ClaimList list=unit.manufacturer_claims /> }.into_any()
+            }}
+            <h2>"Repairs"</h2>
+            {if unit.repairs.is_empty() {
+                view! { <p class="count">"No repairs."</p> }.into_any()
+            } else {
+                view! { <ul class="repairs">{unit.repairs.into_iter().map(|(at, what, parts)| view! {
+                    <li>{format!("{} · {what}{}", at.get(..10).unwrap_or_default(), parts.map(|p| format!(" · parts: {p}")).unwrap_or_default())}</li>
+                }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+        <section class="panel">
+            <h2>"Journey"</h2>
+            <JourneyList journey=record.journey.clone() />
+            <h3>"Contains"</h3>
+            <ul>{record.contains.clone().into_iter().map(|(what, name, model)| view! { <li>{format!("{what} {name} · {model}")}</li> }).collect_view()}</ul>
+        </section>
+        {(!unit.open_reports.is_empty()).then(|| view! {
+            <section class="panel">
+                <h2 id="reports">"Stolen or lost reports"</h2>
+                {unit.open_reports.into_iter().map(|(id, kind, at, by)| {
+                    let heading = format!("report-{id}");
+                    view! {
+                        <form method="post" action=action.clone() class="stack-form" aria-labelledby=heading.clone()>
+                            <h3 id=heading.clone()>{format!("Reported {kind} on {} by {by}", at.get(..10).unwrap_or_default())}</h3>
+                            <input type="hidden" name="action" value="withdraw_report" />
+                            <input type="hidden" name="report" value=id.to_string() />
+                            <Field name="withdraw_reason" label="Why the report is false" hint="The owner is sent it; it is kept with the report and in the audit log." />
+                            <button type="submit">"Withdraw the report"</button>
+                        </form>
+                    }
+                }).collect_view()}
+            </section>
+        })}
+        <HistoryPanel unit=record.clone() />
+        <RepairForm action=action.clone() approved />
+        <section class="panel">
+            <h2 id="extend">"Extend the warranty"</h2>
+            <form method="post" action=action class="stack-form" aria-labelledby="extend">
+                <input type="hidden" name="action" value="extend" />
+                <Field name="extend_months" label="By how many months" kind="number" />
+                <Field name="extend_reason" label="Reason" hint="Kept in the audit log, e.g. goodwill after a repeated fault." />
+                <button type="submit">"Extend"</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn RepairForm(action: String, approved: Vec<(String, String)>) -> impl IntoView {
+    let fb = feedback();
+    let parts = fb.value("repair_parts").unwrap_or_default();
+    let parts_problem = fb.error("repair_parts");
+    let claim_problem = fb.error("repair_claim");
+    let chosen = fb.value("repair_claim").unwrap_or_default();
+    view! {
+        <section class="panel">
+            <h2 id="repair">"Log a repair"</h2>
+            <form method="post" action=action class="stack-form" aria-labelledby="repair">
+                <input type="hidden" name="action" value="repair" />
+                <div class="field" class:invalid=claim_problem.is_some()>
+                    <label for="f-repair_claim">"For the approved claim"</label>
+                    <select id="f-repair_claim" name="repair_claim">
+                        {approved.into_iter().map(|(value, text)| {
+                            let selected = value == chosen;
+                            view! { <option value=value selected=selected>{text}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="field-problem">{claim_problem.clone()}</p>
+                </div>
+                <Field name="repair_description" label="What was done" />
+                <div class="field" class:invalid=parts_problem.is_some()>
+                    <label for="f-repair_parts">"Parts replaced (optional)"</label>
+                    <p class="hint">"One per line: old part's serial -> new part's serial. The genealogy follows."</p>
+                    <textarea id="f-repair_parts" name="repair_parts" rows="3">{parts}</textarea>
+                    <p class="field-problem">{parts_problem.clone()}</p>
+                </div>
+                <Field name="repair_warranty_months" label="Repair warranty in months (optional)" kind="number" required=false />
+                <button type="submit">"Log the repair"</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "ssr")]
+pub use server::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::auth::{Agent, RequireRole};
+    use crate::pages::account::PageForm;
+    use crate::pages::staff::catalogue::answer;
+    use crate::state::AppState;
+    use axum::extract::{Path, State};
+    use axum::response::Response;
+    use serde::{Deserialize, Serialize};
+    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::claims::{self, Repair};
+
+    #[derive(Deserialize, Serialize, Default)]
+    #[serde(default)]
+    pub struct DeskUnitForm {
+        action: String,
+        repair_claim: String,
+        repair_description: String,
+        repair_parts: String,
+        repair_warranty_months: String,
+        extend_months: String,
+        extend_reason: String,
+        report: String,
+        withdraw_reason: String,
+    }
+
+    fn months(field: &str, value: &str, required: bool) -> Result<Option<u32>, CatalogueError> {
+        let value = value.trim();
+        if value.is_empty() && !required {
+            return Ok(None);
+        }
+        value.parse::<u32>().map(Some).map_err(|_| {
+            CatalogueError::Invalid(vec![(
+                field.into(),
+                "Enter a whole number of months.".into(),
+            )])
+        })
+    }
+
+    pub async fn change_desk_unit(
+        State(state): State<AppState>,
+        agent: RequireRole<Agent>,
+        Path(id): Path<String>,
+        PageForm { parts, form }: PageForm<DeskUnitForm>,
+    ) -> Response {
+        let caller = crate::auth::Caller::new(agent.user(), &parts, "agent");
+        let actor = caller.actor();
+        let (db, lookup) = (&state.services.db, &state.services.lookup);
+        let Ok(unit) = id.parse::<i64>() else {
+            let outcome: Result<(), _> =
+                Err(CatalogueError::NotFound("There is no such unit.".into()));
+            return answer(&state, parts, &form, outcome, |_| String::new()).await;
+        };
+        let back = format!("/desk/units/{unit}");
+        let outcome = match form.action.as_str() {
+            "repair" => {
+                let parts_list = claims::parse_parts(&form.repair_parts)
+                    .map_err(|e| CatalogueError::Invalid(vec![("repair_parts".into(), e)]));
+                let warranty = months(
+                    "repair_warranty_months",
+                    &form.repair_warranty_months,
+                    false,
+                );
+                let claim = match form.repair_claim.trim() {
+                    "" => Ok(None),
+                    c => c.parse::<i64>().map(Some).map_err(|_| {
+                        CatalogueError::Invalid(vec![(
+                            "repair_claim".into(),
+                            "Choose one of the approved claims.".into(),
+                        )])
+                    }),
+                };
+                match (parts_list, warranty, claim) {
+                    (Ok(parts_list), Ok(warranty_months), Ok(claim_id)) => {
+                        let repair = Repair {
+                            claim_id,
+                            description: form.repair_description.clone(),
+                            parts: parts_list,
+                            warranty_months,
+                        };
+                        claims::log_repair(db, lookup, unit, &repair, &actor)
+                            .await
+                            .map(|_| format!("{back}?done=repair"))
+                    }
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
+                }
+            }
+            "extend" => match months("extend_months", &form.extend_months, true) {
+                Ok(m) => claims::extend_warranty(
+                    db,
+                    lookup,
+                    unit,
+                    m.unwrap_or(0),
+                    &form.extend_reason,
+                    &actor,
+                )
+                .await
+                .map(|_| format!("{back}?done=extended")),
+                Err(e) => Err(e),
+            },
+            "withdraw_report" => match form.report.trim().parse::<i64>() {
+                Ok(report) => serialtrace::service::police::close(
+                    db,
+                    lookup,
+                    report,
+                    &serialtrace::service::police::Closing::Withdrawn,
+                    &form.withdraw_reason,
+                    serialtrace::service::police::Closer::Agent,
+                    &actor,
+                )
+                .await
+                .map_err(|e| match e {
+                    // The form's field for the reason is this page's own.
+                    CatalogueError::Invalid(problems) => CatalogueError::Invalid(
+                        problems
+                            .into_iter()
+                            .map(|(_, m)| ("withdraw_reason".to_owned(), m))
+                            .collect(),
+                    ),
+                    other => other,
+                })
+                .map(|()| format!("{back}?done=withdrawn")),
+                Err(_) => Err(CatalogueError::NotFound("There is no such report.".into())),
+            },
+            _ => Err(CatalogueError::Invalid(vec![(
+                "form".into(),
+                "That is not something this page can do.".into(),
+            )])),
+        };
+        answer(&state, parts, &form, outcome, |to| to).await
+    }
+}

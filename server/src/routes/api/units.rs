@@ -1,0 +1,325 @@
+//! A manufacturer's own records with a staff key: the units export and import, and recall remedies.
+
+use super::*;
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct ExportParams {
+    /// Only this model.
+    model: Option<String>,
+    /// Only this lot code.
+    lot: Option<String>,
+    /// Only units with this status (in_stock, shipped, sold, registered, returned, scrapped).
+    status: Option<String>,
+    /// Only units in the recall with this number.
+    recall: Option<String>,
+}
+
+/// The manufacturer's units as CSV (the staff screen's export).
+#[utoipa::path(
+    get,
+    path = "/api/v1/units.csv",
+    tag = "staff",
+    params(ExportParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "manufacturer,model,serial,lot,manufactured_on,status,warranty_starts_on,warranty_ends_on", content_type = "text/csv", body = String),
+        (status = 400, description = "A filter is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a key that is unknown or revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not a staff key", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The key's quota is used up", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn units_export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<ExportParams>, QueryRejection>,
+) -> Response {
+    let key = match require_key(&state, &headers, "staff").await {
+        Ok(key) => key,
+        Err(problem) => return problem.into_response(),
+    };
+    let Query(params) = match params {
+        Ok(params) => params,
+        Err(rejection) => {
+            return query_problem(rejection).into_response();
+        }
+    };
+    let Some(manufacturer) = key.manufacturer_id else {
+        return Problem::forbidden("This key belongs to no manufacturer.").into_response();
+    };
+    let query = serialtrace_app::pages::staff::export::ExportQuery {
+        model: params.model.unwrap_or_default(),
+        lot: params.lot.unwrap_or_default(),
+        status: params.status.unwrap_or_default(),
+        recall: params.recall.unwrap_or_default(),
+    };
+    match serialtrace_app::pages::staff::export::export_units(&state, manufacturer, query) {
+        Ok(response) => response,
+        Err(why) => Problem::bad_request(why).into_response(),
+    }
+}
+
+/// The largest units CSV the API takes in one request.
+pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct ImportParams {
+    /// Check and count only; write nothing.
+    dry_run: Option<bool>,
+}
+
+/// A rejected row.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportProblem {
+    line: u64,
+    column: String,
+    reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportAnswer {
+    rows: u64,
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected: u64,
+    dry_run: bool,
+    /// The first 1,000 rejected rows, in file order (`rejected` counts them all).
+    problems: Vec<ImportProblem>,
+}
+
+impl From<ImportSummary> for ImportAnswer {
+    fn from(s: ImportSummary) -> Self {
+        Self {
+            rows: s.rows,
+            created: s.created,
+            updated: s.updated,
+            unchanged: s.unchanged,
+            rejected: s.rejected,
+            dry_run: s.dry_run,
+            problems: s
+                .problems
+                .into_iter()
+                .map(|p| ImportProblem {
+                    line: p.line,
+                    column: p.column,
+                    reason: p.reason,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Import units from CSV (the format of `serialtrace import units`); rows for another
+/// manufacturer are rejected.
+#[utoipa::path(
+    post,
+    path = "/api/v1/units/import",
+    tag = "staff",
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "manufacturer,model,serial,lot,manufactured_on,sold_on,warranty_months (a header line first)"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "What was created, updated, unchanged and rejected (each rejected row by line and column)", body = ImportAnswer),
+        (status = 400, description = "The file is unusable (no header, missing columns)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a key that is unknown or revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not a staff key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 16 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The key's quota is used up", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn units_import(
+    State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    headers: HeaderMap,
+    params: Result<Query<ImportParams>, QueryRejection>,
+    body: axum::body::Bytes,
+) -> Response {
+    let key = match require_key(&state, &headers, "staff").await {
+        Ok(key) => key,
+        Err(problem) => return problem.into_response(),
+    };
+    let dry_run = match params {
+        Ok(Query(p)) => p.dry_run.unwrap_or(false),
+        Err(rejection) => {
+            return query_problem(rejection).into_response();
+        }
+    };
+    let caller = KeyCaller::new(&key, client);
+    let actor = caller.actor();
+    let options = serialtrace::service::import::ImportOptions {
+        dry_run,
+        create_missing: false,
+        only_manufacturer: key.manufacturer_id,
+    };
+    let input = std::io::Cursor::new(body.to_vec());
+    match serialtrace::service::import::import_units(
+        &state.services.db,
+        input,
+        options,
+        &actor,
+        |_| {},
+    )
+    .await
+    {
+        Ok(summary) => Json(ImportAnswer::from(summary)).into_response(),
+        Err(serialtrace::service::import::ImportError::File(problem)) => {
+            Problem::bad_request(format!(
+                "line {}: {}: {}",
+                problem.line, problem.column, problem.reason
+            ))
+            .into_response()
+        }
+        Err(serialtrace::service::import::ImportError::Store(error)) => {
+            tracing::error!(%error, "API import");
+            Problem::unavailable().into_response()
+        }
+    }
+}
+
+/// Remedy statuses to record.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RemedyUpdates {
+    #[schema(min_items = 1, max_items = 10000)]
+    updates: Vec<RemedyLine>,
+}
+
+/// One unit's remedy status.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RemedyLine {
+    serial: String,
+    /// open, remedy_unavailable or remedied.
+    #[schema(example = "remedied")]
+    status: String,
+    /// The day it was remedied (YYYY-MM-DD); today when left out.
+    remedied_on: Option<String>,
+}
+
+/// What a remedy update did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemedyAnswer {
+    updated: u64,
+    /// `line N: reason` for each update (numbered from 1) that changed nothing.
+    problems: Vec<String>,
+}
+
+/// Record recall remedies for the manufacturer's units (the staff screen's remedy lines).
+#[utoipa::path(
+    post,
+    path = "/api/v1/recalls/{number}/remedies",
+    tag = "staff",
+    params(("number" = String, Path, description = "The recall's number")),
+    request_body = RemedyUpdates,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "How many units changed, and each update that changed nothing", body = RemedyAnswer),
+        (status = 400, description = "The updates cannot be read", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a key that is unknown or revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not a staff key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The manufacturer has no recall with that number", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The JSON does not have the expected shape, or the recall is a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The key's quota is used up", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn remedies(
+    State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    body: Result<Json<RemedyUpdates>, JsonRejection>,
+) -> Response {
+    let key = match require_key(&state, &headers, "staff").await {
+        Ok(key) => key,
+        Err(problem) => return problem.into_response(),
+    };
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => return json_problem(rejection).into_response(),
+    };
+    if body.updates.is_empty() || body.updates.len() > 10_000 {
+        return Problem::bad_request("Send 1 to 10,000 updates.").into_response();
+    }
+    let db = &state.services.db;
+    let Some(manufacturer) = key.manufacturer_id else {
+        return Problem::forbidden("This key belongs to no manufacturer.").into_response();
+    };
+    let recall = match serialtrace::service::recall_admin::by_number(
+        db,
+        manufacturer,
+        number.trim(),
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(CatalogueError::Store(error)) => {
+            tracing::error!(%error, "API remedies");
+            return Problem::unavailable().into_response();
+        }
+        Err(_) => {
+            return Problem::not_found(format!("You have no recall {}.", number.trim()))
+                .into_response();
+        }
+    };
+    // The same lines the staff screen takes, numbered as sent.
+    let lines: String = body
+        .updates
+        .iter()
+        .map(|u| {
+            let clean = |s: &str| s.replace([',', '\n', '\r'], " ");
+            format!(
+                "{},{},{}\n",
+                clean(&u.serial),
+                clean(&u.status),
+                clean(u.remedied_on.as_deref().unwrap_or_default())
+            )
+        })
+        .collect();
+    let (updates, mut problems) = serialtrace::recall::forms::parse_remedy_lines(&lines);
+    let caller = KeyCaller::new(&key, client);
+    let actor = caller.actor();
+    if updates.is_empty() {
+        return Json(RemedyAnswer {
+            updated: 0,
+            problems,
+        })
+        .into_response();
+    }
+    match serialtrace::service::recall_admin::update_remedies(
+        db,
+        &state.services.lookup,
+        manufacturer,
+        recall,
+        &updates,
+        &actor,
+    )
+    .await
+    {
+        Ok(outcome) => {
+            problems.extend(outcome.problems);
+            Json(RemedyAnswer {
+                updated: outcome.updated,
+                problems,
+            })
+            .into_response()
+        }
+        Err(CatalogueError::Invalid(why)) => Problem::unprocessable(
+            why.into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+        .into_response(),
+        Err(CatalogueError::NotFound(why)) => Problem::not_found(why).into_response(),
+        Err(CatalogueError::Forbidden(why)) => Problem::forbidden(why).into_response(),
+        Err(CatalogueError::Limited(why)) => Problem::too_many_requests(why).into_response(),
+        Err(CatalogueError::Store(error)) => {
+            tracing::error!(%error, "API remedies");
+            Problem::unavailable().into_response()
+        }
+    }
+}

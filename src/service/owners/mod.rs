@@ -1,0 +1,159 @@
+//! What owners do with their units: register one (with an optional proof of purchase), see
+//! them with their live status, pass one on with a transfer code, report one stolen or lost
+//! and close the report, and read their recall notices.
+//!
+//! One file per thing an owner does: `register` (with its limits and the warranty it
+//! starts), `transfers`, `reports`; `uploads` is the files they send. This file: my products
+//! with their live status, and notices.
+
+mod register;
+mod reports;
+mod transfers;
+mod uploads;
+
+pub use register::{
+    REGISTRATIONS_PER_ACCOUNT_PER_DAY, REGISTRATIONS_PER_ADDRESS_PER_DAY, Registration, register,
+};
+pub(crate) use register::{find_unit, purchase_fields, start_warranty};
+pub use reports::{OwnerReport, close_report, report_theft};
+pub use transfers::{
+    TRANSFER_LIFETIME, cancel_transfer, create_transfer, redeem_transfer, transfer_code_hash,
+};
+pub use uploads::{FileOf, MAX_FILE_BYTES, Upload};
+
+use crate::lookup::{RecallNotice, WarrantyInfo};
+use crate::service::catalogue::{CatalogueError, CatalogueResult};
+use crate::store::owners::{self as store, OwnedUnit};
+use crate::store::units::StoredWarranty;
+use crate::store::{Db, StoreResult, now_text, parse_date, recalls, today, units};
+use crate::warranty::{WarrantyPolicy, WarrantyRecord, WarrantyStart, warranty_status};
+
+fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
+    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
+}
+
+fn not_yours() -> CatalogueError {
+    CatalogueError::NotFound("You have no such product.".into())
+}
+
+/// One of my units with its live status.
+#[derive(Clone, Debug)]
+pub struct MyProduct {
+    pub unit: OwnedUnit,
+    pub warranty: WarrantyInfo,
+    pub recalls: Vec<RecallNotice>,
+    pub reports: Vec<store::OwnerReport>,
+    pub transfer_open_until: Option<String>,
+}
+
+/// My units, newest first, each with its warranty, open recalls and reports.
+pub async fn my_products(db: &Db, user_id: i64) -> StoreResult<Vec<MyProduct>> {
+    let owned = store::owned_units(db, user_id).await?;
+    with_status(db, owned).await
+}
+
+/// One of my units (None for anyone else's).
+pub async fn my_product(db: &Db, user_id: i64, unit_id: i64) -> StoreResult<Option<MyProduct>> {
+    let Some(unit) = store::owned_unit(db, user_id, unit_id).await? else {
+        return Ok(None);
+    };
+    Ok(with_status(db, vec![unit]).await?.pop())
+}
+
+async fn with_status(db: &Db, owned: Vec<OwnedUnit>) -> StoreResult<Vec<MyProduct>> {
+    let ids: Vec<i64> = owned.iter().map(|u| u.unit_id).collect();
+    let (records, notices) = tokio::try_join!(
+        units::warranty_records(db, &ids),
+        recalls::for_units(db, &ids)
+    )?;
+    let now = now_text();
+    let mut out = Vec::with_capacity(owned.len());
+    for unit in owned {
+        let policy = WarrantyPolicy {
+            months: u16::try_from(unit.warranty_months).unwrap_or(0),
+            starts: WarrantyStart::parse(&unit.warranty_starts).unwrap_or(WarrantyStart::Sale),
+            transferable: unit.transferable,
+        };
+        let (status, stated) = warranty_of(
+            &policy,
+            unit.unit_id,
+            &records,
+            parse_date(unit.manufactured_on.as_deref()),
+        );
+        let warranty = warranty_info(&status, stated);
+        let reports = store::reports_since(db, unit.unit_id, &unit.since).await?;
+        let transfer_open_until = store::open_transfer(db, unit.unit_id, &now).await?;
+        out.push(MyProduct {
+            recalls: notices
+                .iter()
+                .filter(|(id, _)| *id == unit.unit_id)
+                .map(|(_, n)| n.clone())
+                .collect(),
+            warranty,
+            reports,
+            transfer_open_until,
+            unit,
+        });
+    }
+    Ok(out)
+}
+
+/// The warranty status of an owned unit from its records.
+pub fn status_of(unit: &OwnedUnit, records: &[StoredWarranty]) -> crate::warranty::WarrantyStatus {
+    let policy = WarrantyPolicy {
+        months: u16::try_from(unit.warranty_months).unwrap_or(0),
+        starts: WarrantyStart::parse(&unit.warranty_starts).unwrap_or(WarrantyStart::Sale),
+        transferable: unit.transferable,
+    };
+    warranty_of(
+        &policy,
+        unit.unit_id,
+        records,
+        parse_date(unit.manufactured_on.as_deref()),
+    )
+    .0
+}
+
+/// One unit's warranty from its policy and the stored records (of any units: those of
+/// `unit_id` count): the status, and whether its cover counts from a date only the owner
+/// gave.
+pub fn warranty_of(
+    policy: &WarrantyPolicy,
+    unit_id: i64,
+    records: &[StoredWarranty],
+    manufactured_on: Option<time::Date>,
+) -> (crate::warranty::WarrantyStatus, bool) {
+    let mine = records.iter().filter(|r| r.unit_id == unit_id);
+    let periods: Vec<WarrantyRecord> = mine.clone().filter_map(StoredWarranty::record).collect();
+    let status = warranty_status(policy, &periods, manufactured_on, today());
+    let stated = mine.clone().any(StoredWarranty::unconfirmed_start)
+        && matches!(
+            status,
+            crate::warranty::WarrantyStatus::Active { .. }
+                | crate::warranty::WarrantyStatus::Expired { .. }
+        );
+    (status, stated)
+}
+
+/// The warranty a person sees: its status, marked when it rests on the owner's word.
+pub fn warranty_info(
+    status: &crate::warranty::WarrantyStatus,
+    unconfirmed_start: bool,
+) -> WarrantyInfo {
+    WarrantyInfo {
+        unconfirmed_start,
+        ..WarrantyInfo::from(status)
+    }
+}
+
+/// Marks one of my notices read.
+pub async fn read_notice(db: &Db, user_id: i64, notice_id: i64) -> CatalogueResult<()> {
+    let mut conn = db.writer().acquire().await?;
+    if store::mark_read(&mut conn, user_id, notice_id, &now_text()).await? {
+        Ok(())
+    } else {
+        Err(CatalogueError::NotFound(
+            "There is no such unread notice.".into(),
+        ))
+    }
+}

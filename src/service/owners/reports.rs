@@ -1,0 +1,112 @@
+//! An owner's stolen or lost report on their unit, and closing it.
+
+use super::{invalid, not_yours};
+use crate::service::accounts::{Actor, entry};
+use crate::service::catalogue::CatalogueResult;
+use crate::service::lookup::LookupService;
+use crate::store::owners as store;
+use crate::store::thefts::{self, NewReport};
+use crate::store::{Db, audit, lookups, now_text};
+use serde_json::json;
+
+/// A stolen or lost report as the owner files it.
+#[derive(Clone, Debug, Default)]
+pub struct OwnerReport {
+    pub kind: String,
+    pub occurred_on: Option<String>,
+    pub place: Option<String>,
+    pub agency: Option<String>,
+    pub case_number: Option<String>,
+}
+
+/// Reports my unit stolen or lost; public lookups say so at once.
+pub async fn report_theft(
+    db: &Db,
+    lookup: &LookupService,
+    user_id: i64,
+    unit_id: i64,
+    report: &OwnerReport,
+    actor: &Actor<'_>,
+) -> CatalogueResult<i64> {
+    crate::service::thefts::check_report(
+        &report.kind,
+        report.occurred_on.as_deref(),
+        "report_kind",
+    )?;
+    let mut tx = db.writer().begin().await?;
+    match store::current_owner(&mut tx, unit_id).await? {
+        Some((_, owner)) if owner == user_id => {}
+        _ => return Err(not_yours()),
+    }
+    let new = NewReport {
+        unit_id,
+        reporter_user_id: Some(user_id),
+        reporter_kind: "owner",
+        kind: report.kind.clone(),
+        agency: report.agency.clone(),
+        case_number: report.case_number.clone(),
+        place: report.place.clone(),
+        occurred_on: report.occurred_on.clone(),
+    };
+    let id = crate::service::thefts::file(
+        &mut tx,
+        &new,
+        ("report_kind", "This unit is reported already.".to_owned()),
+        actor,
+    )
+    .await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(id)
+}
+
+/// Closes my unit's active report that I filed: recovered (where) or withdrawn.
+pub async fn close_report(
+    db: &Db,
+    lookup: &LookupService,
+    user_id: i64,
+    unit_id: i64,
+    recovered: Option<Option<String>>,
+    actor: &Actor<'_>,
+) -> CatalogueResult<()> {
+    let mut tx = db.writer().begin().await?;
+    match store::current_owner(&mut tx, unit_id).await? {
+        Some((_, owner)) if owner == user_id => {}
+        _ => return Err(not_yours()),
+    }
+    let Some((report, reporter)) = store::active_report(&mut tx, unit_id).await? else {
+        return Err(invalid("report", "This unit has no open report."));
+    };
+    if reporter != Some(user_id) {
+        return Err(invalid(
+            "report",
+            "This report was filed by the police or the manufacturer; ask them to close it.",
+        ));
+    }
+    let now = now_text();
+    let (status, place) = match &recovered {
+        Some(place) => ("recovered", place.as_deref()),
+        None => ("withdrawn", None),
+    };
+    thefts::resolve(&mut tx, report, status, place, &now).await?;
+    audit::append(
+        &mut tx,
+        &entry(
+            if recovered.is_some() {
+                "theft.recover"
+            } else {
+                "theft.withdraw"
+            },
+            actor,
+            "theft_report",
+            Some(report.to_string()),
+            Some(json!({ "status": "active" })),
+            Some(json!({ "status": status, "place": place })),
+        ),
+    )
+    .await?;
+    lookups::bump_epoch(&mut tx).await?;
+    tx.commit().await?;
+    lookup.refresh_epoch().await?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Recalls: drafts, publishing and closing (here), their scope rules and per-unit
+//! membership (`scope`), the public listing (`public`) and the staff screens' queries
+//! (`staff`).
+
+use super::{Db, StoreError, StoreResult, placeholders};
+use crate::lookup::RecallNotice;
+use crate::recall::scope::{ScopeRule, SerialRange};
+use crate::recall::{
+    ProductRef, RecallDetail, RecallFilter, RecallStatus, RecallSummary, Remedy, RemedyStatus,
+    Severity,
+};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+mod public;
+mod scope;
+mod staff;
+
+pub use public::*;
+pub use scope::*;
+pub use staff::*;
+
+/// A new recall's text and settings.
+#[derive(Clone, Debug)]
+pub struct NewRecall {
+    pub manufacturer_id: i64,
+    pub number: String,
+    pub title: String,
+    pub hazard: String,
+    pub description: String,
+    pub remedy: Remedy,
+    pub remedy_available: bool,
+    pub instructions: String,
+    pub severity: Severity,
+    pub starts_on: String,
+}
+
+pub async fn insert_draft(
+    conn: &mut AnyConnection,
+    recall: &NewRecall,
+    now: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO recalls (manufacturer_id, number, title, hazard, description, remedy, remedy_available,
+                              instructions, severity, status, starts_on, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11) RETURNING id",
+    )
+    .bind(recall.manufacturer_id)
+    .bind(&recall.number)
+    .bind(&recall.title)
+    .bind(&recall.hazard)
+    .bind(&recall.description)
+    .bind(recall.remedy.as_str())
+    .bind(i64::from(recall.remedy_available))
+    .bind(&recall.instructions)
+    .bind(recall.severity.as_str())
+    .bind(&recall.starts_on)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Publishes a draft: computes membership and makes it visible to lookups.
+pub async fn publish(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    now: &str,
+) -> StoreResult<MembershipChange> {
+    let change = recompute_membership(conn, recall_id).await?;
+    sqlx::query("UPDATE recalls SET status = 'active', published_at = $2 WHERE id = $1")
+        .bind(recall_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    super::owners::notify_recall(conn, recall_id, now).await?;
+    super::lookups::bump_epoch(conn).await?;
+    Ok(change)
+}
+
+/// Closes an active recall: lookups stop showing it.
+pub async fn close(conn: &mut AnyConnection, recall_id: i64, now: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE recalls SET status = 'closed', closed_at = $2 WHERE id = $1")
+        .bind(recall_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    super::lookups::bump_epoch(conn).await
+}
