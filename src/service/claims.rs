@@ -13,7 +13,7 @@ use crate::serial::Serial;
 use crate::store::claims::{self as store, NewClaimEvent};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::owners::{self as owned, NewWarranty};
-use crate::store::{Backend, Db, audit, lookups, now_text, parse_date, recalls, today};
+use crate::store::{Backend, Db, audit, now_text, parse_date, recalls, today};
 use crate::warranty::{WarrantyStatus, add_months};
 use serde_json::json;
 
@@ -342,7 +342,7 @@ pub async fn log_repair(
             "A repair warranty is 1 to 120 months.",
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let Some(facts) = owned::unit_facts(&mut tx, unit_id).await? else {
         return Err(CatalogueError::NotFound(format!(
             "There is no unit {unit_id}."
@@ -492,7 +492,7 @@ pub async fn log_repair(
         let owner: Option<Option<i64>> =
             sqlx::query_scalar("SELECT owner_user_id FROM claims WHERE id = $1")
                 .bind(claim)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await
                 .map_err(crate::store::StoreError::from)?;
         if let Some(Some(owner)) = owner {
@@ -523,9 +523,8 @@ pub async fn log_repair(
         ),
     )
     .await?;
-    lookups::bump_epoch(&mut tx).await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.lookups_change();
+    tx.commit(lookup).await?;
     Ok(id)
 }
 
@@ -549,7 +548,7 @@ pub async fn extend_warranty(
     if months == 0 || months > 120 {
         return Err(invalid("extend_months", "Extend by 1 to 120 months."));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     if owned::unit_facts(&mut tx, unit_id).await?.is_none() {
         return Err(CatalogueError::NotFound(format!(
             "There is no unit {unit_id}."
@@ -587,8 +586,7 @@ pub async fn extend_warranty(
         ),
     )
     .await?;
-    lookups::bump_epoch(&mut tx).await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.lookups_change();
+    tx.commit(lookup).await?;
     Ok(ends.to_string())
 }

@@ -7,9 +7,7 @@ use super::lookup::LookupService;
 use crate::format::FormatVerdict;
 use crate::serial::Serial;
 use crate::signals::{Enumeration, looks_sequential};
-use crate::store::{
-    Db, StoreResult, audit, catalogue, counterfeits as store, lookups, now_text, units,
-};
+use crate::store::{Db, StoreResult, audit, catalogue, counterfeits as store, now_text, units};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -104,7 +102,7 @@ pub async fn set_mark(
             "{serial} is neither one of your units nor fits one of your serial formats."
         )));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let changed = if clear {
         store::unmark(&mut tx, manufacturer_id, &serial).await?
     } else {
@@ -141,8 +139,7 @@ pub async fn set_mark(
         ),
     )
     .await?;
-    lookups::bump_epoch(&mut tx).await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.lookups_change();
+    tx.commit(lookup).await?;
     Ok(serial)
 }

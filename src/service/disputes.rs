@@ -13,7 +13,7 @@ use super::owners::{FileOf, Upload, find_unit, purchase_fields, start_warranty};
 use crate::store::disputes::{self as store, DisputeRow, NewDispute};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::owners::{self, NewOwnership};
-use crate::store::{Db, audit, lookups, now_text, parse_date, thefts};
+use crate::store::{Db, audit, now_text, parse_date, thefts};
 use serde_json::json;
 
 fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
@@ -271,7 +271,7 @@ pub async fn decide(
             "Say why, in 3 to 1,000 characters: both sides are sent it.",
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let Some(d) = store::for_update(&mut tx, db.backend(), dispute_id).await? else {
         return Err(CatalogueError::NotFound(format!(
             "There is no dispute {dispute_id}."
@@ -471,12 +471,9 @@ pub async fn decide(
     .await?;
     let public = decision != Decision::Reject;
     if public {
-        lookups::bump_epoch(&mut tx).await?;
+        tx.lookups_change();
     }
-    tx.commit().await?;
-    if public {
-        lookup.refresh_epoch().await?;
-    }
+    tx.commit(lookup).await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod change;
 pub mod claims;
 pub mod counterfeits;
 pub mod disputes;

@@ -14,7 +14,7 @@ use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind};
 use crate::serial::Serial;
 use crate::store::outbox::{self, NewMessage};
 use crate::store::thefts::{self, NewReport};
-use crate::store::{Db, audit, lookups, now_text, owners, today, units};
+use crate::store::{Db, audit, now_text, owners, today, units};
 use serde_json::json;
 use sqlx::Row;
 
@@ -282,7 +282,7 @@ pub async fn file_report(
             ));
         }
     };
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let new = NewReport {
         unit_id: unit.id,
         reporter_user_id: actor.user_id,
@@ -317,8 +317,7 @@ pub async fn file_report(
         ),
     )
     .await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.commit(lookup).await?;
     Ok(id)
 }
 
@@ -386,7 +385,7 @@ pub async fn close(
             format!("This report is {} already.", file.entry.status),
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let now = now_text();
     let (status, action, place, subject, text) = match closing {
         Closing::Recovered { place } => (
@@ -428,9 +427,8 @@ pub async fn close(
         ),
     )
     .await?;
-    lookups::bump_epoch(&mut tx).await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.lookups_change();
+    tx.commit(lookup).await?;
     Ok(())
 }
 

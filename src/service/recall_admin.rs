@@ -463,7 +463,7 @@ pub async fn update_remedies(
     updates: &[RemedyUpdate],
     actor: &Actor<'_>,
 ) -> CatalogueResult<RemedyOutcome> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status == "draft" {
         return Err(invalid(
@@ -509,9 +509,8 @@ pub async fn update_remedies(
             ),
         )
         .await?;
-        crate::store::lookups::bump_epoch(&mut tx).await?;
+        tx.lookups_change();
     }
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.commit(lookup).await?;
     Ok(outcome)
 }

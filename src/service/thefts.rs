@@ -7,7 +7,7 @@ use super::accounts::{Actor, entry};
 use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
 use crate::store::thefts::{self as store, NewReport};
-use crate::store::{Db, audit, catalogue, lookups, now_text};
+use crate::store::{Db, audit, catalogue, now_text};
 use serde_json::json;
 
 fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
@@ -33,10 +33,9 @@ pub(crate) fn check_report(
 /// Files a report in the caller's transaction — the one way a theft or loss report comes to
 /// be, whoever files it (owner, police, staff): refused while the unit has an active one
 /// (`already`, on `field`); open transfer codes cancelled, so a code handed out before the
-/// theft cannot move the unit; audited as `theft.report`; the lookup cache epoch bumped (the
-/// caller refreshes it after its commit).
+/// theft cannot move the unit; audited as `theft.report`; public lookups change with it.
 pub(crate) async fn file(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::service::change::Change,
     new: &NewReport,
     (field, already): (&str, String),
     actor: &Actor<'_>,
@@ -59,7 +58,7 @@ pub(crate) async fn file(
         ),
     )
     .await?;
-    lookups::bump_epoch(&mut *tx).await?;
+    tx.lookups_change();
     Ok(id)
 }
 
@@ -82,7 +81,7 @@ pub async fn review(
     note: Option<&str>,
     actor: &Actor<'_>,
 ) -> CatalogueResult<()> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let Some((unit_id, status, verified)) =
         store::own_report(&mut tx, manufacturer_id, report_id).await?
     else {
@@ -137,12 +136,9 @@ pub async fn review(
     )
     .await?;
     if public {
-        lookups::bump_epoch(&mut tx).await?;
+        tx.lookups_change();
     }
-    tx.commit().await?;
-    if public {
-        lookup.refresh_epoch().await?;
-    }
+    tx.commit(lookup).await?;
     Ok(())
 }
 
@@ -167,7 +163,7 @@ pub async fn report_on_behalf(
     actor: &Actor<'_>,
 ) -> CatalogueResult<i64> {
     check_report(&report.kind, report.occurred_on.as_deref(), "theft_kind")?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let product = match &report.model {
         Some(model) => Some(
             catalogue::product_id_by_model(&mut tx, manufacturer_id, model)
@@ -229,7 +225,6 @@ pub async fn report_on_behalf(
             .unwrap_or_default()
     );
     store::add_note(&mut tx, id, actor.user_id, actor.role, &note, &now).await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.commit(lookup).await?;
     Ok(id)
 }

@@ -41,7 +41,7 @@ pub async fn update_unit(
     if !crate::import::UNIT_STATUSES.contains(&edit.status.as_str()) {
         return Err(invalid("status", "Choose one of the listed statuses."));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     sqlx::query(
         "UPDATE units SET status = $2, location = $3, manufactured_on = $4, revision = $5 WHERE id = $1",
     )
@@ -50,7 +50,7 @@ pub async fn update_unit(
     .bind(edit.location.as_deref())
     .bind(edit.manufactured_on.as_deref())
     .bind(edit.revision.as_deref())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     audit::append(
         &mut tx,
@@ -67,9 +67,8 @@ pub async fn update_unit(
         ),
     )
     .await?;
-    crate::store::lookups::bump_epoch(&mut tx).await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.lookups_change();
+    tx.commit(lookup).await?;
     Ok(())
 }
 

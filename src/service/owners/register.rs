@@ -7,7 +7,7 @@ use crate::service::accounts::{Actor, entry};
 use crate::service::catalogue::{CatalogueError, CatalogueResult};
 use crate::service::lookup::LookupService;
 use crate::store::owners::{self as store, NewOwnership, NewWarranty};
-use crate::store::{Db, audit, instant_text, lookups, now_text, parse_date, today, units};
+use crate::store::{Db, audit, instant_text, now_text, parse_date, today, units};
 use crate::warranty::{WarrantyStart, add_months};
 use serde_json::json;
 
@@ -153,7 +153,7 @@ pub async fn register(
     let (Some(unit), Some(purchase_date), true) = (unit, purchase_date, problems.is_empty()) else {
         return Err(CatalogueError::Invalid(problems));
     };
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let facts = store::unit_facts(&mut tx, unit.id)
         .await?
         .ok_or_else(|| invalid("serial", "That unit is no longer in the records."))?;
@@ -257,9 +257,8 @@ pub async fn register(
         ),
     )
     .await?;
-    lookups::bump_epoch(&mut tx).await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.lookups_change();
+    tx.commit(lookup).await?;
     Ok(unit.id)
 }
 

@@ -6,7 +6,7 @@ use crate::service::catalogue::CatalogueResult;
 use crate::service::lookup::LookupService;
 use crate::store::owners as store;
 use crate::store::thefts::{self, NewReport};
-use crate::store::{Db, audit, lookups, now_text};
+use crate::store::{Db, audit, now_text};
 use serde_json::json;
 
 /// A stolen or lost report as the owner files it.
@@ -33,7 +33,7 @@ pub async fn report_theft(
         report.occurred_on.as_deref(),
         "report_kind",
     )?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
         _ => return Err(not_yours()),
@@ -55,8 +55,7 @@ pub async fn report_theft(
         actor,
     )
     .await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.commit(lookup).await?;
     Ok(id)
 }
 
@@ -69,7 +68,7 @@ pub async fn close_report(
     recovered: Option<Option<String>>,
     actor: &Actor<'_>,
 ) -> CatalogueResult<()> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
         _ => return Err(not_yours()),
@@ -105,8 +104,7 @@ pub async fn close_report(
         ),
     )
     .await?;
-    lookups::bump_epoch(&mut tx).await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.lookups_change();
+    tx.commit(lookup).await?;
     Ok(())
 }

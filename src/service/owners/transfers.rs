@@ -5,7 +5,7 @@ use crate::service::accounts::{Actor, entry};
 use crate::service::catalogue::CatalogueResult;
 use crate::service::lookup::LookupService;
 use crate::store::owners::{self as store, NewOwnership};
-use crate::store::{Db, audit, instant_text, lookups, now_text, today};
+use crate::store::{Db, audit, instant_text, now_text, today};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -140,7 +140,7 @@ pub async fn redeem_transfer(
             "Enter the transfer code the owner gave you.",
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = crate::service::change::Change::begin(db).await?;
     let Some(transfer) = store::transfer_by_hash(&mut tx, &transfer_code_hash(code)).await? else {
         return Err(invalid(
             FIELD,
@@ -244,8 +244,7 @@ pub async fn redeem_transfer(
         ),
     )
     .await?;
-    lookups::bump_epoch(&mut tx).await?;
-    tx.commit().await?;
-    lookup.refresh_epoch().await?;
+    tx.lookups_change();
+    tx.commit(lookup).await?;
     Ok(transfer.unit_id)
 }
