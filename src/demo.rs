@@ -15,7 +15,7 @@ use crate::store::bulk::{Val, insert_rows};
 use crate::store::recalls::{NewRecall, insert_draft, insert_rule, publish};
 use crate::store::{Db, StoreError, catalogue, now_text, today};
 use crate::warranty::{WarrantyStart, add_months};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 use time::Date;
 
@@ -327,6 +327,37 @@ fn gtin_for(product_id: i64) -> Gtin {
     Gtin::from_body(&format!("095060001{product_id:04}")).expect("13 digits")
 }
 
+/// The lot of `product` to recall: of its well-filled lots (at least half the size of its
+/// fullest), the one made nearest `target`. A small demo spreads few units over five years of
+/// months, so the month `target` falls in may hold none of them, or a single unit that is also
+/// stolen; the recall must still reach units the samples can show.
+fn busy_lot_near(
+    lots: &BTreeMap<(i64, String), (i64, Date)>,
+    sizes: &HashMap<i64, u64>,
+    product: i64,
+    target: Date,
+) -> i64 {
+    let of_product: Vec<(i64, Date, u64)> = lots
+        .iter()
+        .filter(|((p, _), _)| *p == product)
+        .map(|(_, (id, first))| (*id, *first, sizes.get(id).copied().unwrap_or(0)))
+        .collect();
+    let fullest = of_product.iter().map(|l| l.2).max().unwrap_or(0);
+    of_product
+        .iter()
+        .filter(|l| l.2 * 2 >= fullest && l.2 > 0)
+        .min_by_key(|l| ((l.1 - target).whole_days().abs(), l.0))
+        .map(|l| l.0)
+        .unwrap_or(1)
+}
+
+/// What a demo recall's sample shows: a unit still to be remedied, or one remedied.
+#[derive(Clone, Copy)]
+enum Shows {
+    Open,
+    Remedied,
+}
+
 fn yymm(d: Date) -> String {
     format!("{:02}{:02}", d.year() % 100, d.month() as u8)
 }
@@ -477,11 +508,13 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
         .map(|u| (u.id, u.made))
         .collect();
     let mut links: Vec<Vec<Val>> = Vec::with_capacity(laptops.len() * 2);
+    let mut cell_links: Vec<i64> = Vec::with_capacity(laptops.len());
     for (seq, (laptop, made)) in laptops.iter().enumerate() {
         id += 1;
         let pack_made = *made - time::Duration::days(7);
         let lot = lot_id(HC_BP60, pack_made, &mut lots);
         let cell_lot = lot_id(HC_CELL, pack_made, &mut lots);
+        cell_links.push(cell_lot);
         units.push(Unit {
             id,
             product: HC_BP60,
@@ -687,15 +720,29 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     // Recalls, one of each scope kind, published (membership computed from the rules).
     let year = today.year();
     let w7_count = counts[(AQ_W7 - 1) as usize];
-    let vr_lot = lots
-        .get(&(VR_E1, yymm(today - time::Duration::days(300))))
-        .map(|(id, _)| *id)
-        .unwrap_or(1);
-    let cell_lot = lots
-        .get(&(HC_CELL, yymm(today - time::Duration::days(400))))
-        .map(|(id, _)| *id)
-        .unwrap_or(1);
-    let recalls: Vec<(NewRecall, ScopeRule, u64)> = vec![
+    let mut lot_sizes: HashMap<i64, u64> = HashMap::new();
+    for unit in &units {
+        *lot_sizes.entry(unit.lot).or_default() += 1;
+    }
+    for link in &cell_links {
+        *lot_sizes.entry(*link).or_default() += 1;
+    }
+    let vr_lot = busy_lot_near(&lots, &lot_sizes, VR_E1, today - time::Duration::days(300));
+    let cell_lot = busy_lot_near(
+        &lots,
+        &lot_sizes,
+        HC_CELL,
+        today - time::Duration::days(400),
+    );
+    // The pumps' firmware window: four months around the pump made nearest 640 days ago.
+    let pump_target = today - time::Duration::days(640);
+    let pump_window = units
+        .iter()
+        .filter(|u| u.product == ML_IP3)
+        .map(|u| u.made)
+        .min_by_key(|made| (*made - pump_target).whole_days().abs())
+        .unwrap_or(pump_target);
+    let recalls: Vec<(NewRecall, ScopeRule, u64, Shows)> = vec![
         (
             NewRecall {
                 manufacturer_id: 3,
@@ -713,6 +760,7 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
                 SerialRange::new(Some(AQ_W7), "AQ", 8, 1, (w7_count / 5).max(10)).expect("a valid range"),
             ),
             30,
+            Shows::Open,
         ),
         (
             NewRecall {
@@ -729,6 +777,7 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
             },
             ScopeRule::Lot { lot_id: vr_lot },
             0,
+            Shows::Open,
         ),
         (
             NewRecall {
@@ -745,10 +794,11 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
             },
             ScopeRule::ProductionWindow {
                 product_id: ML_IP3,
-                from: today - time::Duration::days(700),
-                to: today - time::Duration::days(580),
+                from: pump_window - time::Duration::days(60),
+                to: pump_window + time::Duration::days(60),
             },
             50,
+            Shows::Remedied,
         ),
         (
             NewRecall {
@@ -765,10 +815,11 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
             },
             ScopeRule::ComponentLot { lot_id: cell_lot },
             20,
+            Shows::Open,
         ),
     ];
     let mut published = Vec::new();
-    for (recall, rule, remedied_percent) in recalls {
+    for (recall, rule, remedied_percent, shows) in recalls {
         let recall_id = insert_draft(&mut tx, &recall, &now).await?;
         insert_rule(&mut tx, recall_id, &rule).await?;
         publish(&mut tx, recall_id, &now).await?;
@@ -783,6 +834,29 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
             .execute(&mut *tx)
             .await?;
         }
+        // However few units the recall reaches, the one its sample shows (the first member
+        // not reported stolen, open; or the last, remedied) is as the sample needs it.
+        let (status, on, by, pick) = match shows {
+            Shows::Open => ("open", None, None, "MIN"),
+            Shows::Remedied => (
+                "remedied",
+                Some(today.to_string()),
+                Some("service partner"),
+                "MAX",
+            ),
+        };
+        sqlx::query(&format!(
+            "UPDATE recall_units SET remedy_status = $2, remedied_on = $3, remedied_by = $4
+             WHERE recall_id = $1 AND unit_id = (
+               SELECT {pick}(ru.unit_id) FROM recall_units ru WHERE ru.recall_id = $1
+               AND NOT EXISTS (SELECT 1 FROM theft_reports t WHERE t.unit_id = ru.unit_id))"
+        ))
+        .bind(recall_id)
+        .bind(status)
+        .bind(on)
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
         published.push(recall_id);
     }
     // A closed recall: public, but no longer listed among active ones.

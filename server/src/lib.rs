@@ -10,3 +10,4 @@ pub mod routes;
 pub mod security;
 pub mod sessions;
 pub mod startup;
+pub mod unread_body;

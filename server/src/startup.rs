@@ -380,6 +380,11 @@ pub fn router(
             site.origin,
             security::reject_cross_site,
         ))
+        // Outside every rule that may answer before reading a body: the rest is read first,
+        // so the client gets the answer rather than a reset connection.
+        .layer(axum::middleware::from_fn(
+            crate::unread_body::drain_after_answer,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(security::API_CSP),

@@ -6,6 +6,7 @@ mod accounts;
 mod catalogue;
 mod claims;
 mod common;
+mod demo;
 mod disputes;
 mod hostile;
 mod import;

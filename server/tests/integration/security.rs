@@ -336,6 +336,41 @@ async fn oversized_bodies_are_refused(engine: Engine) {
 }
 both_engines!(oversized_bodies_are_refused);
 
+/// Answers given before a body is read reach the client whole: signed out, a product not
+/// one's own, a form of the wrong kind, a body over its route's limit. (Without the rest read
+/// first, the connection closes under the client's bytes and it sees a reset, not the answer.)
+async fn answers_before_the_body_is_read_still_arrive(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.user("bystander@example.org", None, None, None).await;
+    let bystander = app.signed_in("bystander@example.org").await;
+    let signed_out = app.browser();
+    let big = format!("description={}", "x".repeat(6 * 1024 * 1024));
+    let cases: [(&reqwest::Client, &str, u16); 4] = [
+        // Signed out: told to sign in.
+        (&signed_out, "/my/products/1/claim", 401),
+        // Signed in, not the owner: not found.
+        (&bystander, "/my/products/999999/claim", 404),
+        // A form that is not a multipart upload: 400, from the upload route itself.
+        (&bystander, "/my/register", 400),
+        // Over the pages' 64 KB: 413.
+        (&bystander, "/_fn/lookup", 413),
+    ];
+    for round in 0..5 {
+        for (client, path, expected) in cases {
+            let response = client
+                .post(format!("{}{path}", app.base))
+                .header("origin", &app.base)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(big.clone())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("round {round}, POST {path}: no answer: {e}"));
+            assert_eq!(response.status().as_u16(), expected, "POST {path}");
+        }
+    }
+}
+both_engines!(answers_before_the_body_is_read_still_arrive);
+
 async fn administrators_verify_the_chain_on_the_audit_screen(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     app.user("auditor@example.org", Some(Role::Admin), None, None)
