@@ -101,6 +101,27 @@ pub async fn file(
             format!("{} is registered to you already.", unit.serial_raw),
         ));
     }
+    if let Some(made) = owners::unit_facts(&mut tx, unit.id)
+        .await?
+        .and_then(|f| parse_date(f.manufactured_on.as_deref()))
+        && purchase_date < made
+    {
+        return Err(invalid(
+            "purchase_date",
+            format!("This unit was made on {made}; it cannot have been bought before that."),
+        ));
+    }
+    if store::rejected_before(&mut tx, claimant, ownership).await? {
+        return Err(invalid(
+            "serial",
+            format!(
+                "Your dispute of this registration of {} was decided already, and the registration stands. \
+                 If you have new proof, contact support.",
+                unit.serial_raw
+            ),
+        ));
+    }
+    crate::store::serialise(&mut tx, db.backend(), crate::store::Serialised::Disputes).await?;
     if store::open_count(&mut tx, claimant).await? >= OPEN_DISPUTES_PER_ACCOUNT {
         return Err(CatalogueError::Limited(format!(
             "You have {OPEN_DISPUTES_PER_ACCOUNT} disputes waiting for a decision, the most one account may have. \
@@ -200,6 +221,18 @@ pub async fn reply(
     if dispute.status != "open" {
         return Err(invalid("reply", "This dispute is decided already."));
     }
+    if proof.is_some()
+        && store::ownership_file_count(&mut tx, dispute.ownership_id).await?
+            >= store::MAX_OWNER_FILES
+    {
+        problems.push((
+            "reply_proof".into(),
+            format!(
+                "You have given {} files with this registration, the most we keep: the agent sees them all. Send your reply without a file.",
+                store::MAX_OWNER_FILES
+            ),
+        ));
+    }
     if !problems.is_empty() {
         return Err(CatalogueError::Invalid(problems));
     }
@@ -272,10 +305,15 @@ pub async fn decide(
         ));
     }
     let mut tx = crate::service::change::Change::begin(db).await?;
+    let no_such = || CatalogueError::NotFound(format!("There is no dispute {dispute_id}."));
+    // The registration first, then the dispute: decisions of two disputes of one
+    // registration (and a transfer of it) queue on the registration.
+    let ownership = store::ownership_of(&mut tx, dispute_id)
+        .await?
+        .ok_or_else(no_such)?;
+    owners::lock_ownership(&mut tx, db.backend(), ownership).await?;
     let Some(d) = store::for_update(&mut tx, db.backend(), dispute_id).await? else {
-        return Err(CatalogueError::NotFound(format!(
-            "There is no dispute {dispute_id}."
-        )));
+        return Err(no_such());
     };
     if d.status != "open" {
         return Err(invalid(
@@ -283,6 +321,12 @@ pub async fn decide(
             format!("This dispute is {} already.", d.status),
         ));
     }
+    let ended_since = || {
+        invalid(
+            "form",
+            "The disputed registration has ended since the dispute was filed (the unit was transferred or unregistered): reject the dispute, saying so.",
+        )
+    };
     if decision != Decision::Reject
         && (d.registration_ended_at.is_some()
             || owners::current_owner(&mut tx, d.unit_id)
@@ -290,10 +334,7 @@ pub async fn decide(
                 .map(|(o, _)| o)
                 != Some(d.ownership_id))
     {
-        return Err(invalid(
-            "form",
-            "The disputed registration has ended since the dispute was filed (the unit was transferred or unregistered): reject the dispute, saying so.",
-        ));
+        return Err(ended_since());
     }
     let now = now_text();
     let (status, outcome) = match decision {
@@ -312,15 +353,30 @@ pub async fn decide(
     )
     .await?;
     let mut withdrawn = Vec::new();
+    let mut closed_with_it = Vec::new();
+    let (mut codes_cancelled, mut stated_warranty_dropped) = (0, 0);
     let mut new_ownership = None;
     let mut warranty = None;
+    // A scrapped unit stays scrapped whoever it is registered to.
+    let scrapped = owners::unit_facts(&mut tx, d.unit_id)
+        .await?
+        .is_some_and(|f| f.status == "scrapped");
     if decision != Decision::Reject {
-        owners::end_ownership(&mut tx, d.ownership_id, &now).await?;
-        owners::cancel_transfers(&mut tx, d.unit_id, &now).await?;
-        owners::drop_stated_warranty(&mut tx, d.ownership_id).await?;
-        for (report, _, _, _, by) in thefts::active_of_unit(&mut tx, d.unit_id).await? {
-            if by == Some(d.owner_user_id) {
-                thefts::resolve(&mut tx, report, "withdrawn", None, &now).await?;
+        // The guarded update is the lock: of two decisions (or a decision and a transfer)
+        // ending the same registration at once, the second finds it ended.
+        if !owners::end_ownership(&mut tx, d.ownership_id, &now).await? {
+            return Err(ended_since());
+        }
+        codes_cancelled = owners::cancel_transfers(&mut tx, d.unit_id, &now).await?;
+        stated_warranty_dropped = owners::drop_stated_warranty(&mut tx, d.ownership_id).await?;
+        // The reports filed during the ended registration on its owner's word: by the owner,
+        // or by staff on their behalf. A police report stands; its agency closes it.
+        for (report, _, reported_at, reporter_kind, by) in
+            thefts::active_of_unit(&mut tx, d.unit_id).await?
+        {
+            let on_owners_word = by == Some(d.owner_user_id)
+                || (reporter_kind == "staff" && reported_at >= d.registered_at);
+            if on_owners_word && thefts::resolve(&mut tx, report, "withdrawn", None, &now).await? {
                 thefts::add_note(
                     &mut tx,
                     report,
@@ -333,7 +389,7 @@ pub async fn decide(
                 withdrawn.push(report);
             }
         }
-        for other in store::close_others(
+        for (other, claimant) in store::close_others(
             &mut tx,
             d.ownership_id,
             dispute_id,
@@ -342,9 +398,22 @@ pub async fn decide(
         )
         .await?
         {
+            audit::append(
+                &mut tx,
+                &entry(
+                    "dispute.close",
+                    actor,
+                    "dispute",
+                    Some(other.to_string()),
+                    Some(json!({ "status": "open" })),
+                    Some(json!({ "status": "rejected", "decided_in": dispute_id })),
+                ),
+            )
+            .await?;
+            closed_with_it.push(other);
             tell(
                 &mut tx,
-                other,
+                claimant,
                 "dispute_decided",
                 "Your ownership dispute is closed",
                 &format!(
@@ -371,7 +440,9 @@ pub async fn decide(
         )
         .await?;
         store::copy_proof(&mut tx, dispute_id, ownership).await?;
-        owners::set_status(&mut tx, d.unit_id, "registered").await?;
+        if !scrapped {
+            owners::set_status(&mut tx, d.unit_id, "registered").await?;
+        }
         crate::store::units::add_event(
             &mut tx,
             &crate::store::units::NewEvent {
@@ -399,7 +470,7 @@ pub async fn decide(
         }
         owners::notify_unit(&mut tx, d.unit_id, &now).await?;
         new_ownership = Some(ownership);
-    } else if decision == Decision::End {
+    } else if decision == Decision::End && !scrapped {
         let status = store::unregistered_status(&mut tx, d.unit_id).await?;
         owners::set_status(&mut tx, d.unit_id, status).await?;
     }
@@ -465,6 +536,8 @@ pub async fn decide(
             Some(json!({
                 "status": status, "outcome": outcome, "note": note,
                 "reports_withdrawn": withdrawn, "new_ownership_id": new_ownership, "warranty": warranty,
+                "disputes_closed": closed_with_it, "transfer_codes_cancelled": codes_cancelled,
+                "stated_warranties_dropped": stated_warranty_dropped,
             })),
         ),
     )

@@ -368,6 +368,12 @@ pub async fn close(
                 .into(),
         ));
     }
+    if let (Closer::Agent, "police") = (by, file.entry.reporter_kind.as_str()) {
+        return Err(CatalogueError::Forbidden(
+            "This report was filed by the police: only its agency, or an administrator, closes it."
+                .into(),
+        ));
+    }
     if let Closer::Officer { agency } = by {
         crate::police::may_close(file.entry.agency.as_deref(), Some(agency), false)
             .map_err(CatalogueError::Forbidden)?;
@@ -412,7 +418,9 @@ pub async fn close(
             ),
         ),
     };
-    thefts::resolve(&mut tx, report_id, status, place, &now).await?;
+    if !thefts::resolve(&mut tx, report_id, status, place, &now).await? {
+        return Err(closed_meanwhile("reason"));
+    }
     thefts::add_note(&mut tx, report_id, actor.user_id, actor.role, reason, &now).await?;
     tell_owner(&mut tx, db, file.entry.unit_id, subject, &text).await?;
     audit::append(
@@ -430,6 +438,11 @@ pub async fn close(
     tx.lookups_change();
     tx.commit(lookup).await?;
     Ok(())
+}
+
+/// A report someone else closed between reading it and closing it.
+pub(crate) fn closed_meanwhile(field: &str) -> CatalogueError {
+    invalid(field, "This report has just been closed by someone else.")
 }
 
 /// Active reports, of one agency when given, newest first (the hot list).

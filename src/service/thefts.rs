@@ -103,14 +103,18 @@ pub async fn review(
             if status != "active" {
                 return Err(invalid(&field, format!("This report is {status} already.")));
             }
-            store::resolve(&mut tx, report_id, "recovered", place.as_deref(), &now).await?;
+            if !store::resolve(&mut tx, report_id, "recovered", place.as_deref(), &now).await? {
+                return Err(super::police::closed_meanwhile(&field));
+            }
             ("theft.recover", true)
         }
         Review::Withdraw => {
             if status != "active" {
                 return Err(invalid(&field, format!("This report is {status} already.")));
             }
-            store::resolve(&mut tx, report_id, "withdrawn", None, &now).await?;
+            if !store::resolve(&mut tx, report_id, "withdrawn", None, &now).await? {
+                return Err(super::police::closed_meanwhile(&field));
+            }
             ("theft.withdraw", true)
         }
         Review::Note => {

@@ -33,8 +33,6 @@ pub struct DisputeRow {
     pub registered_retailer: Option<String>,
     /// The claimant's proof of purchase (attachment id).
     pub proof_id: Option<i64>,
-    /// The registered owner's proof of purchase, if they gave one.
-    pub owner_proof_id: Option<i64>,
 }
 
 impl DisputeRow {
@@ -62,7 +60,6 @@ impl DisputeRow {
             registered_purchase_date: r.get("registered_purchase_date"),
             registered_retailer: r.get("registered_retailer"),
             proof_id: r.get("proof_id"),
-            owner_proof_id: r.get("owner_proof_id"),
         }
     }
 }
@@ -72,8 +69,7 @@ const SELECT: &str = "SELECT d.id, d.unit_id, d.ownership_id, d.claimant_user_id
         d.statement, d.owner_reply, d.status, d.outcome, d.decision_note, d.decided_at, d.created_at,
         o.started_at AS registered_at, o.ended_at AS registration_ended_at,
         o.purchase_date AS registered_purchase_date, o.retailer AS registered_retailer,
-        (SELECT MIN(a.id) FROM attachments a WHERE a.dispute_id = d.id) AS proof_id,
-        (SELECT MIN(a.id) FROM attachments a WHERE a.ownership_id = o.id) AS owner_proof_id
+        (SELECT MIN(a.id) FROM attachments a WHERE a.dispute_id = d.id) AS proof_id
      FROM disputes d JOIN ownerships o ON o.id = d.ownership_id JOIN units u ON u.id = d.unit_id
        JOIN products p ON p.id = u.product_id JOIN manufacturers m ON m.id = u.manufacturer_id";
 
@@ -84,6 +80,16 @@ pub async fn by_id(db: &Db, id: i64) -> StoreResult<Option<DisputeRow>> {
         .await?
         .as_ref()
         .map(DisputeRow::from_row))
+}
+
+/// The registration a dispute is about.
+pub async fn ownership_of(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT ownership_id FROM disputes WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 /// The dispute, read in a transaction that will change it (locked on PostgreSQL).
@@ -104,6 +110,30 @@ pub async fn for_update(
         .map(DisputeRow::from_row))
 }
 
+/// The files the registered owner gave with the disputed registration and in their replies,
+/// oldest first (replies add files while the registration holds fewer than [`MAX_OWNER_FILES`]).
+pub async fn owner_files(db: &Db, ownership_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM attachments WHERE ownership_id = $1 ORDER BY id LIMIT 20",
+    )
+    .bind(ownership_id)
+    .fetch_all(db.reader())
+    .await?)
+}
+
+/// Files one ownership holds.
+pub async fn ownership_file_count(conn: &mut AnyConnection, ownership_id: i64) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE ownership_id = $1")
+            .bind(ownership_id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// The most files an owner's replies may bring to a disputed registration.
+pub const MAX_OWNER_FILES: i64 = 3;
+
 /// The disputes one person filed, newest first.
 pub async fn of_claimant(db: &Db, user_id: i64) -> StoreResult<Vec<DisputeRow>> {
     Ok(sqlx::query(&format!(
@@ -120,7 +150,7 @@ pub async fn of_claimant(db: &Db, user_id: i64) -> StoreResult<Vec<DisputeRow>> 
 /// The open disputes of a registration (what its owner is asked to answer).
 pub async fn open_on_ownership(db: &Db, ownership_id: i64) -> StoreResult<Vec<DisputeRow>> {
     Ok(sqlx::query(&format!(
-        "{SELECT} WHERE d.ownership_id = $1 AND d.status = 'open' ORDER BY d.id"
+        "{SELECT} WHERE d.ownership_id = $1 AND d.status = 'open' ORDER BY d.id LIMIT 50"
     ))
     .bind(ownership_id)
     .fetch_all(db.reader())
@@ -144,6 +174,41 @@ pub async fn open(db: &Db, limit: i64) -> StoreResult<Vec<DisputeRow>> {
 }
 
 /// Open disputes one person has filed.
+/// Whether the claimant had a dispute of this registration rejected: the registered owner is
+/// not asked twice by the same person.
+pub async fn rejected_before(
+    conn: &mut AnyConnection,
+    claimant: i64,
+    ownership_id: i64,
+) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM disputes WHERE claimant_user_id = $1 AND ownership_id = $2 AND status = 'rejected'",
+    )
+    .bind(claimant)
+    .bind(ownership_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Whether an upheld dispute ended this account's registration of the unit: it may not
+/// register the unit again on its own word.
+pub async fn ousted_from(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    unit_id: i64,
+) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM disputes d JOIN ownerships o ON o.id = d.ownership_id
+         WHERE d.unit_id = $1 AND o.user_id = $2 AND d.status = 'upheld'",
+    )
+    .bind(unit_id)
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
 pub async fn open_count(conn: &mut AnyConnection, claimant: i64) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM disputes WHERE claimant_user_id = $1 AND status = 'open'",
@@ -221,10 +286,10 @@ pub async fn close_others(
     except: i64,
     note: &str,
     now: &str,
-) -> StoreResult<Vec<i64>> {
-    Ok(sqlx::query_scalar(
+) -> StoreResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
         "UPDATE disputes SET status = 'rejected', decision_note = $3, decided_at = $4
-         WHERE ownership_id = $1 AND id <> $2 AND status = 'open' RETURNING claimant_user_id",
+         WHERE ownership_id = $1 AND id <> $2 AND status = 'open' RETURNING id, claimant_user_id",
     )
     .bind(ownership_id)
     .bind(except)
@@ -267,7 +332,7 @@ pub async fn unregistered_status(
     unit_id: i64,
 ) -> StoreResult<&'static str> {
     let kinds: Vec<String> = sqlx::query_scalar(
-        "SELECT kind FROM events WHERE unit_id = $1 AND kind IN ('manufactured', 'shipped', 'received', 'sold', 'returned')
+        "SELECT kind FROM events WHERE unit_id = $1 AND kind IN ('manufactured', 'shipped', 'received', 'sold', 'returned', 'scrapped')
          ORDER BY at DESC, id DESC LIMIT 1",
     )
     .bind(unit_id)
@@ -277,6 +342,7 @@ pub async fn unregistered_status(
         Some("sold") => "sold",
         Some("shipped" | "received") => "shipped",
         Some("returned") => "returned",
+        Some("scrapped") => "scrapped",
         _ => "in_stock",
     })
 }

@@ -23,7 +23,7 @@ pub mod units;
 pub mod users;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -32,6 +32,32 @@ use std::time::Duration;
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// Checks whose count and insert must not interleave: a limit counted in one transaction and
+/// passed by two at once would let both through.
+#[derive(Clone, Copy, Debug)]
+pub enum Serialised {
+    /// Registrations, counted per account and per address.
+    Registrations = 1,
+    /// Ownership disputes, counted per claimant and unit.
+    Disputes = 2,
+}
+
+/// Holds, until the transaction ends, the lock for `what` (PostgreSQL's advisory lock;
+/// SQLite has one writer, which serialises every change already).
+pub async fn serialise(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    what: Serialised,
+) -> StoreResult<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS held")
+            .bind(0x5E71_0000_i64 + what as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -88,13 +88,33 @@ pub async fn insert_ownership(
     .await?)
 }
 
-pub async fn end_ownership(conn: &mut AnyConnection, id: i64, now: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE ownerships SET ended_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+/// Locks an ownership row until the transaction ends (PostgreSQL; SQLite's one writer
+/// serialises changes already). Changes that end an ownership and touch its transfer codes
+/// take this lock first, so two of them queue instead of deadlocking.
+pub async fn lock_ownership(
+    conn: &mut AnyConnection,
+    backend: super::Backend,
+    id: i64,
+) -> StoreResult<()> {
+    if backend == super::Backend::Postgres {
+        sqlx::query("SELECT id FROM ownerships WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
+}
+
+/// Ends a current ownership: false when it had ended already (another change ended it since
+/// it was read; on PostgreSQL the update waits for that change and then finds it ended).
+pub async fn end_ownership(conn: &mut AnyConnection, id: i64, now: &str) -> StoreResult<bool> {
+    let done =
+        sqlx::query("UPDATE ownerships SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn set_status(conn: &mut AnyConnection, unit_id: i64, status: &str) -> StoreResult<()> {
@@ -263,6 +283,8 @@ pub struct Attachment {
     pub user_id: i64,
     pub unit_id: i64,
     pub manufacturer_id: i64,
+    /// A dispute's proof: for its claimant and the support agents only.
+    pub of_dispute: bool,
     pub content_type: String,
     pub filename: String,
     pub bytes: Vec<u8>,
@@ -270,7 +292,7 @@ pub struct Attachment {
 
 pub async fn attachment(db: &Db, id: i64) -> StoreResult<Option<Attachment>> {
     let row = sqlx::query(
-        "SELECT a.id, a.user_id, a.unit_id, u.manufacturer_id, a.content_type, a.filename, a.bytes
+        "SELECT a.id, a.user_id, a.unit_id, u.manufacturer_id, a.dispute_id, a.content_type, a.filename, a.bytes
          FROM attachments a JOIN units u ON u.id = a.unit_id WHERE a.id = $1",
     )
     .bind(id)
@@ -281,6 +303,7 @@ pub async fn attachment(db: &Db, id: i64) -> StoreResult<Option<Attachment>> {
         user_id: r.get("user_id"),
         unit_id: r.get("unit_id"),
         manufacturer_id: r.get("manufacturer_id"),
+        of_dispute: r.get::<Option<i64>, _>("dispute_id").is_some(),
         content_type: r.get("content_type"),
         filename: r.get("filename"),
         bytes: r.get("bytes"),

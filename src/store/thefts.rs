@@ -158,15 +158,18 @@ pub async fn insert_report(
 }
 
 /// Ends a report: recovered (with where) or withdrawn.
+/// Closes an active report: false when it was closed already (by another hand since it was
+/// read; on PostgreSQL the update waits for that change and then finds it closed).
 pub async fn resolve(
     conn: &mut AnyConnection,
     id: i64,
     status: &str,
     recovered_place: Option<&str>,
     now: &str,
-) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE theft_reports SET status = $2, resolved_at = $3, recovered_place = $4 WHERE id = $1",
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE theft_reports SET status = $2, resolved_at = $3, recovered_place = $4
+         WHERE id = $1 AND status = 'active'",
     )
     .bind(id)
     .bind(status)
@@ -174,7 +177,7 @@ pub async fn resolve(
     .bind(recovered_place)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn verify(

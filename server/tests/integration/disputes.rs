@@ -12,14 +12,14 @@ use serialtrace::service::owners::{
     REGISTRATIONS_PER_ACCOUNT_PER_DAY, REGISTRATIONS_PER_ADDRESS_PER_DAY,
 };
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-a receipt";
+pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-a receipt";
 
-fn days_ago(days: i64) -> String {
+pub(crate) fn days_ago(days: i64) -> String {
     (time::OffsetDateTime::now_utc().date() - time::Duration::days(days)).to_string()
 }
 
 /// Registers `serial` as bought on `bought`: the response.
-async fn register_bought(
+pub(crate) async fn register_bought(
     app: &TestApp,
     browser: &reqwest::Client,
     serial: &str,
@@ -40,7 +40,7 @@ async fn register_bought(
 }
 
 /// Files a dispute of `serial`'s registration: the response.
-async fn dispute(
+pub(crate) async fn dispute(
     app: &TestApp,
     browser: &reqwest::Client,
     serial: &str,
@@ -68,14 +68,14 @@ async fn dispute(
         .expect("the server answers")
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(app.db.reader())
         .await
         .expect("a count")
 }
 
-async fn lookup(app: &TestApp, serial: &str) -> serde_json::Value {
+pub(crate) async fn lookup(app: &TestApp, serial: &str) -> serde_json::Value {
     // Answers are cached per epoch: a decision bumps it, so the next lookup is fresh.
     let (status, body) = app.api_lookup(serial).await;
     assert_eq!(status, 200, "{body}");
@@ -144,6 +144,42 @@ async fn registrations_are_limited_per_account_and_address(engine: Engine) {
     );
 }
 both_engines!(registrations_are_limited_per_account_and_address);
+
+async fn registrations_at_once_stay_within_the_limit(engine: Engine) {
+    // Counted and inserted under one lock: many registrations sent at once by one account
+    // cannot all pass a count that each reads before the others are saved.
+    let app = TestApp::spawn(engine).await;
+    let (staff, _) = app.two_staff().await;
+    let per_account = REGISTRATIONS_PER_ACCOUNT_PER_DAY as usize;
+    let serials = app
+        .generate(&staff, "HC-L14", (per_account + 3) as u32)
+        .await;
+    app.user("eager@limits.test", None, None, None).await;
+    let eager = app.signed_in("eager@limits.test").await;
+    let bought = days_ago(3);
+    let answers = futures::future::join_all(
+        serials
+            .iter()
+            .map(|serial| register_bought(&app, &eager, serial, &bought)),
+    )
+    .await;
+    let registered = answers
+        .iter()
+        .filter(|r| r.status().as_u16() == 303)
+        .count();
+    let limited = answers
+        .iter()
+        .filter(|r| r.status().as_u16() == 429)
+        .count();
+    assert_eq!((registered, limited), (per_account, 3));
+    let held = count(
+        &app,
+        "SELECT COUNT(*) FROM ownerships o JOIN users u ON u.id = o.user_id WHERE u.email = 'eager@limits.test'",
+    )
+    .await;
+    assert_eq!(held, per_account as i64);
+}
+both_engines!(registrations_at_once_stay_within_the_limit);
 
 async fn a_purchase_date_the_records_cannot_confirm_is_the_owners_statement(engine: Engine) {
     let app = TestApp::spawn(engine).await;

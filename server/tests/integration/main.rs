@@ -7,6 +7,7 @@ mod catalogue;
 mod claims;
 mod common;
 mod demo;
+mod dispute_edges;
 mod disputes;
 mod hostile;
 mod import;

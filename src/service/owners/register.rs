@@ -105,9 +105,11 @@ pub const REGISTRATIONS_PER_ADDRESS_PER_DAY: i64 = 20;
 /// Refuses a registration over the account's or the address's daily limit.
 async fn within_registration_limits(
     conn: &mut sqlx::AnyConnection,
+    backend: crate::store::Backend,
     user_id: i64,
     actor: &Actor<'_>,
 ) -> CatalogueResult<()> {
+    crate::store::serialise(conn, backend, crate::store::Serialised::Registrations).await?;
     let since = instant_text(time::OffsetDateTime::now_utc() - time::Duration::days(1));
     if store::registrations_since(conn, user_id, &since).await? >= REGISTRATIONS_PER_ACCOUNT_PER_DAY
     {
@@ -190,7 +192,17 @@ pub async fn register(
             format!("This unit was made on {made}; it cannot have been bought before that."),
         ));
     }
-    within_registration_limits(&mut tx, user_id, actor).await?;
+    if crate::store::disputes::ousted_from(&mut tx, user_id, unit.id).await? {
+        return Err(invalid(
+            "serial",
+            format!(
+                "Your registration of {} was ended after an ownership dispute, so it cannot be registered to you again here. \
+                 If you have new proof that it is yours, contact support.",
+                facts.serial
+            ),
+        ));
+    }
+    within_registration_limits(&mut tx, db.backend(), user_id, actor).await?;
     let now = now_text();
     let purchase = purchase_date.to_string();
     let ownership = store::insert_ownership(

@@ -87,7 +87,9 @@ pub async fn close_report(
         Some(place) => ("recovered", place.as_deref()),
         None => ("withdrawn", None),
     };
-    thefts::resolve(&mut tx, report, status, place, &now).await?;
+    if !thefts::resolve(&mut tx, report, status, place, &now).await? {
+        return Err(crate::service::police::closed_meanwhile("report"));
+    }
     audit::append(
         &mut tx,
         &entry(

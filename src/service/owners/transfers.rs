@@ -195,13 +195,20 @@ pub async fn redeem_transfer(
             "That transfer code is no longer valid: the unit has changed hands.",
         ));
     };
+    // The registration before its code, in the order a dispute's decision takes them.
+    store::lock_ownership(&mut tx, db.backend(), ownership).await?;
     if !store::use_transfer(&mut tx, transfer.id, user_id, &now).await? {
         return Err(invalid(
             FIELD,
             "That transfer code has been used already; each code works once.",
         ));
     }
-    store::end_ownership(&mut tx, ownership, &now).await?;
+    if !store::end_ownership(&mut tx, ownership, &now).await? {
+        return Err(invalid(
+            FIELD,
+            "That transfer code is no longer valid: the unit has changed hands.",
+        ));
+    }
     store::insert_ownership(
         &mut tx,
         &NewOwnership {

@@ -30,9 +30,11 @@ pub async fn desk_dispute(id: i64) -> Result<DisputeView, AppError> {
         email(d.claimant_user_id).await?,
         email(d.owner_user_id).await?,
     );
+    let owner_proof_ids = serialtrace::store::disputes::owner_files(db, d.ownership_id).await?;
     Ok(DisputeView {
         claimant,
         owner,
+        owner_proof_ids,
         ..crate::pages::my::disputes::dispute_view(d)
     })
 }
@@ -94,7 +96,18 @@ fn DeskDisputeView(dispute: DisputeView) -> impl IntoView {
                     Some(reply) => view! { <blockquote>{reply}</blockquote> }.into_any(),
                     None => view! { <p class="count">"The owner has not answered."</p> }.into_any(),
                 }}
-                {file(d.owner_proof_id, "The owner's proof of purchase")}
+                {if d.owner_proof_ids.is_empty() {
+                    view! { <p class="count">"No proof of purchase given."</p> }.into_any()
+                } else {
+                    let n = d.owner_proof_ids.len();
+                    view! { <ul class="files">{d.owner_proof_ids.iter().enumerate().map(|(i, id)| view! {
+                        <li><a href=format!("/files/{id}")>{if n == 1 {
+                            "The owner's proof of purchase".to_owned()
+                        } else {
+                            format!("The owner's proof of purchase, file {} of {n}", i + 1)
+                        }}</a></li>
+                    }).collect_view()}</ul> }.into_any()
+                }}
             </section>
         </div>
         {d.decision_note.clone().map(|n| view! { <p>{format!("Decided {}: {n}", d.decided_on.clone().unwrap_or_default())}</p> })}

@@ -125,6 +125,12 @@ fn DeskUnitView(unit: UnitOnDesk) -> impl IntoView {
                 <h2 id="reports">"Stolen or lost reports"</h2>
                 {unit.open_reports.into_iter().map(|(id, kind, at, by)| {
                     let heading = format!("report-{id}");
+                    if by == "police" {
+                        return view! {
+                            <h3 id=heading>{format!("Reported {kind} on {} by the police", at.get(..10).unwrap_or_default())}</h3>
+                            <p class="count">"A police report: only its agency, or an administrator, closes it."</p>
+                        }.into_any();
+                    }
                     view! {
                         <form method="post" action=action.clone() class="stack-form" aria-labelledby=heading.clone()>
                             <h3 id=heading.clone()>{format!("Reported {kind} on {} by {by}", at.get(..10).unwrap_or_default())}</h3>
@@ -133,7 +139,7 @@ fn DeskUnitView(unit: UnitOnDesk) -> impl IntoView {
                             <Field name="withdraw_reason" label="Why the report is false" hint="The owner is sent it; it is kept with the report and in the audit log." />
                             <button type="submit">"Withdraw the report"</button>
                         </form>
-                    }
+                    }.into_any()
                 }).collect_view()}
             </section>
         })}

@@ -36,7 +36,8 @@ pub struct DisputeView {
     pub registered_on: String,
     pub registered_purchase_date: Option<String>,
     pub registered_retailer: Option<String>,
-    pub owner_proof_id: Option<i64>,
+    /// The files the registered owner gave: with the registration and with their replies.
+    pub owner_proof_ids: Vec<i64>,
     /// E-mail addresses, for the desk.
     pub claimant: Option<String>,
     pub owner: Option<String>,
@@ -64,7 +65,7 @@ pub fn dispute_view(d: serialtrace::store::disputes::DisputeRow) -> DisputeView 
         proof_id: d.proof_id,
         registered_purchase_date: d.registered_purchase_date,
         registered_retailer: d.registered_retailer,
-        owner_proof_id: d.owner_proof_id,
+        owner_proof_ids: Vec::new(),
         claimant: None,
         owner: None,
     }
@@ -92,7 +93,6 @@ pub async fn my_disputes() -> Result<Vec<DisputeView>, AppError> {
             owner_reply: None,
             registered_purchase_date: None,
             registered_retailer: None,
-            owner_proof_id: None,
             ..dispute_view(d)
         })
         .collect())
@@ -272,7 +272,12 @@ mod server {
             Ok(unit) => unit,
             Err(response) => return response,
         };
-        let form = read_multipart(&state, axum::extract::Request::from_parts(parts, body)).await;
+        let mut form =
+            read_multipart(&state, axum::extract::Request::from_parts(parts, body)).await;
+        // The reply form is on the product's page: a problem shows there, beside it.
+        if let Ok(page) = format!("/my/products/{unit}").parse() {
+            form.parts.uri = page;
+        }
         if let Some(problem) = form.problem.clone() {
             return upload_problem(&state, form, "reply_proof", problem).await;
         }

@@ -13,7 +13,8 @@ mod server {
     use serialtrace::account::Role;
 
     /// A proof of purchase or claim photo: for its owner, support agents, and the staff of
-    /// the unit's manufacturer; anyone else gets 404, as if it did not exist.
+    /// the unit's manufacturer; a dispute's proof, for its claimant and support agents only.
+    /// Anyone else gets 404, as if it did not exist.
     pub async fn attachment(
         State(state): State<AppState>,
         viewer: RequireRole<SignedIn>,
@@ -34,7 +35,7 @@ mod server {
         };
         let allowed = file.user_id == user.id
             || user.has(Role::Agent)
-            || user.staff_manufacturer() == Some(file.manufacturer_id);
+            || (!file.of_dispute && user.staff_manufacturer() == Some(file.manufacturer_id));
         if !allowed {
             return not_found();
         }
