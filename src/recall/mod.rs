@@ -2,6 +2,9 @@
 
 pub mod forms;
 pub mod scope;
+pub mod view;
+
+pub use view::Notice;
 
 use serde::{Deserialize, Serialize};
 

@@ -9,11 +9,12 @@ use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
 use super::owners::FileOf;
 use super::owners::{self, Upload};
+use crate::claim::{Claim, ClaimDetail, ClaimOnDesk, ExpiryLine, FoundUnit, UnitClaims};
 use crate::serial::Serial;
 use crate::store::claims::{self as store, NewClaimEvent};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::owners::{self as owned, NewWarranty};
-use crate::store::{Backend, Db, audit, now_text, parse_date, recalls, today};
+use crate::store::{Backend, Db, StoreResult, audit, now_text, parse_date, recalls, today};
 use crate::warranty::{WarrantyStatus, add_months};
 use serde_json::json;
 
@@ -22,6 +23,93 @@ fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
 }
 
 pub use crate::claim::{STATUSES, next_statuses, status_label};
+
+/// The statuses of claims the desk still has to work on.
+pub const OPEN: [&str; 3] = ["new", "in_review", "approved"];
+
+/// The owner's claims, newest first.
+pub async fn owners_claims(db: &Db, owner: i64) -> StoreResult<Vec<Claim>> {
+    store::claims_of_owner(db, owner).await
+}
+
+/// One of the owner's claims, with the history the owner sees and its photos; `None` when
+/// there is no such claim or it is someone else's.
+pub async fn owners_claim(db: &Db, owner: i64, id: i64) -> StoreResult<Option<ClaimDetail>> {
+    match store::claim_by_id(db, id).await? {
+        Some(claim) if claim.owner_user_id == Some(owner) => {
+            Ok(Some(detail(db, claim, false).await?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A claim as the desk sees it: every note, internal ones too, and the claimant's e-mail.
+pub async fn desk_claim(db: &Db, id: i64) -> StoreResult<Option<ClaimOnDesk>> {
+    let Some(claim) = store::claim_by_id(db, id).await? else {
+        return Ok(None);
+    };
+    let owner_email = match claim.owner_user_id {
+        Some(owner) => crate::store::users::record(db, owner)
+            .await?
+            .map(|r| r.user.email.to_string()),
+        None => None,
+    };
+    Ok(Some(ClaimOnDesk {
+        detail: detail(db, claim, true).await?,
+        owner_email,
+    }))
+}
+
+async fn detail(db: &Db, claim: Claim, with_internal: bool) -> StoreResult<ClaimDetail> {
+    Ok(ClaimDetail {
+        history: store::events(db, claim.id, with_internal).await?,
+        photos: store::photos(db, claim.id).await?,
+        claim,
+    })
+}
+
+/// The desk's queue: open claims, the longest unchanged first.
+pub async fn open_claims(db: &Db) -> StoreResult<Vec<Claim>> {
+    store::queue(db, &OPEN).await
+}
+
+/// A unit's claims, repairs and current proof of purchase, for the desk.
+pub async fn unit_claims(db: &Db, unit_id: i64) -> StoreResult<UnitClaims> {
+    Ok(UnitClaims {
+        claims: store::claims_of_unit(db, unit_id).await?,
+        repairs: store::repairs(db, unit_id).await?,
+        proof: store::current_proof(db, unit_id).await?,
+    })
+}
+
+/// The desk's unit search: units with the typed serial, then those whose serial differs only
+/// by look-alike characters (O for 0 and the like). Nothing for what is not a serial.
+pub async fn search_units(db: &Db, typed: &str) -> StoreResult<Vec<FoundUnit>> {
+    match Serial::parse(typed) {
+        Ok(serial) => store::search_units(db, serial.normalised(), &serial.folded()).await,
+        Err(_) => Ok(Vec::new()),
+    }
+}
+
+/// Units whose warranty ends in the next `days` days, soonest first; only the manufacturer's
+/// when given. At most `limit`.
+pub async fn expiring(
+    db: &Db,
+    days: u32,
+    manufacturer_id: Option<i64>,
+    limit: i64,
+) -> StoreResult<Vec<ExpiryLine>> {
+    let from = today();
+    let to = from + time::Duration::days(i64::from(days));
+    store::expiring(
+        db,
+        &from.to_string(),
+        &to.to_string(),
+        manufacturer_id,
+        limit,
+    )
+    .await
+}
 
 /// The most photos one claim takes.
 pub const MAX_PHOTOS: usize = 3;
@@ -43,7 +131,7 @@ pub async fn file_claim(
     claim: &NewClaim,
     actor: &Actor<'_>,
 ) -> CatalogueResult<i64> {
-    let Some(product) = owners::my_product(db, user_id, unit_id).await? else {
+    let Some(unit) = owners::my_unit(db, user_id, unit_id).await? else {
         return Err(CatalogueError::NotFound("You have no such product.".into()));
     };
     let mut problems = Vec::new();
@@ -76,7 +164,7 @@ pub async fn file_claim(
         }
     }
     let in_warranty = matches!(
-        owners::status_of(&product.unit, &records_of(db, unit_id).await?),
+        owners::status_of(&unit, &records_of(db, unit_id).await?),
         WarrantyStatus::Active { .. }
     );
     if !in_warranty && !claim.paid_repair_ok {

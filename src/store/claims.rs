@@ -2,23 +2,21 @@
 //! expiry report.
 
 use super::{Db, StoreResult};
-use sqlx::{AnyConnection, Row};
+use crate::claim::{Claim, ClaimEvent, ExpiryLine, FileLink, FoundUnit, RepairRecord};
+use sqlx::AnyConnection;
 
 /// The look-alike-folded serial (O→0, I and L→1, S→5, Z→2, B→8) as SQL: the expression the
 /// `units_serial_folded` index is built on (migration 0006), so both must read the same.
 pub const FOLDED_SERIAL: &str = "REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(serial_norm, 'O', '0'), 'I', '1'), 'L', '1'), 'S', '5'), 'Z', '2'), 'B', '8')";
 
-/// A unit an agent's search found: (id, serial, manufacturer, model, how it matched).
-pub type FoundUnit = (i64, String, String, String, String);
-
 /// Units whose serial is `normalised`, then those whose folded serial is `folded`.
 pub async fn search_units(db: &Db, normalised: &str, folded: &str) -> StoreResult<Vec<FoundUnit>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT u.id, u.serial_raw, m.name, p.model, 'exact' AS how FROM units u
+        "SELECT u.id, u.serial_raw AS serial, m.name AS manufacturer, p.model, 'exact' AS how FROM units u
            JOIN products p ON p.id = u.product_id JOIN manufacturers m ON m.id = u.manufacturer_id
            WHERE u.serial_norm = $1
          UNION ALL
-         SELECT u.id, u.serial_raw, m.name, p.model, 'look-alike' AS how FROM units u
+         SELECT u.id, u.serial_raw AS serial, m.name AS manufacturer, p.model, 'look-alike' AS how FROM units u
            JOIN products p ON p.id = u.product_id JOIN manufacturers m ON m.id = u.manufacturer_id
            WHERE {FOLDED_SERIAL} = $2 AND u.serial_norm <> $1
          ORDER BY 5, 3, 4 LIMIT 50"
@@ -29,85 +27,50 @@ pub async fn search_units(db: &Db, normalised: &str, folded: &str) -> StoreResul
     .await?)
 }
 
-/// A claim as lists and its page show it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ClaimRow {
-    pub id: i64,
-    pub unit_id: i64,
-    pub serial: String,
-    pub manufacturer: String,
-    pub model: String,
-    pub owner_user_id: Option<i64>,
-    pub status: String,
-    pub description: String,
-    pub in_warranty: bool,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
 const CLAIM: &str =
-    "SELECT c.id, c.unit_id, u.serial_raw, m.name AS manufacturer, p.model, c.owner_user_id,
-        c.status, c.description, c.in_warranty, c.created_at, c.updated_at
+    "SELECT c.id, c.unit_id, u.serial_raw AS serial, m.name AS manufacturer, p.model,
+        c.owner_user_id, c.status, c.description, c.in_warranty, c.created_at, c.updated_at
      FROM claims c JOIN units u ON u.id = c.unit_id JOIN products p ON p.id = u.product_id
      JOIN manufacturers m ON m.id = u.manufacturer_id";
 
-fn claim(r: &sqlx::any::AnyRow) -> ClaimRow {
-    ClaimRow {
-        id: r.get("id"),
-        unit_id: r.get("unit_id"),
-        serial: r.get("serial_raw"),
-        manufacturer: r.get("manufacturer"),
-        model: r.get("model"),
-        owner_user_id: r.get("owner_user_id"),
-        status: r.get("status"),
-        description: r.get("description"),
-        in_warranty: r.get::<i64, _>("in_warranty") != 0,
-        created_at: r.get("created_at"),
-        updated_at: r.get("updated_at"),
-    }
-}
-
-pub async fn claim_by_id(db: &Db, id: i64) -> StoreResult<Option<ClaimRow>> {
-    let row = sqlx::query(&format!("{CLAIM} WHERE c.id = $1"))
+pub async fn claim_by_id(db: &Db, id: i64) -> StoreResult<Option<Claim>> {
+    Ok(sqlx::query_as(&format!("{CLAIM} WHERE c.id = $1"))
         .bind(id)
         .fetch_optional(db.reader())
-        .await?;
-    Ok(row.as_ref().map(claim))
+        .await?)
 }
 
 /// A user's claims, newest first.
-pub async fn claims_of_owner(db: &Db, user_id: i64) -> StoreResult<Vec<ClaimRow>> {
-    let rows = sqlx::query(&format!(
+pub async fn claims_of_owner(db: &Db, user_id: i64) -> StoreResult<Vec<Claim>> {
+    Ok(sqlx::query_as(&format!(
         "{CLAIM} WHERE c.owner_user_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT 200"
     ))
     .bind(user_id)
     .fetch_all(db.reader())
-    .await?;
-    Ok(rows.iter().map(claim).collect())
+    .await?)
 }
 
 /// A unit's claims, newest first.
-pub async fn claims_of_unit(db: &Db, unit_id: i64) -> StoreResult<Vec<ClaimRow>> {
-    let rows = sqlx::query(&format!(
+pub async fn claims_of_unit(db: &Db, unit_id: i64) -> StoreResult<Vec<Claim>> {
+    Ok(sqlx::query_as(&format!(
         "{CLAIM} WHERE c.unit_id = $1 ORDER BY c.created_at DESC, c.id DESC"
     ))
     .bind(unit_id)
     .fetch_all(db.reader())
-    .await?;
-    Ok(rows.iter().map(claim).collect())
+    .await?)
 }
 
 /// The agents' queue: claims in `statuses`, oldest change first.
-pub async fn queue(db: &Db, statuses: &[&str]) -> StoreResult<Vec<ClaimRow>> {
+pub async fn queue(db: &Db, statuses: &[&str]) -> StoreResult<Vec<Claim>> {
     let sql = format!(
         "{CLAIM} WHERE c.status IN ({}) ORDER BY c.updated_at, c.id LIMIT 500",
         super::placeholders(1, statuses.len())
     );
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query_as(&sql);
     for s in statuses {
         q = q.bind(*s);
     }
-    Ok(q.fetch_all(db.reader()).await?.iter().map(claim).collect())
+    Ok(q.fetch_all(db.reader()).await?)
 }
 
 pub async fn insert_claim(
@@ -191,36 +154,20 @@ pub async fn add_event(
     Ok(())
 }
 
-/// A claim's history, oldest first: (at, status, note, actor role, internal).
-pub async fn events(
-    db: &Db,
-    claim_id: i64,
-    with_internal: bool,
-) -> StoreResult<Vec<(String, String, Option<String>, String, bool)>> {
-    let rows = sqlx::query(
+/// A claim's history, oldest first; notes for agents only when `with_internal`.
+pub async fn events(db: &Db, claim_id: i64, with_internal: bool) -> StoreResult<Vec<ClaimEvent>> {
+    Ok(sqlx::query_as(
         "SELECT at, status, note, actor_role, internal FROM claim_events
          WHERE claim_id = $1 AND ($2 = 1 OR internal = 0) ORDER BY id",
     )
     .bind(claim_id)
     .bind(i64::from(with_internal))
     .fetch_all(db.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            (
-                r.get("at"),
-                r.get("status"),
-                r.get("note"),
-                r.get("actor_role"),
-                r.get::<i64, _>("internal") != 0,
-            )
-        })
-        .collect())
+    .await?)
 }
 
-/// The claim's photos: (attachment id, file name).
-pub async fn photos(db: &Db, claim_id: i64) -> StoreResult<Vec<(i64, String)>> {
+/// The claim's photos.
+pub async fn photos(db: &Db, claim_id: i64) -> StoreResult<Vec<FileLink>> {
     Ok(
         sqlx::query_as("SELECT id, filename FROM attachments WHERE claim_id = $1 ORDER BY id")
             .bind(claim_id)
@@ -229,8 +176,8 @@ pub async fn photos(db: &Db, claim_id: i64) -> StoreResult<Vec<(i64, String)>> {
     )
 }
 
-/// The proof of purchase of the unit's current ownership: (attachment id, file name).
-pub async fn current_proof(db: &Db, unit_id: i64) -> StoreResult<Option<(i64, String)>> {
+/// The proof of purchase of the unit's current ownership.
+pub async fn current_proof(db: &Db, unit_id: i64) -> StoreResult<Option<FileLink>> {
     Ok(sqlx::query_as(
         "SELECT a.id, a.filename FROM attachments a JOIN ownerships o ON o.id = a.ownership_id
          WHERE o.unit_id = $1 AND o.ended_at IS NULL ORDER BY a.id LIMIT 1",
@@ -240,8 +187,8 @@ pub async fn current_proof(db: &Db, unit_id: i64) -> StoreResult<Option<(i64, St
     .await?)
 }
 
-/// A unit's repairs, newest first: (at, description, parts).
-pub async fn repairs(db: &Db, unit_id: i64) -> StoreResult<Vec<(String, String, Option<String>)>> {
+/// A unit's repairs, newest first.
+pub async fn repairs(db: &Db, unit_id: i64) -> StoreResult<Vec<RepairRecord>> {
     Ok(sqlx::query_as(
         "SELECT at, description, parts FROM repairs WHERE unit_id = $1 ORDER BY at DESC, id DESC",
     )
@@ -327,17 +274,6 @@ pub async fn warranty_end(conn: &mut AnyConnection, unit_id: i64) -> StoreResult
     )
 }
 
-/// A line of the warranty expiry report.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ExpiryLine {
-    pub unit_id: i64,
-    pub serial: String,
-    pub manufacturer: String,
-    pub model: String,
-    pub ends_on: String,
-    pub registered: bool,
-}
-
 /// Units whose warranty (its latest record) ends between `from` and `to`, soonest first;
 /// only the manufacturer's when given. At most `limit`.
 pub async fn expiring(
@@ -347,8 +283,8 @@ pub async fn expiring(
     manufacturer_id: Option<i64>,
     limit: i64,
 ) -> StoreResult<Vec<ExpiryLine>> {
-    let rows = sqlx::query(
-        "SELECT u.id, u.serial_raw, m.name AS manufacturer, p.model, w.ends_on,
+    Ok(sqlx::query_as(
+        "SELECT u.id AS unit_id, u.serial_raw AS serial, m.name AS manufacturer, p.model, w.ends_on,
                 CASE WHEN EXISTS (SELECT 1 FROM ownerships o WHERE o.unit_id = u.id AND o.ended_at IS NULL)
                      THEN 1 ELSE 0 END AS registered
          FROM (SELECT unit_id, MAX(ends_on) AS ends_on FROM warranty_records
@@ -364,16 +300,5 @@ pub async fn expiring(
     .bind(manufacturer_id)
     .bind(limit)
     .fetch_all(db.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| ExpiryLine {
-            unit_id: r.get("id"),
-            serial: r.get("serial_raw"),
-            manufacturer: r.get("manufacturer"),
-            model: r.get("model"),
-            ends_on: r.get("ends_on"),
-            registered: r.get::<i64, _>("registered") != 0,
-        })
-        .collect())
+    .await?)
 }

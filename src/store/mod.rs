@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulk;
 pub mod catalogue;
 pub mod claims;
+pub mod column;
 pub mod counterfeits;
 pub mod disputes;
 pub mod import;

@@ -3,6 +3,8 @@
 
 use super::outbox::{self, NewMessage};
 use super::{Db, StoreResult};
+use crate::owner::UnitReport;
+use crate::recall::Notice;
 use sqlx::{AnyConnection, Row};
 
 /// What registering or transferring a unit needs to know of it.
@@ -310,114 +312,75 @@ pub async fn attachment(db: &Db, id: i64) -> StoreResult<Option<Attachment>> {
     }))
 }
 
-/// One of an owner's units as "my products" lists it.
-#[derive(Clone, Debug)]
-pub struct OwnedUnit {
-    pub unit_id: i64,
-    pub ownership_id: i64,
-    pub serial: String,
-    pub manufacturer: String,
-    pub model: String,
-    pub name: String,
-    pub since: String,
-    pub via: String,
-    pub purchase_date: Option<String>,
-    pub retailer: Option<String>,
-    pub manufactured_on: Option<String>,
-    pub warranty_months: i64,
-    pub warranty_starts: String,
-    pub transferable: bool,
-    pub proof_id: Option<i64>,
+crate::read_model::read_model! {
+    /// One of an owner's units with what its live status is worked out from.
+    #[derive(Clone, Debug)]
+    pub struct OwnedUnit {
+        pub unit_id: i64,
+        pub ownership_id: i64,
+        pub serial: String,
+        pub manufacturer: String,
+        pub model: String,
+        pub name: String,
+        pub since: String,
+        pub via: String,
+        pub purchase_date: Option<String>,
+        pub retailer: Option<String>,
+        pub manufactured_on: Option<String>,
+        pub warranty_months: i64,
+        pub warranty_starts: String,
+        pub transferable: bool,
+        pub proof_id: Option<i64>,
+    }
 }
 
-const OWNED: &str = "SELECT u.id AS unit_id, o.id AS ownership_id, u.serial_raw, m.name AS manufacturer, p.model,
-        p.name, o.started_at, o.via, o.purchase_date, o.retailer, u.manufactured_on, p.warranty_months,
-        p.warranty_starts, p.warranty_transferable,
+const OWNED: &str = "SELECT u.id AS unit_id, o.id AS ownership_id, u.serial_raw AS serial,
+        m.name AS manufacturer, p.model, p.name, o.started_at AS since, o.via, o.purchase_date,
+        o.retailer, u.manufactured_on, p.warranty_months, p.warranty_starts,
+        p.warranty_transferable AS transferable,
         (SELECT MIN(a.id) FROM attachments a WHERE a.ownership_id = o.id) AS proof_id
      FROM ownerships o JOIN units u ON u.id = o.unit_id JOIN products p ON p.id = u.product_id
      JOIN manufacturers m ON m.id = u.manufacturer_id
      WHERE o.user_id = $1 AND o.ended_at IS NULL";
 
-fn owned(r: &sqlx::any::AnyRow) -> OwnedUnit {
-    OwnedUnit {
-        unit_id: r.get("unit_id"),
-        ownership_id: r.get("ownership_id"),
-        serial: r.get("serial_raw"),
-        manufacturer: r.get("manufacturer"),
-        model: r.get("model"),
-        name: r.get("name"),
-        since: r.get("started_at"),
-        via: r.get("via"),
-        purchase_date: r.get("purchase_date"),
-        retailer: r.get("retailer"),
-        manufactured_on: r.get("manufactured_on"),
-        warranty_months: r.get("warranty_months"),
-        warranty_starts: r.get("warranty_starts"),
-        transferable: r.get::<i64, _>("warranty_transferable") != 0,
-        proof_id: r.get("proof_id"),
-    }
-}
-
 /// The user's units, newest first.
 pub async fn owned_units(db: &Db, user_id: i64) -> StoreResult<Vec<OwnedUnit>> {
-    let rows = sqlx::query(&format!("{OWNED} ORDER BY o.started_at DESC, o.id DESC"))
-        .bind(user_id)
-        .fetch_all(db.reader())
-        .await?;
-    Ok(rows.iter().map(owned).collect())
+    Ok(
+        sqlx::query_as(&format!("{OWNED} ORDER BY o.started_at DESC, o.id DESC"))
+            .bind(user_id)
+            .fetch_all(db.reader())
+            .await?,
+    )
 }
 
 /// One of the user's units (another's is `None`).
 pub async fn owned_unit(db: &Db, user_id: i64, unit_id: i64) -> StoreResult<Option<OwnedUnit>> {
-    let row = sqlx::query(&format!("{OWNED} AND u.id = $2"))
+    Ok(sqlx::query_as(&format!("{OWNED} AND u.id = $2"))
         .bind(user_id)
         .bind(unit_id)
         .fetch_optional(db.reader())
-        .await?;
-    Ok(row.as_ref().map(owned))
+        .await?)
 }
 
-/// A theft or loss report on a unit, as its owner sees it.
-#[derive(Clone, Debug)]
-pub struct OwnerReport {
-    pub id: i64,
-    pub kind: String,
-    pub status: String,
-    pub reporter_kind: String,
-    pub reported_at: String,
-    pub occurred_on: Option<String>,
-    pub place: Option<String>,
-    pub agency: Option<String>,
-    pub case_number: Option<String>,
-    pub reporter_user_id: Option<i64>,
-}
-
-pub async fn reports_since(db: &Db, unit_id: i64, since: &str) -> StoreResult<Vec<OwnerReport>> {
-    let rows = sqlx::query(
-        "SELECT id, kind, status, reporter_kind, reported_at, occurred_on, place, agency, case_number,
-                reporter_user_id
+/// The reports on a unit since `since` and any still active, newest first; `mine` marks
+/// those `owner` filed.
+pub async fn reports_since(
+    db: &Db,
+    unit_id: i64,
+    since: &str,
+    owner: i64,
+) -> StoreResult<Vec<UnitReport>> {
+    Ok(sqlx::query_as(
+        "SELECT kind, status, reporter_kind, reported_at, occurred_on, place, agency, case_number,
+                CASE WHEN reporter_user_id = $3 THEN 1 ELSE 0 END AS mine
          FROM theft_reports WHERE unit_id = $1 AND (status = 'active' OR reported_at >= $2)
          ORDER BY reported_at DESC, id DESC",
     )
     .bind(unit_id)
     .bind(since)
+    .bind(owner)
     .fetch_all(db.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| OwnerReport {
-            id: r.get("id"),
-            kind: r.get("kind"),
-            status: r.get("status"),
-            reporter_kind: r.get("reporter_kind"),
-            reported_at: r.get("reported_at"),
-            occurred_on: r.get("occurred_on"),
-            place: r.get("place"),
-            agency: r.get("agency"),
-            case_number: r.get("case_number"),
-            reporter_user_id: r.get("reporter_user_id"),
-        })
-        .collect())
+    .await?)
 }
 
 /// The unit's active report: (id, reporter user).
@@ -649,28 +612,11 @@ async fn mail_notices(
     Ok(())
 }
 
-/// A recall notice as its owner sees it.
-#[derive(Clone, Debug)]
-pub struct NoticeRow {
-    pub id: i64,
-    pub unit_id: i64,
-    pub serial: String,
-    pub model: String,
-    pub number: String,
-    /// The recall's public page.
-    pub path: String,
-    pub title: String,
-    pub instructions: String,
-    pub remedy_status: Option<String>,
-    pub created_at: String,
-    pub read_at: Option<String>,
-}
-
 /// The user's notices, unread first, newest first.
-pub async fn notices(db: &Db, user_id: i64) -> StoreResult<Vec<NoticeRow>> {
-    let rows = sqlx::query(
-        "SELECT n.id, n.unit_id, u.serial_raw, p.model, r.number, r.title, r.instructions, ru.remedy_status,
-                n.created_at, n.read_at, m.slug AS manufacturer_slug
+pub async fn notices(db: &Db, user_id: i64) -> StoreResult<Vec<Notice>> {
+    Ok(sqlx::query_as(
+        "SELECT n.id, n.unit_id, u.serial_raw AS serial, p.model, r.number, m.slug AS manufacturer_slug,
+                r.title, r.instructions, ru.remedy_status, n.created_at, n.read_at
          FROM notices n JOIN units u ON u.id = n.unit_id JOIN products p ON p.id = u.product_id
          JOIN recalls r ON r.id = n.recall_id JOIN manufacturers m ON m.id = r.manufacturer_id
          LEFT JOIN recall_units ru ON ru.recall_id = n.recall_id AND ru.unit_id = n.unit_id
@@ -680,26 +626,7 @@ pub async fn notices(db: &Db, user_id: i64) -> StoreResult<Vec<NoticeRow>> {
     )
     .bind(user_id)
     .fetch_all(db.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| NoticeRow {
-            id: r.get("id"),
-            unit_id: r.get("unit_id"),
-            serial: r.get("serial_raw"),
-            model: r.get("model"),
-            path: crate::recall::page_path(
-                &r.get::<String, _>("manufacturer_slug"),
-                &r.get::<String, _>("number"),
-            ),
-            number: r.get("number"),
-            title: r.get("title"),
-            instructions: r.get("instructions"),
-            remedy_status: r.get("remedy_status"),
-            created_at: r.get("created_at"),
-            read_at: r.get("read_at"),
-        })
-        .collect())
+    .await?)
 }
 
 /// Marks one of the user's notices read; false when it is not theirs (or was read).

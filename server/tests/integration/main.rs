@@ -25,3 +25,4 @@ mod sessions;
 mod signals;
 mod staff;
 mod staff_desk;
+mod storage;

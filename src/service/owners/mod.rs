@@ -21,7 +21,9 @@ pub use transfers::{
 };
 pub use uploads::{FileOf, MAX_FILE_BYTES, Upload};
 
-use crate::lookup::{RecallNotice, WarrantyInfo};
+use crate::lookup::WarrantyInfo;
+use crate::owner::{OpenDispute, OwnedProduct};
+use crate::recall::Notice;
 use crate::service::catalogue::{CatalogueError, CatalogueResult};
 use crate::store::owners::{self as store, OwnedUnit};
 use crate::store::units::StoredWarranty;
@@ -36,77 +38,104 @@ fn not_yours() -> CatalogueError {
     CatalogueError::NotFound("You have no such product.".into())
 }
 
-/// One of my units with its live status.
-#[derive(Clone, Debug)]
-pub struct MyProduct {
-    pub unit: OwnedUnit,
-    pub warranty: WarrantyInfo,
-    pub recalls: Vec<RecallNotice>,
-    pub reports: Vec<store::OwnerReport>,
-    pub transfer_open_until: Option<String>,
-}
-
 /// My units, newest first, each with its warranty, open recalls and reports.
-pub async fn my_products(db: &Db, user_id: i64) -> StoreResult<Vec<MyProduct>> {
+pub async fn my_products(db: &Db, user_id: i64) -> StoreResult<Vec<OwnedProduct>> {
     let owned = store::owned_units(db, user_id).await?;
-    with_status(db, owned).await
+    with_status(db, user_id, owned).await
 }
 
-/// One of my units (None for anyone else's).
-pub async fn my_product(db: &Db, user_id: i64, unit_id: i64) -> StoreResult<Option<MyProduct>> {
+/// One of my units (None for anyone else's), with the open disputes of my registration.
+pub async fn my_product(db: &Db, user_id: i64, unit_id: i64) -> StoreResult<Option<OwnedProduct>> {
     let Some(unit) = store::owned_unit(db, user_id, unit_id).await? else {
         return Ok(None);
     };
-    Ok(with_status(db, vec![unit]).await?.pop())
+    let ownership = unit.ownership_id;
+    let Some(mut product) = with_status(db, user_id, vec![unit]).await?.pop() else {
+        return Ok(None);
+    };
+    product.disputes = crate::store::disputes::open_on_ownership(db, ownership)
+        .await?
+        .into_iter()
+        .map(|d| OpenDispute {
+            id: d.id,
+            filed_on: d.created_at.get(..10).unwrap_or_default().to_owned(),
+            answered: d.owner_reply.is_some(),
+        })
+        .collect();
+    Ok(Some(product))
 }
 
-async fn with_status(db: &Db, owned: Vec<OwnedUnit>) -> StoreResult<Vec<MyProduct>> {
+/// One of my units as the store has it (None for anyone else's): what rules about it are
+/// worked out from.
+pub(crate) async fn my_unit(db: &Db, user_id: i64, unit_id: i64) -> StoreResult<Option<OwnedUnit>> {
+    store::owned_unit(db, user_id, unit_id).await
+}
+
+async fn with_status(
+    db: &Db,
+    user_id: i64,
+    owned: Vec<OwnedUnit>,
+) -> StoreResult<Vec<OwnedProduct>> {
     let ids: Vec<i64> = owned.iter().map(|u| u.unit_id).collect();
     let (records, notices) = tokio::try_join!(
         units::warranty_records(db, &ids),
         recalls::for_units(db, &ids)
     )?;
     let now = now_text();
+    let today = today();
     let mut out = Vec::with_capacity(owned.len());
     for unit in owned {
-        let policy = WarrantyPolicy {
-            months: u16::try_from(unit.warranty_months).unwrap_or(0),
-            starts: WarrantyStart::parse(&unit.warranty_starts).unwrap_or(WarrantyStart::Sale),
-            transferable: unit.transferable,
-        };
         let (status, stated) = warranty_of(
-            &policy,
+            &policy_of(&unit),
             unit.unit_id,
             &records,
             parse_date(unit.manufactured_on.as_deref()),
         );
         let warranty = warranty_info(&status, stated);
-        let reports = store::reports_since(db, unit.unit_id, &unit.since).await?;
+        let days_left = parse_date(warranty.ends_on.as_deref())
+            .filter(|_| warranty.status == crate::lookup::WarrantyState::Active)
+            .map(|end| (end - today).whole_days());
+        let reports = store::reports_since(db, unit.unit_id, &unit.since, user_id).await?;
         let transfer_open_until = store::open_transfer(db, unit.unit_id, &now).await?;
-        out.push(MyProduct {
+        out.push(OwnedProduct {
             recalls: notices
                 .iter()
                 .filter(|(id, _)| *id == unit.unit_id)
                 .map(|(_, n)| n.clone())
                 .collect(),
             warranty,
+            days_left,
             reports,
             transfer_open_until,
-            unit,
+            since: unit.since.get(..10).unwrap_or_default().to_owned(),
+            unit_id: unit.unit_id,
+            serial: unit.serial,
+            manufacturer: unit.manufacturer,
+            model: unit.model,
+            name: unit.name,
+            via: unit.via,
+            purchase_date: unit.purchase_date,
+            retailer: unit.retailer,
+            transferable: unit.transferable,
+            proof: unit.proof_id,
+            disputes: Vec::new(),
         });
     }
     Ok(out)
 }
 
-/// The warranty status of an owned unit from its records.
-pub fn status_of(unit: &OwnedUnit, records: &[StoredWarranty]) -> crate::warranty::WarrantyStatus {
-    let policy = WarrantyPolicy {
+fn policy_of(unit: &OwnedUnit) -> WarrantyPolicy {
+    WarrantyPolicy {
         months: u16::try_from(unit.warranty_months).unwrap_or(0),
         starts: WarrantyStart::parse(&unit.warranty_starts).unwrap_or(WarrantyStart::Sale),
         transferable: unit.transferable,
-    };
+    }
+}
+
+/// The warranty status of an owned unit from its records.
+pub fn status_of(unit: &OwnedUnit, records: &[StoredWarranty]) -> crate::warranty::WarrantyStatus {
     warranty_of(
-        &policy,
+        &policy_of(unit),
         unit.unit_id,
         records,
         parse_date(unit.manufactured_on.as_deref()),
@@ -144,6 +173,11 @@ pub fn warranty_info(
         unconfirmed_start,
         ..WarrantyInfo::from(status)
     }
+}
+
+/// My recall notices, unread first, newest first.
+pub async fn my_notices(db: &Db, user_id: i64) -> StoreResult<Vec<Notice>> {
+    store::notices(db, user_id).await
 }
 
 /// Marks one of my notices read.

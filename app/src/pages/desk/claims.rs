@@ -6,32 +6,25 @@ use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
 use crate::forms::{Choice, Field, FormProblem, Tick};
-use crate::pages::my::claims::{ClaimHistory, ClaimView, status_words};
+use crate::pages::my::claims::{ClaimHistory, status_words};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serialtrace::account::Role;
+use serialtrace::claim::ClaimOnDesk;
 
 /// A claim as the desk shows it: with internal notes and the claimant's e-mail.
 #[server(prefix = "/_fn", endpoint = "desk_claim")]
-pub async fn desk_claim(id: i64) -> Result<(ClaimView, Option<String>), AppError> {
+pub async fn desk_claim(id: i64) -> Result<ClaimOnDesk, AppError> {
     require(Access::Role(Role::Agent))?;
     let services = crate::state::services()?;
-    let db = &services.db;
-    let Some(c) = serialtrace::store::claims::claim_by_id(db, id).await? else {
-        crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
-        return Err(AppError::NotFound(format!("There is no claim {id}.")));
-    };
-    let email = match c.owner_user_id {
-        Some(owner) => serialtrace::store::users::record(db, owner)
-            .await?
-            .map(|r| r.user.email.to_string()),
-        None => None,
-    };
-    Ok((
-        crate::pages::my::claims::claim_view(db, c, true).await?,
-        email,
-    ))
+    match serialtrace::service::claims::desk_claim(&services.db, id).await? {
+        Some(claim) => Ok(claim),
+        None => {
+            crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+            Err(AppError::NotFound(format!("There is no claim {id}.")))
+        }
+    }
 }
 
 #[component]
@@ -53,7 +46,7 @@ pub fn DeskClaimPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match claim.await {
-                    Ok((claim, email)) => view! { <DeskClaimView claim email /> }.into_any(),
+                    Ok(claim) => view! { <DeskClaimView claim /> }.into_any(),
                     Err(error) => view! { <h1>"Claim"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -63,7 +56,12 @@ pub fn DeskClaimPage() -> impl IntoView {
 }
 
 #[component]
-fn DeskClaimView(claim: ClaimView, email: Option<String>) -> impl IntoView {
+fn DeskClaimView(claim: ClaimOnDesk) -> impl IntoView {
+    let ClaimOnDesk {
+        detail,
+        owner_email,
+    } = claim;
+    let claim = detail.claim.clone();
     let next: Vec<(&'static str, &'static str)> = std::iter::once(("", "no change"))
         .chain(
             serialtrace::claim::next_statuses(&claim.status)
@@ -75,11 +73,11 @@ fn DeskClaimView(claim: ClaimView, email: Option<String>) -> impl IntoView {
     view! {
         <h1>{format!("Claim {} · {} {} · {}", claim.id, claim.manufacturer, claim.model, claim.serial)}</h1>
         <p class="claim-status" data-status=claim.status.clone()>{format!("Status: {}", status_words(&claim.status))}</p>
-        <p>{format!("{} · filed {}{}", if claim.in_warranty { "Under warranty" } else { "Paid repair request" }, claim.created_at,
-            email.map(|e| format!(" · owner {e}")).unwrap_or_default())}</p>
+        <p>{format!("{} · filed {}{}", if claim.in_warranty { "Under warranty" } else { "Paid repair request" }, claim.filed_on(),
+            owner_email.map(|e| format!(" · owner {e}")).unwrap_or_default())}</p>
         <p><a href=format!("/desk/units/{}", claim.unit_id)>"The unit's record"</a></p>
         <blockquote>{claim.description.clone()}</blockquote>
-        <ClaimHistory claim=claim.clone() />
+        <ClaimHistory claim=detail />
         <section class="panel">
             <h2 id="work">"Work the claim"</h2>
             <form method="post" action=format!("/desk/claims/{id}") class="stack-form" aria-labelledby="work">

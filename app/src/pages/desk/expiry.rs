@@ -7,8 +7,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 use serialtrace::account::Role;
+use serialtrace::claim::ExpiryLine;
 
 /// Who may read the expiry report: agents (every unit) and staff (their manufacturer's).
 fn expiry_scope() -> Result<Option<i64>, AppError> {
@@ -24,22 +24,11 @@ fn expiry_scope() -> Result<Option<i64>, AppError> {
     }
 }
 
-/// A line of the expiry report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ExpiryView {
-    pub unit_id: i64,
-    pub serial: String,
-    pub manufacturer: String,
-    pub model: String,
-    pub ends_on: String,
-    pub registered: bool,
-}
-
 /// The report's windows, in days.
 pub const EXPIRY_WINDOWS: [u32; 3] = [30, 60, 90];
 
 #[server(prefix = "/_fn", endpoint = "expiring")]
-pub async fn expiring(days: u32) -> Result<(Vec<ExpiryView>, bool), AppError> {
+pub async fn expiring(days: u32) -> Result<(Vec<ExpiryLine>, bool), AppError> {
     let scope = expiry_scope()?;
     let days = if EXPIRY_WINDOWS.contains(&days) {
         days
@@ -47,29 +36,9 @@ pub async fn expiring(days: u32) -> Result<(Vec<ExpiryView>, bool), AppError> {
         30
     };
     let services = crate::state::services()?;
-    let today = serialtrace::store::today();
-    let to = today + time::Duration::days(i64::from(days));
-    let lines = serialtrace::store::claims::expiring(
-        &services.db,
-        &today.to_string(),
-        &to.to_string(),
-        scope,
-        501,
-    )
-    .await?;
+    let mut lines = serialtrace::service::claims::expiring(&services.db, days, scope, 501).await?;
     let more = lines.len() > 500;
-    let lines = lines
-        .into_iter()
-        .take(500)
-        .map(|l| ExpiryView {
-            unit_id: l.unit_id,
-            serial: l.serial,
-            manufacturer: l.manufacturer,
-            model: l.model,
-            ends_on: l.ends_on,
-            registered: l.registered,
-        })
-        .collect();
+    lines.truncate(500);
     Ok((lines, more))
 }
 
@@ -164,11 +133,9 @@ mod server {
             }
         };
         let today = serialtrace::store::today();
-        let to = today + time::Duration::days(i64::from(days));
-        let lines = match serialtrace::store::claims::expiring(
+        let lines = match serialtrace::service::claims::expiring(
             &state.services.db,
-            &today.to_string(),
-            &to.to_string(),
+            days,
             scope,
             1_000_000,
         )

@@ -16,7 +16,7 @@ mod units;
 
 pub use claims::{DeskClaimPage, desk_claim};
 pub use disputes::{DeskDisputePage, desk_dispute};
-pub use expiry::{EXPIRY_WINDOWS, ExpiringPage, ExpiryView, expiring};
+pub use expiry::{EXPIRY_WINDOWS, ExpiringPage, expiring};
 pub use units::{DeskUnitPage, UnitOnDesk, desk_unit};
 
 #[cfg(feature = "ssr")]
@@ -31,42 +31,26 @@ pub use units::change_desk_unit;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
-use crate::pages::my::claims::{ClaimView, status_words};
+use crate::pages::my::claims::status_words;
 use crate::pages::my::disputes::DisputeView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serialtrace::account::Role;
-
-/// A unit an agent's search found: (id, serial, manufacturer, model, how it matched).
-pub type Found = (i64, String, String, String, String);
+use serialtrace::claim::{Claim, FoundUnit};
 
 #[server(prefix = "/_fn", endpoint = "desk_search")]
-pub async fn desk_search(serial: String) -> Result<Vec<Found>, AppError> {
+pub async fn desk_search(serial: String) -> Result<Vec<FoundUnit>, AppError> {
     require(Access::Role(Role::Agent))?;
     let services = crate::state::services()?;
-    let Ok(serial) = serialtrace::serial::Serial::parse(&serial) else {
-        return Ok(Vec::new());
-    };
-    Ok(serialtrace::store::claims::search_units(
-        &services.db,
-        serial.normalised(),
-        &serial.folded(),
-    )
-    .await?)
+    Ok(serialtrace::service::claims::search_units(&services.db, &serial).await?)
 }
 
 #[server(prefix = "/_fn", endpoint = "desk_queue")]
-pub async fn desk_queue() -> Result<Vec<ClaimView>, AppError> {
+pub async fn desk_queue() -> Result<Vec<Claim>, AppError> {
     require(Access::Role(Role::Agent))?;
     let services = crate::state::services()?;
-    let mut out = Vec::new();
-    for c in
-        serialtrace::store::claims::queue(&services.db, &["new", "in_review", "approved"]).await?
-    {
-        out.push(crate::pages::my::claims::claim_view(&services.db, c, true).await?);
-    }
-    Ok(out)
+    Ok(serialtrace::service::claims::open_claims(&services.db).await?)
 }
 
 #[server(prefix = "/_fn", endpoint = "desk_disputes")]
@@ -118,9 +102,9 @@ pub fn DeskPage() -> impl IntoView {
                     Ok(None) => ().into_any(),
                     Ok(Some(list)) if list.is_empty() => view! { <p class="count">"No unit has that serial, or one that reads like it."</p> }.into_any(),
                     Ok(Some(list)) => view! {
-                        <ul class="found">{list.into_iter().map(|(id, serial, manufacturer, model, how)| view! {
-                            <li><a href=format!("/desk/units/{id}")>{format!("{serial} · {manufacturer} {model}")}</a>
-                                <span class="match-kind">{format!(" ({how})")}</span></li>
+                        <ul class="found">{list.into_iter().map(|unit| view! {
+                            <li><a href=format!("/desk/units/{}", unit.id)>{format!("{} · {} {}", unit.serial, unit.manufacturer, unit.model)}</a>
+                                <span class="match-kind">{format!(" ({})", unit.how)}</span></li>
                         }).collect_view()}</ul>
                     }.into_any(),
                     Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
@@ -160,12 +144,12 @@ pub fn DeskPage() -> impl IntoView {
 }
 
 #[component]
-fn ClaimList(list: Vec<ClaimView>) -> impl IntoView {
+fn ClaimList(list: Vec<Claim>) -> impl IntoView {
     view! {
         <ul class="claims">{list.into_iter().map(|c| view! {
             <li class="panel" data-status=c.status.clone()>
                 <a href=format!("/desk/claims/{}", c.id)>{format!("Claim {} · {} {} · {}", c.id, c.manufacturer, c.model, c.serial)}</a>
-                <p>{format!("{} · filed {} · last change {} · {}", status_words(&c.status), c.created_at, c.updated_at,
+                <p>{format!("{} · filed {} · last change {} · {}", status_words(&c.status), c.filed_on(), c.changed_on(),
                     if c.in_warranty { "in warranty" } else { "paid repair" })}</p>
             </li>
         }).collect_view()}</ul>

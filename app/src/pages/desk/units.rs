@@ -6,29 +6,25 @@ use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
 use crate::forms::{Field, FormProblem, feedback};
-use crate::pages::my::claims::ClaimView;
 use crate::pages::staff::units::{HistoryPanel, JourneyList, UnitView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 use serialtrace::account::Role;
+use serialtrace::claim::UnitClaims;
 
 /// A unit as the desk shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UnitOnDesk {
     pub record: UnitView,
-    pub manufacturer_claims: Vec<ClaimView>,
-    /// (at, description, parts), newest first.
-    pub repairs: Vec<(String, String, Option<String>)>,
-    pub proof: Option<(i64, String)>,
+    pub claims: UnitClaims,
     /// Active stolen or lost reports: (id, kind, reported at, reported by).
     pub open_reports: Vec<(i64, String, String, String)>,
 }
 
 #[server(prefix = "/_fn", endpoint = "desk_unit")]
 pub async fn desk_unit(id: i64) -> Result<UnitOnDesk, AppError> {
-    use serialtrace::store::claims;
     require(Access::Role(Role::Agent))?;
     let services = crate::state::services()?;
     let db = &services.db;
@@ -36,15 +32,9 @@ pub async fn desk_unit(id: i64) -> Result<UnitOnDesk, AppError> {
         crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
         return Err(AppError::NotFound(format!("There is no unit {id}.")));
     };
-    let mut list = Vec::new();
-    for c in claims::claims_of_unit(db, id).await? {
-        list.push(crate::pages::my::claims::claim_view(db, c, true).await?);
-    }
     Ok(UnitOnDesk {
         record: UnitView::from(record),
-        manufacturer_claims: list,
-        repairs: claims::repairs(db, id).await?,
-        proof: claims::current_proof(db, id).await?,
+        claims: serialtrace::service::claims::unit_claims(db, id).await?,
         open_reports: serialtrace::service::police::active_reports(db, id)
             .await?
             .into_iter()
@@ -87,7 +77,8 @@ fn DeskUnitView(unit: UnitOnDesk) -> impl IntoView {
     let action = format!("/desk/units/{}", record.id);
     let approved: Vec<(String, String)> = std::iter::once((String::new(), "none".to_owned()))
         .chain(
-            unit.manufacturer_claims
+            unit.claims
+                .claims
                 .iter()
                 .filter(|c| c.status == "approved")
                 .map(|c| (c.id.to_string(), format!("claim {}", c.id))),
@@ -97,20 +88,20 @@ fn DeskUnitView(unit: UnitOnDesk) -> impl IntoView {
         <h1>{format!("{} · {}", record.serial, record.model)}</h1>
         <p class="meta">{format!("{} · status {}{}", record.product_name, record.status.replace('_', " "),
             record.manufactured_on.clone().map(|d| format!(" · made {d}")).unwrap_or_default())}</p>
-        {unit.proof.map(|(id, name)| view! { <p><a href=format!("/files/{id}")>{format!("Proof of purchase ({name})")}</a></p> })}
+        {unit.claims.proof.map(|file| view! { <p><a href=format!("/files/{}", file.id)>{format!("Proof of purchase ({})", file.filename)}</a></p> })}
         <section class="panel">
             <h2>"Claims"</h2>
-            {if unit.manufacturer_claims.is_empty() {
+            {if unit.claims.claims.is_empty() {
                 view! { <p class="count">"No claims on this unit."</p> }.into_any()
             } else {
-                view! { <ClaimList list=unit.manufacturer_claims /> }.into_any()
+                view! { <ClaimList list=unit.claims.claims /> }.into_any()
             }}
             <h2>"Repairs"</h2>
-            {if unit.repairs.is_empty() {
+            {if unit.claims.repairs.is_empty() {
                 view! { <p class="count">"No repairs."</p> }.into_any()
             } else {
-                view! { <ul class="repairs">{unit.repairs.into_iter().map(|(at, what, parts)| view! {
-                    <li>{format!("{} · {what}{}", at.get(..10).unwrap_or_default(), parts.map(|p| format!(" · parts: {p}")).unwrap_or_default())}</li>
+                view! { <ul class="repairs">{unit.claims.repairs.into_iter().map(|repair| view! {
+                    <li>{format!("{} · {}{}", repair.day(), repair.description, repair.parts.as_ref().map(|p| format!(" · parts: {p}")).unwrap_or_default())}</li>
                 }).collect_view()}</ul> }.into_any()
             }}
         </section>

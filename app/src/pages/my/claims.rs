@@ -1,7 +1,7 @@
 //! The owner's warranty claims: filing one on a unit (told first whether it is in warranty;
 //! out of warranty it is a paid repair request), the list, and one claim with its history.
 
-use super::{MyDone, ProductView, my_product};
+use super::{MyDone, my_product};
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::components::answer::warranty_text;
@@ -10,71 +10,23 @@ use crate::forms::{FormProblem, Tick, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
+use serialtrace::claim::{Claim, ClaimDetail};
 use serialtrace::lookup::WarrantyState;
 
-/// A claim as its owner (or an agent) sees it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ClaimView {
-    pub id: i64,
-    pub unit_id: i64,
-    pub serial: String,
-    pub manufacturer: String,
-    pub model: String,
-    pub status: String,
-    pub description: String,
-    pub in_warranty: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    /// (at, status, note, who, internal), oldest first.
-    pub history: Vec<(String, String, Option<String>, String, bool)>,
-    /// (attachment id, file name).
-    pub photos: Vec<(i64, String)>,
-}
-
-#[cfg(feature = "ssr")]
-pub async fn claim_view(
-    db: &serialtrace::store::Db,
-    c: serialtrace::store::claims::ClaimRow,
-    with_internal: bool,
-) -> Result<ClaimView, AppError> {
-    use serialtrace::store::claims;
-    let history = claims::events(db, c.id, with_internal).await?;
-    let photos = claims::photos(db, c.id).await?;
-    Ok(ClaimView {
-        id: c.id,
-        unit_id: c.unit_id,
-        serial: c.serial,
-        manufacturer: c.manufacturer,
-        model: c.model,
-        status: c.status,
-        description: c.description,
-        in_warranty: c.in_warranty,
-        created_at: c.created_at.get(..10).unwrap_or_default().to_owned(),
-        updated_at: c.updated_at.get(..10).unwrap_or_default().to_owned(),
-        history,
-        photos,
-    })
-}
-
 #[server(prefix = "/_fn", endpoint = "my_claims")]
-pub async fn my_claims() -> Result<Vec<ClaimView>, AppError> {
+pub async fn my_claims() -> Result<Vec<Claim>, AppError> {
     let user = require(Access::SignedIn)?;
     let services = crate::state::services()?;
-    let mut out = Vec::new();
-    for c in serialtrace::store::claims::claims_of_owner(&services.db, user.id).await? {
-        out.push(claim_view(&services.db, c, false).await?);
-    }
-    Ok(out)
+    Ok(serialtrace::service::claims::owners_claims(&services.db, user.id).await?)
 }
 
 #[server(prefix = "/_fn", endpoint = "my_claim")]
-pub async fn my_claim(id: i64) -> Result<ClaimView, AppError> {
+pub async fn my_claim(id: i64) -> Result<ClaimDetail, AppError> {
     let user = require(Access::SignedIn)?;
     let services = crate::state::services()?;
-    match serialtrace::store::claims::claim_by_id(&services.db, id).await? {
-        Some(c) if c.owner_user_id == Some(user.id) => claim_view(&services.db, c, false).await,
-        _ => {
+    match serialtrace::service::claims::owners_claim(&services.db, user.id, id).await? {
+        Some(claim) => Ok(claim),
+        None => {
             crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
             Err(AppError::NotFound("You have no such claim.".into()))
         }
@@ -87,22 +39,22 @@ pub fn status_words(status: &str) -> String {
 }
 
 #[component]
-pub fn ClaimHistory(claim: ClaimView) -> impl IntoView {
+pub fn ClaimHistory(claim: ClaimDetail) -> impl IntoView {
     view! {
         <h2>"History"</h2>
         <ol class="timeline">
-            {claim.history.into_iter().map(|(at, status, note, who, internal)| view! {
-                <li class:internal=internal>
-                    <strong>{status_words(&status)}</strong>
-                    {format!(" · {} · {who}{}", at.get(..16).unwrap_or_default().replace('T', " "), if internal { " · internal" } else { "" })}
-                    {note.map(|n| view! { <p>{n}</p> })}
+            {claim.history.into_iter().map(|event| view! {
+                <li class:internal=event.internal>
+                    <strong>{status_words(&event.status)}</strong>
+                    {format!(" · {} · {}{}", event.when(), event.actor_role, if event.internal { " · internal" } else { "" })}
+                    {event.note.map(|n| view! { <p>{n}</p> })}
                 </li>
             }).collect_view()}
         </ol>
         {(!claim.photos.is_empty()).then(|| view! {
             <h2>"Photos"</h2>
-            <ul>{claim.photos.into_iter().map(|(id, name)| view! {
-                <li><a href=format!("/files/{id}")>{name}</a></li>
+            <ul>{claim.photos.into_iter().map(|file| view! {
+                <li><a href=format!("/files/{}", file.id)>{file.filename}</a></li>
             }).collect_view()}</ul>
         })}
     }
@@ -127,7 +79,7 @@ pub fn MyClaimsPage() -> impl IntoView {
                         <ul class="claims">{list.into_iter().map(|c| view! {
                             <li class="panel" data-status=c.status.clone()>
                                 <h2><a href=format!("/my/claims/{}", c.id)>{format!("Claim {} · {} {}", c.id, c.model, c.serial)}</a></h2>
-                                <p>{format!("{} · filed {} · {}", status_words(&c.status), c.created_at,
+                                <p>{format!("{} · filed {} · {}", status_words(&c.status), c.filed_on(),
                                     if c.in_warranty { "under warranty" } else { "paid repair request" })}</p>
                             </li>
                         }).collect_view()}</ul>
@@ -158,13 +110,16 @@ pub fn MyClaimPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match claim.await {
-                    Ok(c) => view! {
+                    Ok(detail) => {
+                        let c = detail.claim.clone();
+                        view! {
                         <h1>{format!("Claim {} · {} {}", c.id, c.model, c.serial)}</h1>
                         <p class="claim-status" data-status=c.status.clone()>{format!("Status: {}", status_words(&c.status))}</p>
                         <p>{if c.in_warranty { "Filed under warranty." } else { "A paid repair request: the unit was not under warranty when it was filed." }}</p>
                         <p>{c.description.clone()}</p>
-                        <ClaimHistory claim=c />
-                    }.into_any(),
+                        <ClaimHistory claim=detail />
+                    }.into_any()
+                    }
                     Err(error) => view! { <h1>"Claim"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -199,7 +154,7 @@ pub fn FileClaimPage() -> impl IntoView {
 }
 
 #[component]
-fn ClaimForm(product: ProductView) -> impl IntoView {
+fn ClaimForm(product: serialtrace::owner::OwnedProduct) -> impl IntoView {
     let fb = feedback();
     let in_warranty = product.warranty.status == WarrantyState::Active;
     let (class, text) = warranty_text(&product.warranty);

@@ -183,12 +183,20 @@ pub fn NewDisputePage() -> impl IntoView {
 /// An open dispute of one of my registrations, on its product's page: what to do, and the
 /// form for my side.
 #[component]
-pub fn DisputedPanel(unit_id: i64, disputes: Vec<(i64, String, bool)>) -> impl IntoView {
+pub fn DisputedPanel(
+    unit_id: i64,
+    disputes: Vec<serialtrace::owner::OpenDispute>,
+) -> impl IntoView {
     let fb = feedback();
     let reply = fb.value("reply").unwrap_or_default();
     let reply_problem = fb.error("reply");
     let proof_problem = fb.error("reply_proof");
-    let Some((id, filed, replied)) = disputes.first().cloned() else {
+    let Some(serialtrace::owner::OpenDispute {
+        id,
+        filed_on: filed,
+        answered: replied,
+    }) = disputes.first().cloned()
+    else {
         return ().into_any();
     };
     view! {

@@ -15,10 +15,8 @@ mod products;
 mod register;
 mod transfers;
 
-pub use notices::{NoticeView, NoticesPage, my_notices};
-pub use products::{
-    MyProductPage, MyProductsPage, ProductView, ReportView, my_product, my_products,
-};
+pub use notices::{NoticesPage, my_notices};
+pub use products::{MyProductPage, MyProductsPage, my_product, my_products};
 pub use register::RegisterPage;
 pub use transfers::TransfersPage;
 

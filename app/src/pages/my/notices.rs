@@ -8,45 +8,13 @@ use crate::forms::FormProblem;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
-
-/// A recall notice as its owner sees it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NoticeView {
-    pub id: i64,
-    pub unit_id: i64,
-    pub serial: String,
-    pub model: String,
-    pub number: String,
-    pub path: String,
-    pub title: String,
-    pub instructions: String,
-    pub remedy_status: Option<String>,
-    pub created_at: String,
-    pub read: bool,
-}
+use serialtrace::recall::Notice;
 
 #[server(prefix = "/_fn", endpoint = "my_notices")]
-pub async fn my_notices() -> Result<Vec<NoticeView>, AppError> {
+pub async fn my_notices() -> Result<Vec<Notice>, AppError> {
     let user = require(Access::SignedIn)?;
     let services = crate::state::services()?;
-    Ok(serialtrace::store::owners::notices(&services.db, user.id)
-        .await?
-        .into_iter()
-        .map(|n| NoticeView {
-            id: n.id,
-            unit_id: n.unit_id,
-            serial: n.serial,
-            model: n.model,
-            number: n.number,
-            path: n.path,
-            title: n.title,
-            instructions: n.instructions,
-            remedy_status: n.remedy_status,
-            created_at: n.created_at.get(..10).unwrap_or_default().to_owned(),
-            read: n.read_at.is_some(),
-        })
-        .collect())
+    Ok(serialtrace::service::owners::my_notices(&services.db, user.id).await?)
 }
 
 #[component]
@@ -67,14 +35,14 @@ pub fn NoticesPage() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <p class="count">"No recall has covered your products."</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="notices">{list.into_iter().map(|n| view! {
-                            <li class={if n.read { "panel notice-item read" } else { "panel notice-item unread" }}>
-                                <h2><a href=n.path.clone()>{n.number.clone()}</a> ": " {n.title.clone()}</h2>
-                                <p class="meta">{format!("{} · serial {} · {}{}", n.model, n.serial, n.created_at,
+                            <li class={if n.is_read() { "panel notice-item read" } else { "panel notice-item unread" }}>
+                                <h2><a href=n.path()>{n.number.clone()}</a> ": " {n.title.clone()}</h2>
+                                <p class="meta">{format!("{} · serial {} · {}{}", n.model, n.serial, n.received_on(),
                                     n.remedy_status.as_deref().map(|s| format!(" · this unit: {}", s.replace('_', " "))).unwrap_or_default())}</p>
                                 <p><strong>"What to do: "</strong>{n.instructions.clone()}</p>
                                 <p class="actions">
                                     <a href=format!("/my/products/{}", n.unit_id)>"The product"</a>
-                                    {(!n.read).then(|| view! {
+                                    {(!n.is_read()).then(|| view! {
                                         <form method="post" action="/my/notices" class="inline-form">
                                             <input type="hidden" name="notice" value=n.id.to_string() />
                                             <button type="submit">"Mark read"</button>

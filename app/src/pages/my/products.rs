@@ -11,136 +11,28 @@ use crate::forms::{Choice, Field, FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
-use serialtrace::lookup::{RecallNotice, WarrantyInfo};
-
-/// A theft or loss report as its owner sees it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ReportView {
-    pub kind: String,
-    pub status: String,
-    pub reporter_kind: String,
-    pub reported_at: String,
-    pub occurred_on: Option<String>,
-    pub place: Option<String>,
-    pub agency: Option<String>,
-    pub case_number: Option<String>,
-    /// Filed by this owner (who may then close it).
-    pub mine: bool,
-}
-
-/// One of my units with its live status.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProductView {
-    pub unit_id: i64,
-    pub serial: String,
-    pub manufacturer: String,
-    pub model: String,
-    pub name: String,
-    pub since: String,
-    pub via: String,
-    pub purchase_date: Option<String>,
-    pub retailer: Option<String>,
-    pub warranty: WarrantyInfo,
-    /// Days of warranty left, when it is running.
-    pub days_left: Option<i64>,
-    pub transferable: bool,
-    pub recalls: Vec<RecallNotice>,
-    pub reports: Vec<ReportView>,
-    pub proof: Option<i64>,
-    pub transfer_open_until: Option<String>,
-    /// Open disputes of my registration: (id, filed on, answered).
-    pub disputes: Vec<(i64, String, bool)>,
-}
-
-impl ProductView {
-    fn active_report(&self) -> Option<&ReportView> {
-        self.reports.iter().find(|r| r.status == "active")
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn product_view(p: serialtrace::service::owners::MyProduct, user_id: i64) -> ProductView {
-    let days_left = p
-        .warranty
-        .ends_on
-        .as_deref()
-        .and_then(|d| serialtrace::store::parse_date(Some(d)))
-        .filter(|_| p.warranty.status == serialtrace::lookup::WarrantyState::Active)
-        .map(|end| (end - serialtrace::store::today()).whole_days());
-    ProductView {
-        unit_id: p.unit.unit_id,
-        serial: p.unit.serial,
-        manufacturer: p.unit.manufacturer,
-        model: p.unit.model,
-        name: p.unit.name,
-        since: p.unit.since.get(..10).unwrap_or_default().to_owned(),
-        via: p.unit.via,
-        purchase_date: p.unit.purchase_date,
-        retailer: p.unit.retailer,
-        warranty: p.warranty,
-        days_left,
-        transferable: p.unit.transferable,
-        recalls: p.recalls,
-        reports: p
-            .reports
-            .into_iter()
-            .map(|r| ReportView {
-                mine: r.reporter_user_id == Some(user_id),
-                kind: r.kind,
-                status: r.status,
-                reporter_kind: r.reporter_kind,
-                reported_at: r.reported_at.get(..10).unwrap_or_default().to_owned(),
-                occurred_on: r.occurred_on,
-                place: r.place,
-                agency: r.agency,
-                case_number: r.case_number,
-            })
-            .collect(),
-        proof: p.unit.proof_id,
-        transfer_open_until: p.transfer_open_until,
-        disputes: Vec::new(),
-    }
-}
+use serialtrace::owner::{OwnedProduct, UnitReport};
 
 #[server(prefix = "/_fn", endpoint = "my_products")]
-pub async fn my_products() -> Result<(Vec<ProductView>, i64), AppError> {
+pub async fn my_products() -> Result<(Vec<OwnedProduct>, i64), AppError> {
+    use serialtrace::service::owners;
     let user = require(Access::SignedIn)?;
     let services = crate::state::services()?;
-    let products = serialtrace::service::owners::my_products(&services.db, user.id).await?;
-    let unread = serialtrace::store::owners::notices(&services.db, user.id)
+    let products = owners::my_products(&services.db, user.id).await?;
+    let unread = owners::my_notices(&services.db, user.id)
         .await?
         .iter()
-        .filter(|n| n.read_at.is_none())
+        .filter(|n| !n.is_read())
         .count() as i64;
-    Ok((
-        products
-            .into_iter()
-            .map(|p| product_view(p, user.id))
-            .collect(),
-        unread,
-    ))
+    Ok((products, unread))
 }
 
 #[server(prefix = "/_fn", endpoint = "my_product")]
-pub async fn my_product(id: i64) -> Result<ProductView, AppError> {
+pub async fn my_product(id: i64) -> Result<OwnedProduct, AppError> {
     let user = require(Access::SignedIn)?;
     let services = crate::state::services()?;
     match serialtrace::service::owners::my_product(&services.db, user.id, id).await? {
-        Some(p) => {
-            let ownership = p.unit.ownership_id;
-            let mut view = product_view(p, user.id);
-            view.disputes =
-                serialtrace::store::disputes::open_on_ownership(&services.db, ownership)
-                    .await?
-                    .into_iter()
-                    .map(|d| {
-                        let filed = d.created_at.get(..10).unwrap_or_default().to_owned();
-                        (d.id, filed, d.owner_reply.is_some())
-                    })
-                    .collect();
-            Ok(view)
-        }
+        Some(product) => Ok(product),
         None => {
             crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
             Err(AppError::NotFound("You have no such product.".into()))
@@ -193,7 +85,7 @@ pub fn MyProductsPage() -> impl IntoView {
 }
 
 #[component]
-fn ProductCard(product: ProductView) -> impl IntoView {
+fn ProductCard(product: OwnedProduct) -> impl IntoView {
     let (class, text) = warranty_text(&product.warranty);
     let days = product
         .days_left
@@ -251,7 +143,7 @@ pub fn MyProductPage() -> impl IntoView {
 }
 
 #[component]
-fn ProductDetail(product: ProductView) -> impl IntoView {
+fn ProductDetail(product: OwnedProduct) -> impl IntoView {
     let action = format!("/my/products/{}", product.unit_id);
     let active = product.active_report().cloned();
     let reports = product.reports.clone();
@@ -291,7 +183,7 @@ fn ProductDetail(product: ProductView) -> impl IntoView {
             {(!reports.is_empty()).then(|| view! {
                 <h3>"Reports"</h3>
                 <ul>{reports.into_iter().map(|r| view! {
-                    <li>{format!("{} · {} · reported {} by {}", r.kind, r.status, r.reported_at, r.reporter_kind)}</li>
+                    <li>{format!("{} · {} · reported {} by {}", r.kind, r.status, r.reported_on(), r.reporter_kind)}</li>
                 }).collect_view()}</ul>
             })}
         </section>
@@ -300,7 +192,7 @@ fn ProductDetail(product: ProductView) -> impl IntoView {
 }
 
 #[component]
-fn TransferPanel(product: ProductView, action: String) -> impl IntoView {
+fn TransferPanel(product: OwnedProduct, action: String) -> impl IntoView {
     let fb = feedback();
     let code = fb.value("transfer_code");
     let expires = fb.value("transfer_expires");
@@ -345,7 +237,7 @@ fn TransferPanel(product: ProductView, action: String) -> impl IntoView {
 }
 
 #[component]
-fn OpenReport(report: ReportView, action: String) -> impl IntoView {
+fn OpenReport(report: UnitReport, action: String) -> impl IntoView {
     let problem = feedback().error("report");
     let details = [
         report.occurred_on.clone().map(|d| format!("on {d}")),
@@ -358,7 +250,7 @@ fn OpenReport(report: ReportView, action: String) -> impl IntoView {
     .collect::<Vec<_>>()
     .join(" · ");
     view! {
-        <p class="status stolen" role="status">{format!("Reported {} on {}. Public lookups say so.", report.kind, report.reported_at)}</p>
+        <p class="status stolen" role="status">{format!("Reported {} on {}. Public lookups say so.", report.kind, report.reported_on())}</p>
         <p class="muted">{details}</p>
         {if report.mine {
             view! {

@@ -1,5 +1,12 @@
 //! Warranty claims' statuses and the moves between them (the server enforces them; pages
-//! offer the same choices).
+//! offer the same choices), and what the claim screens show ([`view`]).
+
+pub mod view;
+
+pub use view::{
+    Claim, ClaimDetail, ClaimEvent, ClaimOnDesk, ExpiryLine, FileLink, FoundUnit, RepairRecord,
+    UnitClaims,
+};
 
 /// A claim's statuses, in the order they usually come.
 pub const STATUSES: [&str; 6] = [

@@ -1,0 +1,50 @@
+//! The storage boundary's types: how a stored value becomes the Rust value a read model holds.
+//! Both engines store the same shapes (text for dates and instants, integers for flags), so
+//! one reading serves both; a value of the wrong shape is an error, not a default.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// A value read from one named column of a row.
+pub trait Column: Sized {
+    fn read(row: &AnyRow, name: &str) -> Result<Self, sqlx::Error>;
+}
+
+/// Types the driver decodes as they are.
+macro_rules! decoded {
+    ($($t:ty),* $(,)?) => {
+        $(impl Column for $t {
+            fn read(row: &AnyRow, name: &str) -> Result<Self, sqlx::Error> {
+                row.try_get(name)
+            }
+        })*
+    };
+}
+
+decoded!(i64, f64, String, Option<i64>, Option<f64>, Option<String>);
+
+/// A flag is stored as 0 or 1 (the same integer column on both engines).
+impl Column for bool {
+    fn read(row: &AnyRow, name: &str) -> Result<Self, sqlx::Error> {
+        flag(row.try_get(name)?, name)
+    }
+}
+
+impl Column for Option<bool> {
+    fn read(row: &AnyRow, name: &str) -> Result<Self, sqlx::Error> {
+        row.try_get::<Option<i64>, _>(name)?
+            .map(|v| flag(v, name))
+            .transpose()
+    }
+}
+
+fn flag(value: i64, name: &str) -> Result<bool, sqlx::Error> {
+    match value {
+        0 => Ok(false),
+        1 => Ok(true),
+        other => Err(sqlx::Error::ColumnDecode {
+            index: name.to_owned(),
+            source: format!("a flag is stored as 0 or 1, not {other}").into(),
+        }),
+    }
+}
