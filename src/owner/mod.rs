@@ -3,4 +3,4 @@
 
 pub mod view;
 
-pub use view::{OpenDispute, OwnedProduct, UnitReport};
+pub use view::{Dispute, DisputeOnDesk, OpenDispute, OwnedProduct, UnitReport};

@@ -10,7 +10,8 @@ use super::accounts::{Actor, entry};
 use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
 use super::owners::{FileOf, Upload, find_unit, purchase_fields, start_warranty};
-use crate::store::disputes::{self as store, DisputeRow, NewDispute};
+use crate::owner::{Dispute, DisputeOnDesk};
+use crate::store::disputes::{self as store, NewDispute};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::owners::{self, NewOwnership};
 use crate::store::{Db, audit, now_text, parse_date, thefts};
@@ -577,7 +578,39 @@ async fn tell(
     Ok(())
 }
 
-/// The disputes a person filed, newest first.
-pub async fn mine(db: &Db, claimant: i64) -> crate::store::StoreResult<Vec<DisputeRow>> {
-    store::of_claimant(db, claimant).await
+/// The disputes a person filed, newest first, as the claimant sees them.
+pub async fn mine(db: &Db, claimant: i64) -> crate::store::StoreResult<Vec<Dispute>> {
+    Ok(store::of_claimant(db, claimant)
+        .await?
+        .into_iter()
+        .map(Dispute::for_claimant)
+        .collect())
+}
+
+/// The desk's queue: open disputes, oldest first.
+pub async fn open(db: &Db) -> crate::store::StoreResult<Vec<Dispute>> {
+    store::open(db, 200).await
+}
+
+/// One dispute with both sides, for a support agent.
+pub async fn on_desk(db: &Db, id: i64) -> crate::store::StoreResult<Option<DisputeOnDesk>> {
+    let Some(dispute) = store::by_id(db, id).await? else {
+        return Ok(None);
+    };
+    let email = async |user: i64| -> crate::store::StoreResult<Option<String>> {
+        Ok(crate::store::users::record(db, user)
+            .await?
+            .map(|r| r.user.email.to_string()))
+    };
+    let (claimant, owner, owner_proof_ids) = tokio::try_join!(
+        email(dispute.claimant_user_id),
+        email(dispute.owner_user_id),
+        store::owner_files(db, dispute.ownership_id),
+    )?;
+    Ok(Some(DisputeOnDesk {
+        dispute,
+        owner_proof_ids,
+        claimant,
+        owner,
+    }))
 }

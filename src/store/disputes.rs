@@ -2,67 +2,8 @@
 //! statements, for a support agent to decide.
 
 use super::{Backend, Db, StoreResult};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
-
-/// A dispute with what the desk and both parties see of it.
-#[derive(Clone, Debug)]
-pub struct DisputeRow {
-    pub id: i64,
-    pub unit_id: i64,
-    pub ownership_id: i64,
-    pub claimant_user_id: i64,
-    /// The registered owner's account (of the disputed ownership).
-    pub owner_user_id: i64,
-    pub serial: String,
-    pub manufacturer: String,
-    pub model: String,
-    pub purchase_date: String,
-    pub retailer: String,
-    pub statement: String,
-    pub owner_reply: Option<String>,
-    pub status: String,
-    pub outcome: Option<String>,
-    pub decision_note: Option<String>,
-    pub decided_at: Option<String>,
-    pub created_at: String,
-    /// The disputed registration: when it started and ended, and what its owner said.
-    pub registered_at: String,
-    pub registration_ended_at: Option<String>,
-    pub registered_purchase_date: Option<String>,
-    pub registered_retailer: Option<String>,
-    /// The claimant's proof of purchase (attachment id).
-    pub proof_id: Option<i64>,
-}
-
-impl DisputeRow {
-    fn from_row(r: &AnyRow) -> Self {
-        Self {
-            id: r.get("id"),
-            unit_id: r.get("unit_id"),
-            ownership_id: r.get("ownership_id"),
-            claimant_user_id: r.get("claimant_user_id"),
-            owner_user_id: r.get("owner_user_id"),
-            serial: r.get("serial"),
-            manufacturer: r.get("manufacturer"),
-            model: r.get("model"),
-            purchase_date: r.get("purchase_date"),
-            retailer: r.get("retailer"),
-            statement: r.get("statement"),
-            owner_reply: r.get("owner_reply"),
-            status: r.get("status"),
-            outcome: r.get("outcome"),
-            decision_note: r.get("decision_note"),
-            decided_at: r.get("decided_at"),
-            created_at: r.get("created_at"),
-            registered_at: r.get("registered_at"),
-            registration_ended_at: r.get("registration_ended_at"),
-            registered_purchase_date: r.get("registered_purchase_date"),
-            registered_retailer: r.get("registered_retailer"),
-            proof_id: r.get("proof_id"),
-        }
-    }
-}
+use crate::owner::Dispute;
+use sqlx::AnyConnection;
 
 const SELECT: &str = "SELECT d.id, d.unit_id, d.ownership_id, d.claimant_user_id, o.user_id AS owner_user_id,
         u.serial_raw AS serial, m.name AS manufacturer, p.model, d.purchase_date, d.retailer,
@@ -73,13 +14,11 @@ const SELECT: &str = "SELECT d.id, d.unit_id, d.ownership_id, d.claimant_user_id
      FROM disputes d JOIN ownerships o ON o.id = d.ownership_id JOIN units u ON u.id = d.unit_id
        JOIN products p ON p.id = u.product_id JOIN manufacturers m ON m.id = u.manufacturer_id";
 
-pub async fn by_id(db: &Db, id: i64) -> StoreResult<Option<DisputeRow>> {
-    Ok(sqlx::query(&format!("{SELECT} WHERE d.id = $1"))
+pub async fn by_id(db: &Db, id: i64) -> StoreResult<Option<Dispute>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE d.id = $1"))
         .bind(id)
         .fetch_optional(db.reader())
-        .await?
-        .as_ref()
-        .map(DisputeRow::from_row))
+        .await?)
 }
 
 /// The registration a dispute is about.
@@ -97,17 +36,15 @@ pub async fn for_update(
     conn: &mut AnyConnection,
     backend: Backend,
     id: i64,
-) -> StoreResult<Option<DisputeRow>> {
+) -> StoreResult<Option<Dispute>> {
     let lock = match backend {
         Backend::Postgres => " FOR UPDATE OF d",
         Backend::Sqlite => "",
     };
-    Ok(sqlx::query(&format!("{SELECT} WHERE d.id = $1{lock}"))
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE d.id = $1{lock}"))
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(DisputeRow::from_row))
+        .await?)
 }
 
 /// The files the registered owner gave with the disputed registration and in their replies,
@@ -135,42 +72,33 @@ pub async fn ownership_file_count(conn: &mut AnyConnection, ownership_id: i64) -
 pub const MAX_OWNER_FILES: i64 = 3;
 
 /// The disputes one person filed, newest first.
-pub async fn of_claimant(db: &Db, user_id: i64) -> StoreResult<Vec<DisputeRow>> {
-    Ok(sqlx::query(&format!(
+pub async fn of_claimant(db: &Db, user_id: i64) -> StoreResult<Vec<Dispute>> {
+    Ok(sqlx::query_as(&format!(
         "{SELECT} WHERE d.claimant_user_id = $1 ORDER BY d.id DESC LIMIT 200"
     ))
     .bind(user_id)
     .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(DisputeRow::from_row)
-    .collect())
+    .await?)
 }
 
 /// The open disputes of a registration (what its owner is asked to answer).
-pub async fn open_on_ownership(db: &Db, ownership_id: i64) -> StoreResult<Vec<DisputeRow>> {
-    Ok(sqlx::query(&format!(
+pub async fn open_on_ownership(db: &Db, ownership_id: i64) -> StoreResult<Vec<Dispute>> {
+    Ok(sqlx::query_as(&format!(
         "{SELECT} WHERE d.ownership_id = $1 AND d.status = 'open' ORDER BY d.id LIMIT 50"
     ))
     .bind(ownership_id)
     .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(DisputeRow::from_row)
-    .collect())
+    .await?)
 }
 
 /// The desk's queue: open disputes, oldest first.
-pub async fn open(db: &Db, limit: i64) -> StoreResult<Vec<DisputeRow>> {
-    Ok(sqlx::query(&format!(
+pub async fn open(db: &Db, limit: i64) -> StoreResult<Vec<Dispute>> {
+    Ok(sqlx::query_as(&format!(
         "{SELECT} WHERE d.status = 'open' ORDER BY d.created_at, d.id LIMIT $1"
     ))
     .bind(limit)
     .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(DisputeRow::from_row)
-    .collect())
+    .await?)
 }
 
 /// Open disputes one person has filed.

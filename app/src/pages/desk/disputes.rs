@@ -5,38 +5,24 @@ use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
 use crate::forms::{Choice, Field, FormProblem};
-use crate::pages::my::disputes::{DisputeView, dispute_status};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serialtrace::account::Role;
+use serialtrace::owner::DisputeOnDesk;
 
 /// A dispute with both sides and both parties' e-mail addresses.
 #[server(prefix = "/_fn", endpoint = "desk_dispute")]
-pub async fn desk_dispute(id: i64) -> Result<DisputeView, AppError> {
+pub async fn desk_dispute(id: i64) -> Result<DisputeOnDesk, AppError> {
     require(Access::Role(Role::Agent))?;
     let services = crate::state::services()?;
-    let db = &services.db;
-    let Some(d) = serialtrace::store::disputes::by_id(db, id).await? else {
-        crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
-        return Err(AppError::NotFound(format!("There is no dispute {id}.")));
-    };
-    let email = async |user: i64| -> Result<Option<String>, AppError> {
-        Ok(serialtrace::store::users::record(db, user)
-            .await?
-            .map(|r| r.user.email.to_string()))
-    };
-    let (claimant, owner) = (
-        email(d.claimant_user_id).await?,
-        email(d.owner_user_id).await?,
-    );
-    let owner_proof_ids = serialtrace::store::disputes::owner_files(db, d.ownership_id).await?;
-    Ok(DisputeView {
-        claimant,
-        owner,
-        owner_proof_ids,
-        ..crate::pages::my::disputes::dispute_view(d)
-    })
+    match serialtrace::service::disputes::on_desk(&services.db, id).await? {
+        Some(dispute) => Ok(dispute),
+        None => {
+            crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+            Err(AppError::NotFound(format!("There is no dispute {id}.")))
+        }
+    }
 }
 
 #[component]
@@ -68,39 +54,44 @@ pub fn DeskDisputePage() -> impl IntoView {
 }
 
 #[component]
-fn DeskDisputeView(dispute: DisputeView) -> impl IntoView {
-    let d = dispute;
-    let open = d.status == "open";
+fn DeskDisputeView(dispute: DisputeOnDesk) -> impl IntoView {
+    let DisputeOnDesk {
+        dispute: d,
+        owner_proof_ids,
+        claimant,
+        owner,
+    } = dispute;
+    let open = d.is_open();
     let file = |id: Option<i64>, what: &'static str| match id {
         Some(id) => view! { <p><a href=format!("/files/{id}")>{what}</a></p> }.into_any(),
         None => view! { <p class="count">"No proof of purchase given."</p> }.into_any(),
     };
     view! {
         <h1>{format!("Dispute {} · {} {} · {}", d.id, d.manufacturer, d.model, d.serial)}</h1>
-        <p class="claim-status" data-status=d.status.clone()>{format!("Status: {}", dispute_status(&d))}</p>
+        <p class="claim-status" data-status=d.status.clone()>{format!("Status: {}", d.state_words())}</p>
         <p><a href=format!("/desk/units/{}", d.unit_id)>"The unit's record"</a></p>
         <div class="two-sides">
             <section class="panel">
                 <h2>"The claimant"</h2>
-                <p>{format!("{} · filed {}", d.claimant.clone().unwrap_or_default(), d.filed_on)}</p>
+                <p>{format!("{} · filed {}", claimant.unwrap_or_default(), d.filed_on())}</p>
                 <p>{format!("Bought {} from {}", d.purchase_date, d.retailer)}</p>
                 <blockquote>{d.statement.clone()}</blockquote>
                 {file(d.proof_id, "The claimant's proof of purchase")}
             </section>
             <section class="panel">
                 <h2>"The registered owner"</h2>
-                <p>{format!("{} · registered {}", d.owner.clone().unwrap_or_default(), d.registered_on)}</p>
+                <p>{format!("{} · registered {}", owner.unwrap_or_default(), d.registered_on())}</p>
                 <p>{format!("Says bought {} from {}", d.registered_purchase_date.clone().unwrap_or_else(|| "(no date)".into()),
                     d.registered_retailer.clone().unwrap_or_else(|| "(not given)".into()))}</p>
                 {match d.owner_reply.clone() {
                     Some(reply) => view! { <blockquote>{reply}</blockquote> }.into_any(),
                     None => view! { <p class="count">"The owner has not answered."</p> }.into_any(),
                 }}
-                {if d.owner_proof_ids.is_empty() {
+                {if owner_proof_ids.is_empty() {
                     view! { <p class="count">"No proof of purchase given."</p> }.into_any()
                 } else {
-                    let n = d.owner_proof_ids.len();
-                    view! { <ul class="files">{d.owner_proof_ids.iter().enumerate().map(|(i, id)| view! {
+                    let n = owner_proof_ids.len();
+                    view! { <ul class="files">{owner_proof_ids.iter().enumerate().map(|(i, id)| view! {
                         <li><a href=format!("/files/{id}")>{if n == 1 {
                             "The owner's proof of purchase".to_owned()
                         } else {
@@ -110,7 +101,7 @@ fn DeskDisputeView(dispute: DisputeView) -> impl IntoView {
                 }}
             </section>
         </div>
-        {d.decision_note.clone().map(|n| view! { <p>{format!("Decided {}: {n}", d.decided_on.clone().unwrap_or_default())}</p> })}
+        {d.decision_note.clone().map(|n| view! { <p>{format!("Decided {}: {n}", d.decided_on().unwrap_or_default())}</p> })}
         {open.then(|| view! {
             <section class="panel">
                 <h2 id="decide">"Decide"</h2>

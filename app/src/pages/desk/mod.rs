@@ -32,12 +32,12 @@ use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
 use crate::pages::my::claims::status_words;
-use crate::pages::my::disputes::DisputeView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serialtrace::account::Role;
 use serialtrace::claim::{Claim, FoundUnit};
+use serialtrace::owner::Dispute;
 
 #[server(prefix = "/_fn", endpoint = "desk_search")]
 pub async fn desk_search(serial: String) -> Result<Vec<FoundUnit>, AppError> {
@@ -54,14 +54,10 @@ pub async fn desk_queue() -> Result<Vec<Claim>, AppError> {
 }
 
 #[server(prefix = "/_fn", endpoint = "desk_disputes")]
-pub async fn desk_disputes() -> Result<Vec<DisputeView>, AppError> {
+pub async fn desk_disputes() -> Result<Vec<Dispute>, AppError> {
     require(Access::Role(Role::Agent))?;
     let services = crate::state::services()?;
-    Ok(serialtrace::store::disputes::open(&services.db, 200)
-        .await?
-        .into_iter()
-        .map(crate::pages::my::disputes::dispute_view)
-        .collect())
+    Ok(serialtrace::service::disputes::open(&services.db).await?)
 }
 
 #[component]
@@ -130,7 +126,7 @@ pub fn DeskPage() -> impl IntoView {
                         <ul class="claims">{list.into_iter().map(|d| view! {
                             <li class="panel" data-status=d.status.clone()>
                                 <a href=format!("/desk/disputes/{}", d.id)>{format!("Dispute {} · {} {} · {}", d.id, d.manufacturer, d.model, d.serial)}</a>
-                                <p>{format!("filed {} · {}", d.filed_on,
+                                <p>{format!("filed {} · {}", d.filed_on(),
                                     if d.owner_reply.is_some() { "the owner has answered" } else { "no answer from the owner yet" })}</p>
                             </li>
                         }).collect_view()}</ul>

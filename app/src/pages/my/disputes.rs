@@ -10,92 +10,13 @@ use crate::forms::{Field, FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
-
-/// A dispute as the claimant, the registered owner or an agent sees it. The registered
-/// owner's and the claimant's identities are for the desk only (`claimant`, `owner` empty
-/// otherwise).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DisputeView {
-    pub id: i64,
-    pub unit_id: i64,
-    pub serial: String,
-    pub manufacturer: String,
-    pub model: String,
-    pub status: String,
-    pub outcome: Option<String>,
-    pub filed_on: String,
-    pub purchase_date: String,
-    pub retailer: String,
-    pub statement: String,
-    pub owner_reply: Option<String>,
-    pub decision_note: Option<String>,
-    pub decided_on: Option<String>,
-    pub proof_id: Option<i64>,
-    /// The disputed registration: since, purchase date and retailer its owner gave.
-    pub registered_on: String,
-    pub registered_purchase_date: Option<String>,
-    pub registered_retailer: Option<String>,
-    /// The files the registered owner gave: with the registration and with their replies.
-    pub owner_proof_ids: Vec<i64>,
-    /// E-mail addresses, for the desk.
-    pub claimant: Option<String>,
-    pub owner: Option<String>,
-}
-
-#[cfg(feature = "ssr")]
-pub fn dispute_view(d: serialtrace::store::disputes::DisputeRow) -> DisputeView {
-    let day = |s: &str| s.get(..10).unwrap_or_default().to_owned();
-    DisputeView {
-        id: d.id,
-        unit_id: d.unit_id,
-        filed_on: day(&d.created_at),
-        decided_on: d.decided_at.as_deref().map(day),
-        registered_on: day(&d.registered_at),
-        serial: d.serial,
-        manufacturer: d.manufacturer,
-        model: d.model,
-        status: d.status,
-        outcome: d.outcome,
-        purchase_date: d.purchase_date,
-        retailer: d.retailer,
-        statement: d.statement,
-        owner_reply: d.owner_reply,
-        decision_note: d.decision_note,
-        proof_id: d.proof_id,
-        registered_purchase_date: d.registered_purchase_date,
-        registered_retailer: d.registered_retailer,
-        owner_proof_ids: Vec::new(),
-        claimant: None,
-        owner: None,
-    }
-}
-
-/// A dispute's state in words.
-pub fn dispute_status(d: &DisputeView) -> &'static str {
-    match (d.status.as_str(), d.outcome.as_deref()) {
-        ("open", _) => "waiting for a support agent",
-        ("upheld", Some("reassigned")) => "upheld: the unit was registered to the claimant",
-        ("upheld", _) => "upheld: the registration was ended",
-        _ => "rejected: the registration stands",
-    }
-}
+use serialtrace::owner::Dispute;
 
 #[server(prefix = "/_fn", endpoint = "my_disputes")]
-pub async fn my_disputes() -> Result<Vec<DisputeView>, AppError> {
+pub async fn my_disputes() -> Result<Vec<Dispute>, AppError> {
     let user = require(Access::SignedIn)?;
     let services = crate::state::services()?;
-    Ok(serialtrace::service::disputes::mine(&services.db, user.id)
-        .await?
-        .into_iter()
-        .map(|d| DisputeView {
-            // The claimant sees what they sent and the decision, not the owner's side.
-            owner_reply: None,
-            registered_purchase_date: None,
-            registered_retailer: None,
-            ..dispute_view(d)
-        })
-        .collect())
+    Ok(serialtrace::service::disputes::mine(&services.db, user.id).await?)
 }
 
 #[component]
@@ -123,7 +44,7 @@ pub fn MyDisputesPage() -> impl IntoView {
                         <ul class="claims">{list.into_iter().map(|d| view! {
                             <li class="panel" data-status=d.status.clone()>
                                 <h2>{format!("Dispute {} · {} {} {}", d.id, d.manufacturer, d.model, d.serial)}</h2>
-                                <p>{format!("Filed {} · {}", d.filed_on, dispute_status(&d))}</p>
+                                <p>{format!("Filed {} · {}", d.filed_on(), d.state_words())}</p>
                                 {d.decision_note.clone().map(|n| view! { <p>{format!("The agent wrote: {n}")}</p> })}
                             </li>
                         }).collect_view()}</ul>
