@@ -2,6 +2,38 @@
 //! expiry report, the API's units CSV): fields quoted when they need it, and text that a
 //! spreadsheet would run as a formula made inert.
 
+/// Which of a manufacturer's units to export; empty filters take all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnitExportFilter {
+    pub model: Option<String>,
+    pub lot: Option<String>,
+    pub status: Option<String>,
+    /// A recall number: only the units it covers.
+    pub recall: Option<String>,
+}
+
+impl UnitExportFilter {
+    /// The filter from what was typed (blank fields take all), or why a status is not one.
+    pub fn parse(model: &str, lot: &str, status: &str, recall: &str) -> Result<Self, String> {
+        let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        let filter = Self {
+            model: given(model),
+            lot: given(lot),
+            status: given(status),
+            recall: given(recall),
+        };
+        if let Some(status) = &filter.status
+            && !crate::import::UNIT_STATUSES.contains(&status.as_str())
+        {
+            return Err(format!(
+                "'{status}' is not a status; use one of {}.",
+                crate::import::UNIT_STATUSES.join(", ")
+            ));
+        }
+        Ok(filter)
+    }
+}
+
 /// Characters that make a spreadsheet read a cell as a formula when they lead it (OWASP,
 /// "CSV Injection"): `=`, `+`, `-`, `@`, a tab or a carriage return.
 const FORMULA_LEADS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];

@@ -235,6 +235,27 @@ impl UnitRow {
     }
 }
 
+/// An import started from the staff screens, as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportJob {
+    pub id: i64,
+    pub file_name: String,
+    pub dry_run: bool,
+    /// running, done or failed.
+    pub state: String,
+    /// What it has done so far (all of it once done).
+    pub summary: ImportSummary,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+impl ImportJob {
+    pub fn is_running(&self) -> bool {
+        self.state == "running"
+    }
+}
+
 /// What an import did (or, in a dry run, would do).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportSummary {

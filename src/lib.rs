@@ -12,12 +12,14 @@ pub mod format;
 pub mod gs1;
 pub mod import;
 pub mod lookup;
+pub mod overview;
 pub mod owner;
 pub mod police;
 mod read_model;
 pub mod recall;
 pub mod serial;
 pub mod signals;
+pub mod unit;
 pub mod warranty;
 
 #[cfg(feature = "server")]
@@ -28,3 +30,5 @@ pub mod demo;
 pub mod service;
 #[cfg(feature = "server")]
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;

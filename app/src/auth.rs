@@ -76,7 +76,7 @@ mod server {
     use axum::middleware::Next;
     use axum::response::{IntoResponse, Response};
     use serialtrace::account::{Role, SignedInUser};
-    use serialtrace::store::users;
+    use serialtrace::service::accounts::user_record;
     use std::marker::PhantomData;
     use tower_sessions::Session;
 
@@ -159,7 +159,7 @@ mod server {
             let _ = session.flush().await;
             return None;
         }
-        let record = match users::record(&state.services.db, user_id).await {
+        let record = match user_record(&state.services.db, user_id).await {
             Ok(Some(record)) if !record.disabled => record,
             Ok(_) => {
                 let _ = session.flush().await;

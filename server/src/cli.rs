@@ -4,7 +4,8 @@ use crate::config::{Config, DatabaseArgs, ServeArgs};
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
 use serialtrace::demo::{self, DemoOptions, DemoReport};
-use serialtrace::store::{Db, catalogue};
+use serialtrace::service::catalogue;
+use serialtrace::store::Db;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -189,7 +190,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit {
             action: AuditCommand::Verify,
-        } => match serialtrace::store::audit::verify(&db).await? {
+        } => match serialtrace::service::audit::verify(&db).await? {
             Ok(entries) => {
                 say(&format!(
                     "audit log intact: {entries} entries, hash chain verified"
@@ -238,7 +239,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
                 ApiKeyCommand::List => {
-                    let keys = serialtrace::store::api_keys::list(&db).await?;
+                    let keys = serialtrace::service::partners::keys(&db).await?;
                     let mut lines = vec![format!("{} keys", keys.len())];
                     for k in keys {
                         lines.push(format!(

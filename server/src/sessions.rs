@@ -1,9 +1,10 @@
 //! Sessions in the application's own database (SQLite or PostgreSQL), through the same
-//! [`Db`] as everything else: a `tower_sessions` store over `store::sessions`, the cookie
+//! [`Db`] as everything else: a `tower_sessions` store over `service::sessions`, the cookie
 //! settings, and the task that deletes expired sessions.
 
 use async_trait::async_trait;
-use serialtrace::store::{Db, instant_text, now_text, sessions};
+use serialtrace::service::sessions;
+use serialtrace::store::{Db, instant_text, now_text};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tower_sessions::cookie::SameSite;

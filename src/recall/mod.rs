@@ -4,7 +4,7 @@ pub mod forms;
 pub mod scope;
 pub mod view;
 
-pub use view::Notice;
+pub use view::{Notice, StaffRecall, StaffRecallDetail};
 
 use serde::{Deserialize, Serialize};
 

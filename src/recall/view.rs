@@ -38,3 +38,48 @@ impl Notice {
         self.read_at.is_some()
     }
 }
+
+read_model! {
+    /// A recall as its manufacturer's staff see it: its text, where it is in its life, and
+    /// how far the remedy has got.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct StaffRecall {
+        pub id: i64,
+        pub number: String,
+        pub title: String,
+        pub hazard: String,
+        pub description: String,
+        pub remedy: String,
+        pub remedy_available: bool,
+        pub instructions: String,
+        pub severity: String,
+        /// draft, active or closed.
+        pub status: String,
+        pub starts_on: String,
+        pub published_at: Option<String>,
+        pub closed_at: Option<String>,
+        /// Units in its scope, and those remedied.
+        pub members: i64,
+        pub remedied: i64,
+    }
+}
+
+impl StaffRecall {
+    pub fn is_draft(&self) -> bool {
+        self.status == "draft"
+    }
+}
+
+/// A recall's staff page: the recall, its scope rules in words, and either what a draft's
+/// scope covers now or a published recall's remedy progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRecallDetail {
+    pub recall: StaffRecall,
+    /// (rule id, the rule in words).
+    pub rules: Vec<(i64, String)>,
+    /// For a draft: (units the scope covers now, a sample of (serial, model)).
+    pub preview: Option<(i64, Vec<(String, String)>)>,
+    /// For a published recall: members by remedy status, and how many have an owner.
+    pub counts: Vec<(String, i64)>,
+    pub reach: i64,
+}

@@ -4,7 +4,9 @@
 
 use super::accounts::{Actor, entry};
 use super::lookup::LookupService;
-use crate::catalogue::{GenerateSpec, LotSpec, ProductSpec};
+use crate::catalogue::{
+    Batch, GenerateSpec, LotSpec, ProductDetail, ProductForm, ProductLine, ProductSpec,
+};
 use crate::format::SerialFormat;
 use crate::store::catalogue::{self as store, ProductRow};
 use crate::store::import::{NewUnit, existing_units, insert_initial_warranties, insert_units};
@@ -554,4 +556,84 @@ pub async fn create_unit(
     tx.commit().await?;
     lookup.invalidate().await?;
     Ok(id)
+}
+
+pub use crate::store::catalogue::Record;
+
+/// Whether record `id` is one of the manufacturer's (the check before any change by id).
+pub async fn is_theirs(
+    db: &Db,
+    manufacturer: i64,
+    record: Record,
+    id: i64,
+) -> Result<bool, StoreError> {
+    store::is_theirs(db, manufacturer, record, id).await
+}
+
+/// How many manufacturers are on record (none: a fresh database, where the demo may load).
+pub async fn manufacturer_count(db: &Db) -> Result<i64, StoreError> {
+    store::manufacturer_count(db).await
+}
+
+fn line_of(p: &ProductRow) -> ProductLine {
+    ProductLine::of(p.id, &p.spec, p.retired_at.is_some(), p.units)
+}
+
+/// The manufacturer's catalogue: current products first, then retired ones, by model.
+pub async fn products(db: &Db, manufacturer: i64) -> Result<Vec<ProductLine>, StoreError> {
+    Ok(store::list_products(db, manufacturer)
+        .await?
+        .iter()
+        .map(line_of)
+        .collect())
+}
+
+/// One of the manufacturer's products with its lots and latest batches (another
+/// manufacturer's is `None`).
+pub async fn product_detail(
+    db: &Db,
+    manufacturer: i64,
+    id: i64,
+) -> Result<Option<ProductDetail>, StoreError> {
+    let Some(product) = store::product(db, manufacturer, id).await? else {
+        return Ok(None);
+    };
+    let (lots, batches) = tokio::try_join!(store::lots_of(db, id), store::batches_of(db, id, 20))?;
+    Ok(Some(ProductDetail {
+        line: line_of(&product),
+        form: ProductForm::of(&product.spec),
+        example: (product.spec.format != SerialFormat::Free)
+            .then(|| product.spec.format.serial_for(0)),
+        lots,
+        batches,
+    }))
+}
+
+/// One of the manufacturer's batches of generated serials (another's is `None`).
+pub async fn batch(db: &Db, manufacturer: i64, id: i64) -> Result<Option<Batch>, StoreError> {
+    store::batch(db, manufacturer, id).await
+}
+
+/// A page of a batch's units: (id, serial), in order.
+pub async fn batch_units_page(
+    db: &Db,
+    batch: &Batch,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    store::batch_units_page(db, batch.id, offset, limit).await
+}
+
+/// All of a batch's units: (id, serial), in order (at most [`crate::catalogue::MAX_GENERATE`]).
+pub async fn batch_units(db: &Db, batch: &Batch) -> Result<Vec<(i64, String)>, StoreError> {
+    store::batch_units(db, batch.id).await
+}
+
+/// What one of the manufacturer's units' label carries: (serial, the product's GTIN).
+pub async fn unit_label(
+    db: &Db,
+    manufacturer: i64,
+    unit: i64,
+) -> Result<Option<(String, Option<String>)>, StoreError> {
+    store::unit_label(db, manufacturer, unit).await
 }

@@ -877,6 +877,56 @@ pub fn spawn_job(
     });
 }
 
+fn job_view(job: store::ImportJob) -> crate::import::ImportJob {
+    crate::import::ImportJob {
+        id: job.id,
+        file_name: job.file_name,
+        dry_run: job.dry_run,
+        // Written by this module only; a summary that cannot be read shows as nothing done.
+        summary: serde_json::from_str(&job.summary_json).unwrap_or_default(),
+        state: job.state,
+        error: job.error,
+        created_at: job.created_at,
+        finished_at: job.finished_at,
+    }
+}
+
+/// The manufacturer's latest imports from the staff screens, newest first.
+pub async fn recent_jobs(
+    db: &Db,
+    manufacturer: i64,
+) -> Result<Vec<crate::import::ImportJob>, StoreError> {
+    Ok(store::recent_jobs(db, manufacturer, 20)
+        .await?
+        .into_iter()
+        .map(job_view)
+        .collect())
+}
+
+/// One of the manufacturer's imports (another manufacturer's is `None`).
+pub async fn job(
+    db: &Db,
+    manufacturer: i64,
+    id: i64,
+) -> Result<Option<crate::import::ImportJob>, StoreError> {
+    Ok(store::job(db, id)
+        .await?
+        .filter(|job| job.manufacturer_id == manufacturer)
+        .map(job_view))
+}
+
+/// Records an import about to run from an uploaded file, for [`spawn_job`] to carry out:
+/// its id, which the page showing its progress is named by.
+pub async fn create_job(
+    db: &Db,
+    user_id: i64,
+    manufacturer: i64,
+    file_name: &str,
+    dry_run: bool,
+) -> Result<i64, StoreError> {
+    store::create_job(db, user_id, manufacturer, file_name, dry_run, &now_text()).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Reading, slug_for, spawn_reader};

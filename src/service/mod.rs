@@ -2,20 +2,24 @@
 //! talk to the store and return the domain's answer types.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
 pub mod change;
 pub mod claims;
 pub mod counterfeits;
 pub mod disputes;
+pub mod export;
 pub mod import;
 pub mod journey;
 pub mod lookup;
 pub mod mail;
+pub mod overview;
 pub mod owners;
 pub mod partners;
 pub mod police;
 pub mod recall_admin;
 pub mod recalls;
+pub mod sessions;
 pub mod stock;
 pub mod thefts;
 pub mod units;

@@ -7,7 +7,8 @@ use super::accounts::{Actor, entry};
 use super::lookup::LookupService;
 use crate::lookup::StolenState;
 use crate::serial::Serial;
-use crate::store::api_keys::{self as store, ApiKey, NewKey};
+pub use crate::store::api_keys::ApiKey;
+use crate::store::api_keys::{self as store, NewKey};
 use crate::store::{Db, StoreError, audit, now_text, sessions, users};
 use argon2::password_hash::rand_core::{OsRng, RngCore as _};
 use serde_json::json;
@@ -301,4 +302,9 @@ pub async fn stolen_checks(
             }
         })
         .collect())
+}
+
+/// Every key, newest first (never the key itself): the administrator's list.
+pub async fn keys(db: &Db) -> Result<Vec<ApiKey>, StoreError> {
+    store::list(db).await
 }

@@ -8,7 +8,8 @@ use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
 use crate::recall::forms::{RecallText, RemedyUpdate, RuleInput};
 use crate::recall::scope::{ScopeRule, SerialRange};
-use crate::store::recalls::{self as store, NewRecall, StaffRecall};
+use crate::recall::{StaffRecall, StaffRecallDetail};
+use crate::store::recalls::{self as store, NewRecall};
 use crate::store::{Db, audit, catalogue, now_text};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -513,4 +514,28 @@ pub async fn update_remedies(
     }
     tx.commit(lookup).await?;
     Ok(outcome)
+}
+
+/// The manufacturer's recalls, drafts and newest first.
+pub async fn list(db: &Db, manufacturer_id: i64) -> crate::store::StoreResult<Vec<StaffRecall>> {
+    store::staff_list(db, manufacturer_id).await
+}
+
+/// One of the manufacturer's recalls as its staff page shows it.
+pub async fn detail(db: &Db, manufacturer_id: i64, id: i64) -> CatalogueResult<StaffRecallDetail> {
+    let recall = recall(db, manufacturer_id, id).await?;
+    let rules = rules(db, manufacturer_id, id).await?;
+    let preview = if recall.is_draft() && !rules.is_empty() {
+        Some(preview(db, manufacturer_id, id).await?)
+    } else {
+        None
+    };
+    let (counts, reach) = store::remedy_counts(db, id).await?;
+    Ok(StaffRecallDetail {
+        recall,
+        rules,
+        preview,
+        counts,
+        reach,
+    })
 }

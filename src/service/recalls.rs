@@ -49,3 +49,8 @@ pub async fn makers_numbered(db: &Db, number: &str) -> StoreResult<Vec<String>> 
     }
     recalls::makers_with_number(db, number).await
 }
+
+/// The manufacturers with an active recall, as (slug, name): the recall search's menu.
+pub async fn manufacturers_with_recalls(db: &Db) -> StoreResult<Vec<(String, String)>> {
+    crate::store::catalogue::manufacturers_with_recalls(db).await
+}

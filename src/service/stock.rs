@@ -218,3 +218,11 @@ pub async fn apply(
     tx.commit().await?;
     Ok(units.len())
 }
+
+/// The manufacturer's latest audits: (id, location, created_at, applied).
+pub async fn recent(
+    db: &Db,
+    manufacturer: i64,
+) -> crate::store::StoreResult<Vec<(i64, String, String, bool)>> {
+    store::recent(db, manufacturer).await
+}

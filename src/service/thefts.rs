@@ -232,3 +232,15 @@ pub async fn report_on_behalf(
     tx.commit(lookup).await?;
     Ok(id)
 }
+
+pub use crate::store::thefts::TheftLine;
+
+/// The manufacturer's theft and loss reports: active ones first (oldest waiting first), then,
+/// with `all`, the most recently resolved.
+pub async fn staff_queue(
+    db: &Db,
+    manufacturer: i64,
+    all: bool,
+) -> crate::store::StoreResult<Vec<TheftLine>> {
+    store::staff_queue(db, manufacturer, all).await
+}

@@ -261,3 +261,24 @@ pub async fn link_component(
     }
     Ok(recomputed)
 }
+
+use crate::unit::UnitRecord;
+
+/// The manufacturer's units with this (normalised) serial: (id, serial, model).
+pub async fn find_own(
+    db: &Db,
+    manufacturer: i64,
+    serial: &str,
+) -> crate::store::StoreResult<Vec<(i64, String, String)>> {
+    units::find_own(db, manufacturer, serial).await
+}
+
+/// A unit's whole record: for staff, of their manufacturer's units only (`Some(m)`); for
+/// support agents, any unit (`None`).
+pub async fn record(
+    db: &Db,
+    manufacturer: Option<i64>,
+    id: i64,
+) -> crate::store::StoreResult<Option<UnitRecord>> {
+    units::unit_record(db, manufacturer, id).await
+}

@@ -1,24 +1,22 @@
 //! Manufacturers, products, GTINs and lots.
 
 use super::{Db, StoreResult};
+use crate::catalogue::{Batch, Lot};
 use crate::format::SerialFormat;
 use sqlx::Row;
 
 /// A product's serial format, for catching impossible serials before any unit query.
 #[derive(Clone, Debug)]
 pub struct ProductFormat {
-    pub product_id: i64,
     pub manufacturer_id: i64,
-    pub manufacturer: String,
-    pub model: String,
     pub name: String,
     pub format: SerialFormat,
 }
 
 pub async fn product_formats(db: &Db) -> StoreResult<Vec<ProductFormat>> {
     let rows = sqlx::query(
-        "SELECT p.id, p.manufacturer_id, m.name AS manufacturer, p.model, p.name, p.serial_format
-         FROM products p JOIN manufacturers m ON m.id = p.manufacturer_id
+        "SELECT p.id, p.manufacturer_id, p.name, p.serial_format
+         FROM products p
          WHERE p.serialised = 1 AND p.retired_at IS NULL
          ORDER BY p.id",
     )
@@ -36,10 +34,7 @@ pub async fn product_formats(db: &Db) -> StoreResult<Vec<ProductFormat>> {
                 }
             };
             Some(ProductFormat {
-                product_id: row.get("id"),
                 manufacturer_id: row.get("manufacturer_id"),
-                manufacturer: row.get("manufacturer"),
-                model: row.get("model"),
                 name: row.get("name"),
                 format,
             })
@@ -333,34 +328,15 @@ pub async fn set_retired(
     Ok(())
 }
 
-/// A lot as the catalogue shows it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LotRow {
-    pub id: i64,
-    pub code: String,
-    pub produced_on: Option<String>,
-    pub expires_on: Option<String>,
-    pub units: i64,
-}
-
-pub async fn lots_of(db: &Db, product_id: i64) -> StoreResult<Vec<LotRow>> {
-    Ok(sqlx::query(
+pub async fn lots_of(db: &Db, product_id: i64) -> StoreResult<Vec<Lot>> {
+    Ok(sqlx::query_as(
         "SELECT l.id, l.code, l.produced_on, l.expires_on,
                 (SELECT COUNT(*) FROM units u WHERE u.lot_id = l.id) AS units
          FROM lots l WHERE l.product_id = $1 ORDER BY l.code",
     )
     .bind(product_id)
     .fetch_all(db.reader())
-    .await?
-    .into_iter()
-    .map(|r| LotRow {
-        id: r.get("id"),
-        code: r.get("code"),
-        produced_on: r.get("produced_on"),
-        expires_on: r.get("expires_on"),
-        units: r.get("units"),
-    })
-    .collect())
+    .await?)
 }
 
 pub async fn lot_id(
@@ -409,19 +385,6 @@ pub async fn reserve_sequence(
     Ok(next - n)
 }
 
-/// A batch of generated serials.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct BatchRow {
-    pub id: i64,
-    pub product_id: i64,
-    pub model: String,
-    pub product_name: String,
-    pub gtin: Option<String>,
-    pub lot: Option<String>,
-    pub count: i64,
-    pub created_at: String,
-}
-
 pub async fn insert_batch(
     conn: &mut sqlx::AnyConnection,
     manufacturer_id: i64,
@@ -449,43 +412,25 @@ const BATCH_SELECT: &str = "SELECT b.id, b.product_id, p.model, p.name AS produc
         (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = p.id) AS gtin
      FROM serial_batches b JOIN products p ON p.id = b.product_id LEFT JOIN lots l ON l.id = b.lot_id";
 
-fn batch_from_row(r: &sqlx::any::AnyRow) -> BatchRow {
-    BatchRow {
-        id: r.get("id"),
-        product_id: r.get("product_id"),
-        model: r.get("model"),
-        product_name: r.get("product_name"),
-        gtin: r.get("gtin"),
-        lot: r.get("lot"),
-        count: r.get("count"),
-        created_at: r.get("created_at"),
-    }
-}
-
 /// One of the manufacturer's batches (another manufacturer's is `None`).
-pub async fn batch(db: &Db, manufacturer_id: i64, id: i64) -> StoreResult<Option<BatchRow>> {
-    Ok(sqlx::query(&format!(
+pub async fn batch(db: &Db, manufacturer_id: i64, id: i64) -> StoreResult<Option<Batch>> {
+    Ok(sqlx::query_as(&format!(
         "{BATCH_SELECT} WHERE b.id = $1 AND b.manufacturer_id = $2"
     ))
     .bind(id)
     .bind(manufacturer_id)
     .fetch_optional(db.reader())
-    .await?
-    .as_ref()
-    .map(batch_from_row))
+    .await?)
 }
 
-pub async fn batches_of(db: &Db, product_id: i64, limit: i64) -> StoreResult<Vec<BatchRow>> {
-    Ok(sqlx::query(&format!(
+pub async fn batches_of(db: &Db, product_id: i64, limit: i64) -> StoreResult<Vec<Batch>> {
+    Ok(sqlx::query_as(&format!(
         "{BATCH_SELECT} WHERE b.product_id = $1 ORDER BY b.id DESC LIMIT $2"
     ))
     .bind(product_id)
     .bind(limit)
     .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(batch_from_row)
-    .collect())
+    .await?)
 }
 
 /// (unit id, serial) of a batch's units, in the order they were made.

@@ -357,7 +357,6 @@ pub async fn delete_initial_warranty(conn: &mut AnyConnection, unit_id: i64) -> 
 #[derive(Clone, Debug)]
 pub struct ImportJob {
     pub id: i64,
-    pub user_id: i64,
     pub manufacturer_id: i64,
     pub file_name: String,
     pub dry_run: bool,
@@ -414,7 +413,6 @@ pub async fn update_job(
 fn job_from(r: &sqlx::any::AnyRow) -> ImportJob {
     ImportJob {
         id: r.get("id"),
-        user_id: r.get("user_id"),
         manufacturer_id: r.get("manufacturer_id"),
         file_name: r.get("file_name"),
         dry_run: r.get::<i64, _>("dry_run") != 0,
@@ -464,19 +462,9 @@ pub async fn manufacturer_overview(
     Ok((name, counts))
 }
 
-/// Which of a manufacturer's units to export; empty filters take all.
-#[derive(Clone, Debug, Default)]
-pub struct UnitExportFilter {
-    pub model: Option<String>,
-    pub lot: Option<String>,
-    pub status: Option<String>,
-    /// A recall number: only the units it covers.
-    pub recall: Option<String>,
-}
-
 /// The query for a units export and its binds in order; the manufacturer is bound first, as
 /// `$1`, by the caller.
-pub fn export_query(filter: &UnitExportFilter) -> (String, Vec<String>) {
+pub fn export_query(filter: &crate::export::UnitExportFilter) -> (String, Vec<String>) {
     let mut sql = String::from(
         "SELECT m.slug, p.model, u.serial_raw, l.code AS lot, u.manufactured_on, u.status,
                 w.starts_on, w.ends_on

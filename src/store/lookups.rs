@@ -86,6 +86,7 @@ pub async fn append(db: &Db, at: &str, entries: &[LookupLogEntry]) -> StoreResul
 }
 
 /// How many lookups of a serial the log holds.
+#[cfg(feature = "test-support")]
 pub async fn count_for_serial(db: &Db, serial_norm: &str) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(hits), 0) AS BIGINT) FROM lookup_log WHERE serial_norm = $1",

@@ -3,25 +3,25 @@
 //! Queries are written once in SQL that both engines accept (`$n` parameters, ISO 8601 text
 //! dates, integers for flags); where a dialect must differ, [`Backend`] says so in one place.
 
-pub mod api_keys;
-pub mod audit;
-pub mod bulk;
-pub mod catalogue;
-pub mod claims;
-pub mod column;
-pub mod counterfeits;
-pub mod disputes;
-pub mod import;
-pub mod lookups;
-pub mod migrations;
-pub mod outbox;
-pub mod owners;
-pub mod recalls;
-pub mod sessions;
-pub mod stock;
-pub mod thefts;
-pub mod units;
-pub mod users;
+pub(crate) mod api_keys;
+pub(crate) mod audit;
+pub(crate) mod bulk;
+pub(crate) mod catalogue;
+pub(crate) mod claims;
+pub(crate) mod column;
+pub(crate) mod counterfeits;
+pub(crate) mod disputes;
+pub(crate) mod import;
+pub(crate) mod lookups;
+pub(crate) mod migrations;
+pub(crate) mod outbox;
+pub(crate) mod owners;
+pub(crate) mod recalls;
+pub(crate) mod sessions;
+pub(crate) mod stock;
+pub(crate) mod thefts;
+pub(crate) mod units;
+pub(crate) mod users;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Executor};

@@ -120,6 +120,7 @@ pub async fn mark_failed(
 }
 
 /// Messages not yet sent (for health checks and tests).
+#[cfg(feature = "test-support")]
 pub async fn pending(db: &Db) -> StoreResult<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")

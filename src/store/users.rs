@@ -91,6 +91,7 @@ pub async fn credentials(db: &Db, email: &Email) -> StoreResult<Option<Credentia
     }))
 }
 
+#[cfg(feature = "test-support")]
 pub async fn roles(db: &Db, user_id: i64) -> StoreResult<Vec<Role>> {
     let names: Vec<String> =
         sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
@@ -214,13 +215,6 @@ pub async fn list(
             }
         })
         .collect())
-}
-
-pub async fn id_by_email(db: &Db, email: &Email) -> StoreResult<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(db.reader())
-        .await?)
 }
 
 pub async fn password_hash(conn: &mut AnyConnection, user_id: i64) -> StoreResult<Option<String>> {

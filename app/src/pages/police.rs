@@ -58,7 +58,7 @@ pub async fn police_search(
 pub async fn police_manufacturers() -> Result<Vec<(String, String)>, AppError> {
     require(Access::Role(Role::Police))?;
     let services = crate::state::services()?;
-    Ok(serialtrace::store::users::manufacturers(&services.db).await?)
+    Ok(serialtrace::service::accounts::manufacturers(&services.db).await?)
 }
 
 #[server(prefix = "/_fn", endpoint = "police_case")]

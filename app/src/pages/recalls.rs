@@ -24,7 +24,7 @@ pub async fn search_recalls(filter: RecallFilter) -> Result<RecallSearch, AppErr
     let services = crate::state::services()?;
     let (recalls, manufacturers) = tokio::try_join!(
         serialtrace::service::recalls::search(&services.db, filter),
-        serialtrace::store::catalogue::manufacturers_with_recalls(&services.db),
+        serialtrace::service::recalls::manufacturers_with_recalls(&services.db),
     )?;
     Ok(RecallSearch {
         recalls,

@@ -110,9 +110,7 @@ async fn create_user_and_sign_in(engine: Engine) {
     let id = check_credentials(&db, &hasher, "ADMIN@example.org", good)
         .await
         .expect("the right password signs in");
-    let roles = serialtrace::store::users::roles(&db, id)
-        .await
-        .expect("roles");
+    let roles = serialtrace::testing::roles(&db, id).await.expect("roles");
     assert_eq!(
         roles,
         vec![
@@ -140,7 +138,9 @@ async fn create_user_and_sign_in(engine: Engine) {
 
     // Each created user is one entry in the audit chain, which verifies.
     assert_eq!(
-        serialtrace::store::audit::verify(&db).await.expect("read"),
+        serialtrace::service::audit::verify(&db)
+            .await
+            .expect("read"),
         Ok(2)
     );
     let hash: String =
@@ -164,7 +164,7 @@ async fn demo_accounts_sign_in_with_their_roles(engine: Engine) {
         let id = check_credentials(&app.db, &hasher, email, DEMO_PASSWORD)
             .await
             .expect("a demo account signs in");
-        let roles = serialtrace::store::users::roles(&app.db, id)
+        let roles = serialtrace::testing::roles(&app.db, id)
             .await
             .expect("roles");
         assert!(
@@ -181,7 +181,7 @@ async fn demo_accounts_sign_in_with_their_roles(engine: Engine) {
     .expect("staff role");
     assert!(staff.is_some(), "demo staff belong to a manufacturer");
     assert_eq!(
-        serialtrace::store::audit::verify(&app.db)
+        serialtrace::service::audit::verify(&app.db)
             .await
             .expect("read"),
         // The accounts, then the demo owner's two registrations, a claim and its review.

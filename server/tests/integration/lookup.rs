@@ -322,7 +322,7 @@ async fn lookups_are_logged(engine: Engine) {
     app.page_lookup(&serial).await;
     let mut logged = 0;
     for _ in 0..50 {
-        logged = serialtrace::store::lookups::count_for_serial(&app.db, &serial)
+        logged = serialtrace::testing::count_for_serial(&app.db, &serial)
             .await
             .expect("count");
         if logged >= 2 {
@@ -389,7 +389,7 @@ async fn cached_answers_follow_changes(engine: Engine) {
     .execute(&mut *conn)
     .await
     .expect("report");
-    serialtrace::store::lookups::bump_epoch(&mut conn)
+    serialtrace::testing::bump_epoch(&mut conn)
         .await
         .expect("bump");
     eventually(&app, &serial, |b| {
@@ -402,7 +402,7 @@ async fn cached_answers_follow_changes(engine: Engine) {
         .fetch_one(&mut *conn)
         .await
         .expect("recall");
-    serialtrace::store::recalls::insert_rule(
+    serialtrace::testing::insert_rule(
         &mut conn,
         recall_id,
         &serialtrace::recall::scope::ScopeRule::Serial {
@@ -412,7 +412,7 @@ async fn cached_answers_follow_changes(engine: Engine) {
     )
     .await
     .expect("rule");
-    serialtrace::store::recalls::recompute_membership(&mut conn, recall_id)
+    serialtrace::testing::recompute_membership(&mut conn, recall_id)
         .await
         .expect("recompute");
     let after = eventually(&app, &serial, |b| {

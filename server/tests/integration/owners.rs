@@ -468,7 +468,7 @@ async fn publish_recall(
 /// Waits until the outbox has sent everything (up to 10 s).
 async fn until_sent(app: &TestApp) {
     for _ in 0..100 {
-        if serialtrace::store::outbox::pending(&app.db).await.unwrap() == 0 {
+        if serialtrace::testing::outbox_pending(&app.db).await.unwrap() == 0 {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -9,10 +9,10 @@ use serialtrace::recall::scope::{
 };
 use serialtrace::recall::{Remedy, Severity};
 use serialtrace::store::Db;
-use serialtrace::store::bulk::{Val, insert_rows};
-use serialtrace::store::recalls::{
+use serialtrace::testing::{
     NewRecall, insert_draft, insert_rule, members, publish, recompute_membership, replace_rules,
 };
+use serialtrace::testing::{Val, insert_rows};
 use std::collections::BTreeSet;
 use time::{Date, Duration, macros::date};
 

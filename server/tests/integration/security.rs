@@ -4,7 +4,8 @@ use crate::both_engines;
 use crate::common::{Engine, TestApp, fresh_db};
 use serialtrace::account::Role;
 use serialtrace::audit::{AuditEntry, ChainBreak};
-use serialtrace::store::audit;
+use serialtrace::service::audit;
+use serialtrace::testing::append_audit_entry;
 
 async fn pages_and_api_carry_security_headers(engine: Engine) {
     let app = TestApp::spawn(engine).await;
@@ -132,7 +133,7 @@ async fn the_audit_chain_detects_tampering(engine: Engine) {
     };
     let mut tx = db.writer().begin().await.expect("a transaction");
     for action in ["grant", "revoke", "grant"] {
-        audit::append(&mut tx, &entry(action))
+        append_audit_entry(&mut tx, &entry(action))
             .await
             .expect("append");
     }
@@ -172,8 +173,8 @@ async fn audit_verify_on_the_command_line(engine: Engine) {
         client_ip: None,
     };
     let mut tx = db.writer().begin().await.expect("a transaction");
-    audit::append(&mut tx, &entry).await.expect("append");
-    audit::append(&mut tx, &entry).await.expect("append");
+    append_audit_entry(&mut tx, &entry).await.expect("append");
+    append_audit_entry(&mut tx, &entry).await.expect("append");
     tx.commit().await.expect("commit");
     let mut conn = db.writer().acquire().await.expect("conn");
     let ok = run();
@@ -544,7 +545,7 @@ async fn unsafe_switches_are_refused_on_a_public_https_site(engine: Engine) {
         );
     }
     assert_eq!(
-        serialtrace::store::catalogue::manufacturer_count(&db)
+        serialtrace::service::catalogue::manufacturer_count(&db)
             .await
             .expect("count"),
         0,

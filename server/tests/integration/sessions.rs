@@ -4,7 +4,7 @@
 use crate::both_engines;
 use crate::common::{Engine, PASSWORD, TestApp};
 use serialtrace::account::Role;
-use serialtrace::store::sessions;
+use serialtrace::service::sessions;
 
 /// The session cookie's value from a response's Set-Cookie, if it sets one.
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
@@ -578,10 +578,10 @@ async fn password_reset_by_single_use_link(engine: Engine) {
     // An expired link is refused too.
     let expired = "00ff".repeat(16);
     let mut conn = app.db.writer().acquire().await.expect("a connection");
-    serialtrace::store::users::insert_token(
+    serialtrace::testing::insert_token(
         &mut conn,
         user,
-        serialtrace::store::users::TokenPurpose::Reset,
+        serialtrace::testing::TokenPurpose::Reset,
         &sessions::id_hash(&expired),
         "2026-01-01T00:00:00Z",
         "2026-01-01T01:00:00Z",

@@ -271,7 +271,7 @@ async fn a_serial_space_is_one_makers_and_marks_do_not_cross(engine: Engine) {
         .await
         .expect("a mark");
     }
-    serialtrace::store::lookups::bump_epoch(&mut conn)
+    serialtrace::testing::bump_epoch(&mut conn)
         .await
         .expect("bump");
     drop(conn);

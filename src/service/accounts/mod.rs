@@ -432,3 +432,22 @@ pub async fn change_password(
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
+
+/// The accounts whose e-mail address contains `search` (all when `None`), a page of them.
+pub async fn list_users(
+    db: &Db,
+    search: Option<&str>,
+    limit: i64,
+) -> Result<Vec<users::UserRecord>, StoreError> {
+    users::list(db, search, limit, 0).await
+}
+
+/// The manufacturers, as (slug, name), by name: what the role and filter menus offer.
+pub async fn manufacturers(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
+    users::manufacturers(db).await
+}
+
+/// One account with its grants, role epoch and whether it is disabled.
+pub async fn user_record(db: &Db, user_id: i64) -> Result<Option<users::UserRecord>, StoreError> {
+    users::record(db, user_id).await
+}

@@ -191,3 +191,27 @@ pub async fn read_notice(db: &Db, user_id: i64, notice_id: i64) -> CatalogueResu
         ))
     }
 }
+
+pub use crate::store::owners::Attachment;
+
+/// Whether the unit is registered to this person now.
+pub async fn owns(db: &Db, user_id: i64, unit_id: i64) -> StoreResult<bool> {
+    Ok(store::owned_unit(db, user_id, unit_id).await?.is_some())
+}
+
+/// A file for `viewer` to open, or `None` when there is no such file or it is not theirs to
+/// see: its uploader, support agents, and the unit's manufacturer's staff (not a dispute's
+/// proof, which is for its claimant and the desk only). The same answer either way, so ids
+/// cannot be probed.
+pub async fn file_for(
+    db: &Db,
+    viewer: &crate::account::SignedInUser,
+    id: i64,
+) -> StoreResult<Option<Attachment>> {
+    use crate::account::Role;
+    Ok(store::attachment(db, id).await?.filter(|file| {
+        file.user_id == viewer.id
+            || viewer.has(Role::Agent)
+            || (!file.of_dispute && viewer.staff_manufacturer() == Some(file.manufacturer_id))
+    }))
+}

@@ -294,6 +294,7 @@ pub async fn recompute_membership(
 }
 
 /// Replaces a recall's scope rules (membership follows on the next recompute).
+#[cfg(feature = "test-support")]
 pub async fn replace_rules(
     conn: &mut AnyConnection,
     recall_id: i64,
@@ -310,6 +311,7 @@ pub async fn replace_rules(
 }
 
 /// (unit id, remedy status) of every member of a recall, by unit id.
+#[cfg(feature = "test-support")]
 pub async fn members(conn: &mut AnyConnection, recall_id: i64) -> StoreResult<Vec<(i64, String)>> {
     Ok(sqlx::query(
         "SELECT unit_id, remedy_status FROM recall_units WHERE recall_id = $1 ORDER BY unit_id",

@@ -1,26 +1,7 @@
 //! The staff screens' queries: their recalls, remedy progress, members and remedy lines.
 
 use super::*;
-
-/// A recall as its manufacturer's staff see it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct StaffRecall {
-    pub id: i64,
-    pub number: String,
-    pub title: String,
-    pub hazard: String,
-    pub description: String,
-    pub remedy: String,
-    pub remedy_available: bool,
-    pub instructions: String,
-    pub severity: String,
-    pub status: String,
-    pub starts_on: String,
-    pub published_at: Option<String>,
-    pub closed_at: Option<String>,
-    pub members: i64,
-    pub remedied: i64,
-}
+pub use crate::recall::StaffRecall;
 
 const STAFF_SELECT: &str = "SELECT r.id, r.number, r.title, r.hazard, r.description, r.remedy, r.remedy_available,
         r.instructions, r.severity, r.status, r.starts_on, r.published_at, r.closed_at,
@@ -28,38 +9,15 @@ const STAFF_SELECT: &str = "SELECT r.id, r.number, r.title, r.hazard, r.descript
         (SELECT COUNT(*) FROM recall_units ru WHERE ru.recall_id = r.id AND ru.remedy_status = 'remedied') AS remedied
      FROM recalls r";
 
-fn staff_recall_from(r: &AnyRow) -> StaffRecall {
-    StaffRecall {
-        id: r.get("id"),
-        number: r.get("number"),
-        title: r.get("title"),
-        hazard: r.get("hazard"),
-        description: r.get("description"),
-        remedy: r.get("remedy"),
-        remedy_available: r.get::<i64, _>("remedy_available") != 0,
-        instructions: r.get("instructions"),
-        severity: r.get("severity"),
-        status: r.get("status"),
-        starts_on: r.get("starts_on"),
-        published_at: r.get("published_at"),
-        closed_at: r.get("closed_at"),
-        members: r.get("members"),
-        remedied: r.get("remedied"),
-    }
-}
-
 /// The manufacturer's recalls, drafts and newest first.
 pub async fn staff_list(db: &Db, manufacturer_id: i64) -> StoreResult<Vec<StaffRecall>> {
-    Ok(sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "{STAFF_SELECT} WHERE r.manufacturer_id = $1
          ORDER BY CASE r.status WHEN 'draft' THEN 0 WHEN 'active' THEN 1 ELSE 2 END, r.id DESC"
     ))
     .bind(manufacturer_id)
     .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(staff_recall_from)
-    .collect())
+    .await?)
 }
 
 /// One of the manufacturer's recalls (another manufacturer's is `None`).
@@ -68,15 +26,13 @@ pub async fn staff_recall(
     manufacturer_id: i64,
     id: i64,
 ) -> StoreResult<Option<StaffRecall>> {
-    Ok(sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "{STAFF_SELECT} WHERE r.id = $1 AND r.manufacturer_id = $2"
     ))
     .bind(id)
     .bind(manufacturer_id)
     .fetch_optional(&mut *conn)
-    .await?
-    .as_ref()
-    .map(staff_recall_from))
+    .await?)
 }
 
 /// Whether the manufacturer has a recall (a draft too) with this number; another
@@ -117,26 +73,6 @@ pub async fn remedy_counts(db: &Db, recall_id: i64) -> StoreResult<(Vec<(String,
     .fetch_one(db.reader())
     .await?;
     Ok((counts, reach))
-}
-
-/// Up to `limit` member serials (with their model), by unit id.
-pub async fn sample_members(
-    conn: &mut AnyConnection,
-    recall_id: i64,
-    limit: i64,
-) -> StoreResult<Vec<(String, String)>> {
-    Ok(sqlx::query(
-        "SELECT u.serial_raw, p.model FROM recall_units ru
-         JOIN units u ON u.id = ru.unit_id JOIN products p ON p.id = u.product_id
-         WHERE ru.recall_id = $1 ORDER BY ru.unit_id LIMIT $2",
-    )
-    .bind(recall_id)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| (r.get("serial_raw"), r.get("model")))
-    .collect())
 }
 
 /// Sets the remedy status of the recall's members with serial `serial`; how many changed.

@@ -71,7 +71,7 @@ mod server {
     use serde::Deserialize;
     use serialtrace::account::Email;
     use serialtrace::service::accounts;
-    use serialtrace::store::sessions;
+    use serialtrace::service::sessions;
     use tower_sessions::Session;
 
     #[derive(Deserialize, Default)]
@@ -127,7 +127,7 @@ mod server {
         if let Err(error) = sessions::delete_for_user(db, user.id, None).await {
             tracing::error!(%error, "ending sessions after a password change");
         }
-        let epoch = match serialtrace::store::users::record(db, user.id).await {
+        let epoch = match serialtrace::service::accounts::user_record(db, user.id).await {
             Ok(Some(record)) => record.auth_epoch,
             _ => 0,
         };

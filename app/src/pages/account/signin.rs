@@ -55,7 +55,7 @@ mod server {
     use axum::response::Response;
     use serde::Deserialize;
     use serialtrace::service::accounts;
-    use serialtrace::store::users;
+    use serialtrace::service::accounts::user_record;
     use tower_sessions::Session;
 
     #[derive(Deserialize, Default)]
@@ -122,7 +122,7 @@ mod server {
                 return account_error(&state, parts, feedback, error).await;
             }
         };
-        let epoch = match users::record(db, user_id).await {
+        let epoch = match user_record(db, user_id).await {
             Ok(Some(record)) => record.auth_epoch,
             _ => 0,
         };

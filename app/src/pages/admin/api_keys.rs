@@ -29,7 +29,7 @@ pub struct KeyView {
 pub async fn api_keys() -> Result<Vec<KeyView>, AppError> {
     require(Access::Role(Role::Admin))?;
     let services = crate::state::services()?;
-    Ok(serialtrace::store::api_keys::list(&services.db)
+    Ok(serialtrace::service::partners::keys(&services.db)
         .await?
         .into_iter()
         .map(|k| KeyView {

@@ -19,7 +19,7 @@ pub async fn audit_entries(filter: AuditFilter) -> Result<Vec<AuditRecord>, AppE
         .normalised()
         .map_err(|(_, message)| AppError::Invalid(message))?;
     let services = crate::state::services()?;
-    Ok(serialtrace::store::audit::search(&services.db, &filter, PAGE).await?)
+    Ok(serialtrace::service::audit::search(&services.db, &filter, PAGE).await?)
 }
 
 /// Checks the whole hash chain: what `serialtrace audit verify` says, as a sentence.
@@ -27,7 +27,7 @@ pub async fn audit_entries(filter: AuditFilter) -> Result<Vec<AuditRecord>, AppE
 pub async fn verify_audit_chain() -> Result<Result<u64, String>, AppError> {
     require(Access::Role(Role::Admin))?;
     let services = crate::state::services()?;
-    Ok(serialtrace::store::audit::verify(&services.db)
+    Ok(serialtrace::service::audit::verify(&services.db)
         .await?
         .map_err(|broken| broken.to_string()))
 }

@@ -30,8 +30,8 @@ pub async fn list_users(search: Option<String>) -> Result<UserList, AppError> {
     let services = crate::state::services()?;
     let db = &services.db;
     let (users, manufacturers) = tokio::try_join!(
-        serialtrace::store::users::list(db, search.as_deref(), PAGE, 0),
-        serialtrace::store::users::manufacturers(db),
+        serialtrace::service::accounts::list_users(db, search.as_deref(), PAGE),
+        serialtrace::service::accounts::manufacturers(db),
     )?;
     Ok(UserList {
         users: users

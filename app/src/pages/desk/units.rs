@@ -6,7 +6,7 @@ use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
 use crate::forms::{Field, FormProblem, feedback};
-use crate::pages::staff::units::{HistoryPanel, JourneyList, UnitView};
+use crate::pages::staff::units::{HistoryPanel, JourneyList, UnitRecord};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -17,7 +17,7 @@ use serialtrace::claim::UnitClaims;
 /// A unit as the desk shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UnitOnDesk {
-    pub record: UnitView,
+    pub record: UnitRecord,
     pub claims: UnitClaims,
     /// Active stolen or lost reports: (id, kind, reported at, reported by).
     pub open_reports: Vec<(i64, String, String, String)>,
@@ -28,12 +28,12 @@ pub async fn desk_unit(id: i64) -> Result<UnitOnDesk, AppError> {
     require(Access::Role(Role::Agent))?;
     let services = crate::state::services()?;
     let db = &services.db;
-    let Some(record) = serialtrace::store::units::unit_record(db, None, id).await? else {
+    let Some(record) = serialtrace::service::units::record(db, None, id).await? else {
         crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
         return Err(AppError::NotFound(format!("There is no unit {id}.")));
     };
     Ok(UnitOnDesk {
-        record: UnitView::from(record),
+        record,
         claims: serialtrace::service::claims::unit_claims(db, id).await?,
         open_reports: serialtrace::service::police::active_reports(db, id)
             .await?

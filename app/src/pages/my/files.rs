@@ -10,7 +10,6 @@ mod server {
     use axum::extract::{Path, State};
     use axum::http::{HeaderValue, StatusCode, header};
     use axum::response::{IntoResponse, Response};
-    use serialtrace::account::Role;
 
     /// A proof of purchase or claim photo: for its owner, support agents, and the staff of
     /// the unit's manufacturer; a dispute's proof, for its claimant and support agents only.
@@ -25,7 +24,8 @@ mod server {
         let Ok(id) = id.parse::<i64>() else {
             return not_found();
         };
-        let file = match serialtrace::store::owners::attachment(&state.services.db, id).await {
+        let file = match serialtrace::service::owners::file_for(&state.services.db, user, id).await
+        {
             Ok(Some(file)) => file,
             Ok(None) => return not_found(),
             Err(error) => {
@@ -33,12 +33,6 @@ mod server {
                 return (StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.").into_response();
             }
         };
-        let allowed = file.user_id == user.id
-            || user.has(Role::Agent)
-            || (!file.of_dispute && user.staff_manufacturer() == Some(file.manufacturer_id));
-        if !allowed {
-            return not_found();
-        }
         let mut response = file.bytes.into_response();
         let headers = response.headers_mut();
         if let Ok(kind) = HeaderValue::from_str(&file.content_type) {

@@ -91,11 +91,9 @@ mod server {
     ) -> Result<i64, Response> {
         let problem = match id.parse::<i64>() {
             Ok(unit) => {
-                match serialtrace::store::owners::owned_unit(&state.services.db, user.id, unit)
-                    .await
-                {
-                    Ok(Some(_)) => return Ok(unit),
-                    Ok(None) => CatalogueError::NotFound("You have no such product.".into()),
+                match serialtrace::service::owners::owns(&state.services.db, user.id, unit).await {
+                    Ok(true) => return Ok(unit),
+                    Ok(false) => CatalogueError::NotFound("You have no such product.".into()),
                     Err(error) => CatalogueError::Store(error),
                 }
             }

@@ -68,19 +68,20 @@ pub fn qr_svg(text: &str) -> Option<String> {
 
 #[server(prefix = "/_fn", endpoint = "staff_batch")]
 pub async fn staff_batch(id: i64, page: i64) -> Result<BatchView, AppError> {
-    use serialtrace::store::catalogue as store;
+    use serialtrace::service::catalogue;
     let user = require(Access::Role(Role::Staff))?;
     let manufacturer = staff_manufacturer(&user)?;
     let state = use_context::<crate::state::AppState>().ok_or(AppError::Unavailable)?;
     let db = &state.services.db;
-    let Some(batch) = store::batch(db, manufacturer, id).await? else {
+    let Some(batch) = catalogue::batch(db, manufacturer, id).await? else {
         crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
         return Err(AppError::NotFound(format!("There is no batch {id}.")));
     };
     let pages = ((batch.count + LABELS_PER_PAGE - 1) / LABELS_PER_PAGE).max(1);
     let page = page.clamp(1, pages);
     let units =
-        store::batch_units_page(db, id, (page - 1) * LABELS_PER_PAGE, LABELS_PER_PAGE).await?;
+        catalogue::batch_units_page(db, &batch, (page - 1) * LABELS_PER_PAGE, LABELS_PER_PAGE)
+            .await?;
     let labels = units
         .into_iter()
         .map(|(_, serial)| {
@@ -186,7 +187,7 @@ mod server {
     use axum::http::{StatusCode, header};
     use axum::response::{IntoResponse, Response};
     use serialtrace::export::csv_line;
-    use serialtrace::store::catalogue as store;
+    use serialtrace::service::catalogue;
 
     fn not_found(what: &str) -> Response {
         (StatusCode::NOT_FOUND, format!("There is no {what}.")).into_response()
@@ -202,7 +203,7 @@ mod server {
             return not_found("such batch");
         };
         let db = &state.services.db;
-        let batch = match store::batch(db, m, id).await {
+        let batch = match catalogue::batch(db, m, id).await {
             Ok(Some(batch)) => batch,
             Ok(None) => return not_found("such batch"),
             Err(error) => {
@@ -210,7 +211,7 @@ mod server {
                 return (StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.").into_response();
             }
         };
-        let units = match store::batch_units(db, id).await {
+        let units = match catalogue::batch_units(db, &batch).await {
             Ok(units) => units,
             Err(error) => {
                 tracing::error!(%error, "batch CSV");
@@ -246,7 +247,7 @@ mod server {
         let (Some(m), Ok(id)) = (staff.user().staff_manufacturer(), id.parse::<i64>()) else {
             return not_found("such unit");
         };
-        match store::unit_label(&state.services.db, m, id).await {
+        match catalogue::unit_label(&state.services.db, m, id).await {
             Ok(Some((serial, gtin))) => {
                 let link = label_link(&state.site_origin, &serial, gtin.as_deref());
                 match qr_svg(&link) {

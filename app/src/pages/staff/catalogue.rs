@@ -12,121 +12,29 @@ use crate::pages::account::DoneNotice;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 use serialtrace::account::Role;
-use serialtrace::catalogue::ProductForm;
-
-/// A product as the catalogue lists it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProductLine {
-    pub id: i64,
-    pub model: String,
-    pub name: String,
-    pub category: String,
-    pub gtins: Vec<String>,
-    pub warranty: String,
-    pub format: String,
-    pub retired: bool,
-    pub units: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LotLine {
-    pub code: String,
-    pub produced_on: Option<String>,
-    pub expires_on: Option<String>,
-    pub units: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BatchLine {
-    pub id: i64,
-    pub lot: Option<String>,
-    pub count: i64,
-    pub created_at: String,
-}
-
-/// Everything the product page shows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProductDetail {
-    pub line: ProductLine,
-    pub form: ProductForm,
-    pub example: Option<String>,
-    pub lots: Vec<LotLine>,
-    pub batches: Vec<BatchLine>,
-}
-
-#[cfg(feature = "ssr")]
-fn line_of(p: &serialtrace::store::catalogue::ProductRow) -> ProductLine {
-    let w = &p.spec.warranty;
-    ProductLine {
-        id: p.id,
-        model: p.spec.model.clone(),
-        name: p.spec.name.clone(),
-        category: p.spec.category.clone(),
-        gtins: p.spec.gtins.iter().map(|g| g.as_str().to_owned()).collect(),
-        warranty: format!(
-            "{} months from {}{}",
-            w.months,
-            w.starts.as_str(),
-            if w.transferable {
-                ", transferable"
-            } else {
-                ", not transferable"
-            }
-        ),
-        format: p.spec.format.describe(),
-        retired: p.retired_at.is_some(),
-        units: p.units,
-    }
-}
+use serialtrace::catalogue::{Batch, Lot, ProductDetail, ProductForm, ProductLine};
 
 #[server(prefix = "/_fn", endpoint = "staff_products")]
 pub async fn staff_products() -> Result<Vec<ProductLine>, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let manufacturer = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let products = serialtrace::store::catalogue::list_products(&services.db, manufacturer).await?;
-    Ok(products.iter().map(line_of).collect())
+    Ok(serialtrace::service::catalogue::products(&services.db, manufacturer).await?)
 }
 
 #[server(prefix = "/_fn", endpoint = "staff_product")]
 pub async fn staff_product(id: i64) -> Result<ProductDetail, AppError> {
-    use serialtrace::store::catalogue as store;
     let user = require(Access::Role(Role::Staff))?;
     let manufacturer = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let db = &services.db;
-    let Some(product) = store::product(db, manufacturer, id).await? else {
-        crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
-        return Err(AppError::NotFound(format!("There is no product {id}.")));
-    };
-    let (lots, batches) = tokio::try_join!(store::lots_of(db, id), store::batches_of(db, id, 20))?;
-    let example = (product.spec.format != serialtrace::format::SerialFormat::Free)
-        .then(|| product.spec.format.serial_for(0));
-    Ok(ProductDetail {
-        line: line_of(&product),
-        form: ProductForm::of(&product.spec),
-        example,
-        lots: lots
-            .into_iter()
-            .map(|l| LotLine {
-                code: l.code,
-                produced_on: l.produced_on,
-                expires_on: l.expires_on,
-                units: l.units,
-            })
-            .collect(),
-        batches: batches
-            .into_iter()
-            .map(|b| BatchLine {
-                id: b.id,
-                lot: b.lot,
-                count: b.count,
-                created_at: b.created_at,
-            })
-            .collect(),
-    })
+    match serialtrace::service::catalogue::product_detail(&services.db, manufacturer, id).await? {
+        Some(detail) => Ok(detail),
+        None => {
+            crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
+            Err(AppError::NotFound(format!("There is no product {id}.")))
+        }
+    }
 }
 
 fn problem_view(error: AppError) -> AnyView {
@@ -312,7 +220,7 @@ fn ProductDetailView(detail: ProductDetail) -> impl IntoView {
 }
 
 #[component]
-fn GeneratePanel(action: String, lots: Vec<LotLine>, batches: Vec<BatchLine>) -> impl IntoView {
+fn GeneratePanel(action: String, lots: Vec<Lot>, batches: Vec<Batch>) -> impl IntoView {
     let codes: Vec<String> = lots.iter().map(|l| l.code.clone()).collect();
     view! {
         <section class="panel">
@@ -353,7 +261,7 @@ fn GeneratePanel(action: String, lots: Vec<LotLine>, batches: Vec<BatchLine>) ->
 
 /// Add one unit by hand (the serial as printed on it).
 #[component]
-fn OneUnitPanel(action: String, lots: Vec<LotLine>) -> impl IntoView {
+fn OneUnitPanel(action: String, lots: Vec<Lot>) -> impl IntoView {
     let value = feedback().value("unit_lot").unwrap_or_default();
     let error = feedback().error("unit_lot");
     let invalid = error.is_some();
@@ -380,7 +288,7 @@ fn OneUnitPanel(action: String, lots: Vec<LotLine>) -> impl IntoView {
 }
 
 #[component]
-fn LotsPanel(action: String, lots: Vec<LotLine>) -> impl IntoView {
+fn LotsPanel(action: String, lots: Vec<Lot>) -> impl IntoView {
     view! {
         <section class="panel">
             <h2 id="lots">"Lots"</h2>
@@ -429,8 +337,8 @@ mod server {
     use serde::{Deserialize, Serialize};
     use serialtrace::account::SignedInUser;
     use serialtrace::catalogue::{GenerateForm, LotForm, ProductForm};
+    use serialtrace::service::catalogue::Record;
     use serialtrace::service::catalogue::{self as catalogue, CatalogueError};
-    use serialtrace::store::catalogue::{self as store, Record};
 
     /// Every field any form on the product pages sends; each action reads its own.
     #[derive(Deserialize, Serialize, Default)]
@@ -512,11 +420,13 @@ mod server {
             )
         };
         let problem = match (staff_manufacturer(user), id.parse::<i64>()) {
-            (Ok(m), Ok(id)) => match store::is_theirs(&state.services.db, m, record, id).await {
-                Ok(true) => return Ok((m, id)),
-                Ok(false) => missing(),
-                Err(error) => CatalogueError::Store(error),
-            },
+            (Ok(m), Ok(id)) => {
+                match catalogue::is_theirs(&state.services.db, m, record, id).await {
+                    Ok(true) => return Ok((m, id)),
+                    Ok(false) => missing(),
+                    Err(error) => CatalogueError::Store(error),
+                }
+            }
             _ => missing(),
         };
         let outcome: Result<(), _> = Err(problem);

@@ -10,18 +10,15 @@ pub const STATUSES: [&str; 6] = serialtrace::import::UNIT_STATUSES;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::STATUSES;
     use crate::auth::{RequireRole, Staff};
     use crate::state::AppState;
     use axum::body::Body;
     use axum::extract::{Query, State};
     use axum::http::{StatusCode, header};
     use axum::response::{IntoResponse, Response};
-    use futures_util::StreamExt as _;
     use serde::Deserialize;
-    use serialtrace::export::csv_line;
-    use serialtrace::store::import::{UnitExportFilter, export_query};
-    use sqlx::Row as _;
+    use serialtrace::export::UnitExportFilter;
+    use serialtrace::service::export;
 
     #[derive(Deserialize, Default)]
     #[serde(default)]
@@ -31,8 +28,6 @@ mod server {
         pub status: String,
         pub recall: String,
     }
-
-    const HEADER: &str = "manufacturer,model,serial,lot,manufactured_on,status,warranty_starts_on,warranty_ends_on\n";
 
     pub async fn units_csv(
         State(state): State<AppState>,
@@ -59,65 +54,9 @@ mod server {
         manufacturer: i64,
         query: ExportQuery,
     ) -> Result<Response, String> {
-        let given = |v: String| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-        let filter = UnitExportFilter {
-            model: given(query.model),
-            lot: given(query.lot),
-            status: given(query.status),
-            recall: given(query.recall),
-        };
-        if let Some(status) = &filter.status
-            && !STATUSES.contains(&status.as_str())
-        {
-            return Err(format!(
-                "'{status}' is not a status; use one of {}.",
-                STATUSES.join(", ")
-            ));
-        }
-        let (sql, binds) = export_query(&filter);
-        let db = state.services.db.clone();
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(8);
-        tokio::spawn(async move {
-            let mut query = sqlx::query(&sql).bind(manufacturer);
-            for value in &binds {
-                query = query.bind(value.as_str());
-            }
-            let mut rows = query.fetch(db.reader());
-            let mut chunk = String::from(HEADER);
-            while let Some(row) = rows.next().await {
-                let row = match row {
-                    Ok(row) => row,
-                    Err(error) => {
-                        tracing::error!(%error, "exporting units");
-                        let _ = tx
-                            .send(Err(std::io::Error::other("the export stopped")))
-                            .await;
-                        return;
-                    }
-                };
-                let text = |name: &str| row.get::<Option<String>, _>(name).unwrap_or_default();
-                let fields = [
-                    text("slug"),
-                    text("model"),
-                    text("serial_raw"),
-                    text("lot"),
-                    text("manufactured_on"),
-                    text("status"),
-                    text("starts_on"),
-                    text("ends_on"),
-                ];
-                chunk.push_str(&csv_line(&fields));
-                if chunk.len() >= 64 * 1024 {
-                    let full = std::mem::take(&mut chunk);
-                    if tx.send(Ok(full)).await.is_err() {
-                        return; // the client went away
-                    }
-                }
-            }
-            if !chunk.is_empty() {
-                let _ = tx.send(Ok(chunk)).await;
-            }
-        });
+        let filter =
+            UnitExportFilter::parse(&query.model, &query.lot, &query.status, &query.recall)?;
+        let mut rx = export::units_csv(&state.services.db, manufacturer, &filter);
         let body = Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)));
         Ok((
             [

@@ -12,56 +12,26 @@ use crate::forms::{FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
 use serialtrace::account::Role;
-use serialtrace::import::ImportSummary;
-
-/// An import as its page shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct JobView {
-    pub id: i64,
-    pub file_name: String,
-    pub dry_run: bool,
-    /// running, done or failed.
-    pub state: String,
-    pub summary: ImportSummary,
-    pub error: Option<String>,
-    pub created_at: String,
-    pub finished_at: Option<String>,
-}
-
-#[cfg(feature = "ssr")]
-fn view_of(job: serialtrace::store::import::ImportJob) -> JobView {
-    JobView {
-        id: job.id,
-        file_name: job.file_name,
-        dry_run: job.dry_run,
-        state: job.state,
-        summary: serde_json::from_str(&job.summary_json).unwrap_or_default(),
-        error: job.error,
-        created_at: job.created_at,
-        finished_at: job.finished_at,
-    }
-}
+use serialtrace::import::ImportJob;
 
 #[server(prefix = "/_fn", endpoint = "staff_imports")]
-pub async fn recent_imports() -> Result<Vec<JobView>, AppError> {
+pub async fn recent_imports() -> Result<Vec<ImportJob>, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let manufacturer = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let jobs = serialtrace::store::import::recent_jobs(&services.db, manufacturer, 20).await?;
-    Ok(jobs.into_iter().map(view_of).collect())
+    Ok(serialtrace::service::import::recent_jobs(&services.db, manufacturer).await?)
 }
 
 /// One import of the staff member's manufacturer (another manufacturer's is "not found").
 #[server(prefix = "/_fn", endpoint = "staff_import")]
-pub async fn import_job(id: i64) -> Result<JobView, AppError> {
+pub async fn load_import(id: i64) -> Result<ImportJob, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let manufacturer = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    match serialtrace::store::import::job(&services.db, id).await? {
-        Some(job) if job.manufacturer_id == manufacturer => Ok(view_of(job)),
-        _ => {
+    match serialtrace::service::import::job(&services.db, manufacturer, id).await? {
+        Some(job) => Ok(job),
+        None => {
             crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
             Err(AppError::NotFound(format!("There is no import {id}.")))
         }
@@ -137,7 +107,7 @@ pub fn ImportJobPage() -> impl IntoView {
         return view! { <p class="form-problem" role="alert">"There is no such import."</p> }
             .into_any();
     };
-    let job = Resource::new(move || id, import_job);
+    let job = Resource::new(move || id, load_import);
     view! {
         <Title text="Import" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -153,7 +123,7 @@ pub fn ImportJobPage() -> impl IntoView {
 }
 
 #[component]
-fn JobReport(job: JobView) -> impl IntoView {
+fn JobReport(job: ImportJob) -> impl IntoView {
     let s = &job.summary;
     let running = job.state == "running";
     let kind = if job.dry_run { "Dry run" } else { "Import" };
@@ -210,8 +180,7 @@ mod server {
     use axum::extract::{FromRequest, Multipart, Request, State};
     use axum::http::{StatusCode, Uri};
     use axum::response::Response;
-    use serialtrace::service::import::{ImportOptions, spawn_job};
-    use serialtrace::store::{import, now_text};
+    use serialtrace::service::import::{ImportOptions, create_job, spawn_job};
     use tokio::io::AsyncWriteExt;
 
     /// The largest file accepted (a million rows is about 60 MB).
@@ -340,16 +309,7 @@ mod server {
             return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         let db = state.services.db.clone();
-        let job = match import::create_job(
-            &db,
-            user.id,
-            manufacturer,
-            &file_name,
-            options.dry_run,
-            &now_text(),
-        )
-        .await
-        {
+        let job = match create_job(&db, user.id, manufacturer, &file_name, options.dry_run).await {
             Ok(job) => job,
             Err(error) => {
                 tracing::error!(%error, "starting an import");

@@ -16,8 +16,8 @@ use crate::components::access::Refused;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
 use serialtrace::account::{Role, SignedInUser};
+use serialtrace::overview::Overview;
 
 /// The page's `{id}` path parameter, or (with a 404) a message that there is no such `what`.
 pub fn path_id(what: &'static str) -> Result<i64, AnyView> {
@@ -37,79 +37,12 @@ pub fn staff_manufacturer(user: &SignedInUser) -> Result<i64, AppError> {
     user.staff_manufacturer().ok_or(AppError::Forbidden)
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Overview {
-    pub manufacturer: String,
-    /// Units by status.
-    pub units: Vec<(String, i64)>,
-    /// Active recalls: (id, number, title, members, remedied).
-    pub recalls: Vec<(i64, String, String, i64, i64)>,
-    pub open_thefts: i64,
-    /// Found lookups of our units for each of the last 30 days, oldest first: (day, hits).
-    pub daily: Vec<(String, i64)>,
-    /// Not-found serials that fit one of our formats: (serial, hits, model), and how many.
-    pub counterfeit: Vec<(String, i64, String)>,
-    pub counterfeit_total: usize,
-    /// Genuine serials looked up from many networks in a week: (serial, networks, lookups).
-    pub widespread: Vec<(String, i64, i64)>,
-    /// Networks stepping through the serial space.
-    pub enumerations: Vec<serialtrace::signals::Enumeration>,
-    /// Serials marked as known counterfeits: (serial, note, marked_at).
-    pub marks: Vec<(String, Option<String>, String)>,
-}
-
 #[server(prefix = "/_fn", endpoint = "staff_overview")]
 pub async fn staff_overview() -> Result<Overview, AppError> {
-    use serialtrace::format::FormatVerdict;
-    use serialtrace::store::{catalogue, import, lookups, recalls, thefts};
     let user = require(Access::Role(Role::Staff))?;
     let manufacturer = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let db = &services.db;
-    let today = serialtrace::store::today();
-    let first = today - time::Duration::days(29);
-    let since = first.to_string();
-    let ((name, units), recall_list, products, theft_list, daily, not_found, signals) = tokio::try_join!(
-        import::manufacturer_overview(db, manufacturer),
-        recalls::staff_list(db, manufacturer),
-        catalogue::list_products(db, manufacturer),
-        thefts::staff_queue(db, manufacturer, false),
-        lookups::daily_for_manufacturer(db, manufacturer, &since),
-        lookups::not_found_since(db, &since, 20_000),
-        serialtrace::service::counterfeits::signals(db, manufacturer),
-    )?;
-    let days = (0..30)
-        .map(|i| {
-            let day = (first + time::Duration::days(i)).to_string();
-            let hits = daily.iter().find(|(d, _)| *d == day).map_or(0, |(_, n)| *n);
-            (day, hits)
-        })
-        .collect();
-    let counterfeit: Vec<(String, i64, String)> = not_found
-        .into_iter()
-        .filter_map(|(serial, hits)| {
-            products
-                .iter()
-                .find(|p| p.spec.format.check(&serial) == FormatVerdict::Valid)
-                .map(|p| (serial, hits, p.spec.model.clone()))
-        })
-        .collect();
-    Ok(Overview {
-        manufacturer: name,
-        units,
-        recalls: recall_list
-            .into_iter()
-            .filter(|r| r.status == "active")
-            .map(|r| (r.id, r.number, r.title, r.members, r.remedied))
-            .collect(),
-        open_thefts: theft_list.len() as i64,
-        daily: days,
-        counterfeit_total: counterfeit.len(),
-        counterfeit: counterfeit.into_iter().take(20).collect(),
-        widespread: signals.widespread,
-        enumerations: signals.enumerations,
-        marks: signals.marks,
-    })
+    Ok(serialtrace::service::overview::overview(&services.db, manufacturer).await?)
 }
 
 /// Clone and enumeration signals, and the serials marked as known counterfeits (with the

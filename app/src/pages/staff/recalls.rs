@@ -10,56 +10,8 @@ use crate::forms::{Choice, Field, FormProblem, TextArea, Tick};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 use serialtrace::account::Role;
-
-/// A recall as staff see it (the store's row, mirrored for the browser build).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RecallLine {
-    pub id: i64,
-    pub number: String,
-    pub title: String,
-    pub hazard: String,
-    pub description: String,
-    pub remedy: String,
-    pub remedy_available: bool,
-    pub instructions: String,
-    pub severity: String,
-    pub status: String,
-    pub starts_on: String,
-    pub members: i64,
-    pub remedied: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RecallDetailView {
-    pub recall: RecallLine,
-    pub rules: Vec<(i64, String)>,
-    /// For a draft: (units the scope covers now, a sample of (serial, model)).
-    pub preview: Option<(i64, Vec<(String, String)>)>,
-    /// For a published recall: members by remedy status, and how many have an owner.
-    pub counts: Vec<(String, i64)>,
-    pub reach: i64,
-}
-
-#[cfg(feature = "ssr")]
-fn line_of(r: serialtrace::store::recalls::StaffRecall) -> RecallLine {
-    RecallLine {
-        id: r.id,
-        number: r.number,
-        title: r.title,
-        hazard: r.hazard,
-        description: r.description,
-        remedy: r.remedy,
-        remedy_available: r.remedy_available,
-        instructions: r.instructions,
-        severity: r.severity,
-        status: r.status,
-        starts_on: r.starts_on,
-        members: r.members,
-        remedied: r.remedied,
-    }
-}
+use serialtrace::recall::{StaffRecall, StaffRecallDetail};
 
 #[cfg(feature = "ssr")]
 fn catalogue_error(error: serialtrace::service::catalogue::CatalogueError) -> AppError {
@@ -83,36 +35,21 @@ fn catalogue_error(error: serialtrace::service::catalogue::CatalogueError) -> Ap
 }
 
 #[server(prefix = "/_fn", endpoint = "staff_recalls")]
-pub async fn staff_recalls() -> Result<Vec<RecallLine>, AppError> {
+pub async fn staff_recalls() -> Result<Vec<StaffRecall>, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let manufacturer = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let list = serialtrace::store::recalls::staff_list(&services.db, manufacturer).await?;
-    Ok(list.into_iter().map(line_of).collect())
+    Ok(serialtrace::service::recall_admin::list(&services.db, manufacturer).await?)
 }
 
 #[server(prefix = "/_fn", endpoint = "staff_recall")]
-pub async fn staff_recall(id: i64) -> Result<RecallDetailView, AppError> {
-    use serialtrace::service::recall_admin as recalls;
+pub async fn load_recall(id: i64) -> Result<StaffRecallDetail, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let m = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let db = &services.db;
-    let recall = recalls::recall(db, m, id).await.map_err(catalogue_error)?;
-    let rules = recalls::rules(db, m, id).await.map_err(catalogue_error)?;
-    let preview = if recall.status == "draft" && !rules.is_empty() {
-        Some(recalls::preview(db, m, id).await.map_err(catalogue_error)?)
-    } else {
-        None
-    };
-    let (counts, reach) = serialtrace::store::recalls::remedy_counts(db, id).await?;
-    Ok(RecallDetailView {
-        recall: line_of(recall),
-        rules,
-        preview,
-        counts,
-        reach,
-    })
+    serialtrace::service::recall_admin::detail(&services.db, m, id)
+        .await
+        .map_err(catalogue_error)
 }
 
 fn percent(part: i64, whole: i64) -> String {
@@ -155,7 +92,7 @@ pub fn StaffRecallsPage() -> impl IntoView {
 }
 
 #[component]
-fn RecallTable(list: Vec<RecallLine>) -> impl IntoView {
+fn RecallTable(list: Vec<StaffRecall>) -> impl IntoView {
     view! {
         <table class="data recalls">
             <thead><tr><th scope="col">"Number"</th><th scope="col">"Title"</th><th scope="col">"Status"</th><th scope="col">"Units"</th><th scope="col">"Remedied"</th></tr></thead>
@@ -202,7 +139,7 @@ pub fn StaffRecallPage() -> impl IntoView {
     };
     let query = use_query_map().get_untracked();
     let done = query.get("done");
-    let detail = Resource::new(move || id, staff_recall);
+    let detail = Resource::new(move || id, load_recall);
     view! {
         <Title text="Recall" />
         <p><a href="/staff/recalls">"← Recalls"</a></p>
@@ -226,7 +163,7 @@ pub fn StaffRecallPage() -> impl IntoView {
 }
 
 #[component]
-fn RecallDetailPanel(detail: RecallDetailView) -> impl IntoView {
+fn RecallDetailPanel(detail: StaffRecallDetail) -> impl IntoView {
     let r = detail.recall;
     let action = format!("/staff/recalls/{}", r.id);
     let status = r.status.clone();
@@ -379,8 +316,8 @@ mod server {
     use serde::{Deserialize, Serialize};
     use serialtrace::recall::forms::{RecallForm, RuleForm, parse_remedy_lines};
     use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::catalogue::Record;
     use serialtrace::service::recall_admin as recalls;
-    use serialtrace::store::catalogue::Record;
 
     #[derive(Deserialize, Serialize, Default)]
     #[serde(default)]

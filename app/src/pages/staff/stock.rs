@@ -33,7 +33,7 @@ pub async fn stock_audits() -> Result<Vec<(i64, String, String, bool)>, AppError
     let user = require(Access::Role(Role::Staff))?;
     let m = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    Ok(serialtrace::store::stock::recent(&services.db, m).await?)
+    Ok(serialtrace::service::stock::recent(&services.db, m).await?)
 }
 
 #[server(prefix = "/_fn", endpoint = "staff_stock_audit")]

@@ -37,7 +37,7 @@ pub async fn staff_thefts(all: bool) -> Result<Vec<TheftView>, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let m = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let lines = serialtrace::store::thefts::staff_queue(&services.db, m, all).await?;
+    let lines = serialtrace::service::thefts::staff_queue(&services.db, m, all).await?;
     Ok(lines
         .into_iter()
         .map(|t| TheftView {

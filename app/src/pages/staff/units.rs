@@ -11,50 +11,9 @@ use crate::forms::{Choice, Field, FormProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 use serialtrace::account::Role;
 
-/// A journey event: (kind, at, place, actor, note).
-pub type JourneyRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-/// A theft report: (kind, status, reported_at, reporter kind, agency, case number).
-pub type TheftRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
-
-/// A unit's record as its page shows it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct UnitView {
-    pub id: i64,
-    pub serial: String,
-    pub product_id: i64,
-    pub model: String,
-    pub product_name: String,
-    pub lot: Option<String>,
-    pub status: String,
-    pub location: Option<String>,
-    pub manufactured_on: Option<String>,
-    pub revision: Option<String>,
-    pub journey: Vec<JourneyRow>,
-    pub contains: Vec<(String, String, String)>,
-    pub built_into: Vec<(i64, String, String)>,
-    pub warranties: Vec<(String, String, String, String)>,
-    pub ownership: Vec<(String, Option<String>, String)>,
-    pub recalls: Vec<(String, String, String)>,
-    pub thefts: Vec<TheftRow>,
-    pub lookups: Vec<(String, String, String, i64)>,
-    pub lookups_total: i64,
-}
+pub use serialtrace::unit::{JourneyRow, TheftRow, UnitRecord};
 
 #[server(prefix = "/_fn", endpoint = "staff_find_units")]
 pub async fn find_units(serial: String) -> Result<Vec<(i64, String, String)>, AppError> {
@@ -64,46 +23,19 @@ pub async fn find_units(serial: String) -> Result<Vec<(i64, String, String)>, Ap
     let Ok(serial) = serialtrace::serial::Serial::parse(&serial) else {
         return Ok(Vec::new());
     };
-    Ok(serialtrace::store::units::find_own(&services.db, m, serial.normalised()).await?)
+    Ok(serialtrace::service::units::find_own(&services.db, m, serial.normalised()).await?)
 }
 
 #[server(prefix = "/_fn", endpoint = "staff_unit")]
-pub async fn staff_unit(id: i64) -> Result<UnitView, AppError> {
+pub async fn staff_unit(id: i64) -> Result<UnitRecord, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let m = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let Some(r) = serialtrace::store::units::unit_record(&services.db, Some(m), id).await? else {
+    let Some(unit) = serialtrace::service::units::record(&services.db, Some(m), id).await? else {
         crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
         return Err(AppError::NotFound(format!("There is no unit {id}.")));
     };
-    Ok(UnitView::from(r))
-}
-
-#[cfg(feature = "ssr")]
-impl From<serialtrace::store::units::UnitRecord> for UnitView {
-    fn from(r: serialtrace::store::units::UnitRecord) -> Self {
-        UnitView {
-            id: r.id,
-            serial: r.serial,
-            product_id: r.product_id,
-            model: r.model,
-            product_name: r.product_name,
-            lot: r.lot,
-            status: r.status,
-            location: r.location,
-            manufactured_on: r.manufactured_on,
-            revision: r.revision,
-            journey: r.journey,
-            contains: r.contains,
-            built_into: r.built_into,
-            warranties: r.warranties,
-            ownership: r.ownership,
-            recalls: r.recalls,
-            thefts: r.thefts,
-            lookups: r.lookups,
-            lookups_total: r.lookups_total,
-        }
-    }
+    Ok(unit)
 }
 
 #[component]
@@ -192,7 +124,7 @@ fn or_dash(value: Option<String>) -> String {
 }
 
 #[component]
-fn UnitRecordView(unit: UnitView) -> impl IntoView {
+fn UnitRecordView(unit: UnitRecord) -> impl IntoView {
     let action = format!("/staff/units/{}", unit.id);
     view! {
         <h1>{format!("{} · {}", unit.serial, unit.model)}</h1>
@@ -292,7 +224,7 @@ fn ComponentsPanel(
 }
 
 #[component]
-pub(crate) fn HistoryPanel(unit: UnitView) -> impl IntoView {
+pub(crate) fn HistoryPanel(unit: UnitRecord) -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Warranty, owners, recalls, thefts"</h2>
@@ -316,7 +248,7 @@ pub(crate) fn HistoryPanel(unit: UnitView) -> impl IntoView {
 }
 
 #[component]
-fn EditPanel(unit: UnitView, action: String) -> impl IntoView {
+fn EditPanel(unit: UnitRecord, action: String) -> impl IntoView {
     let statuses: Vec<(&'static str, &'static str)> = serialtrace::import::UNIT_STATUSES
         .iter()
         .map(|s| (*s, *s))
@@ -351,8 +283,8 @@ mod server {
     use serde::{Deserialize, Serialize};
     use serialtrace::catalogue::{Problems, optional_date};
     use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::catalogue::Record;
     use serialtrace::service::units::{self, Component, NewEvent, UnitEdit};
-    use serialtrace::store::catalogue::Record;
 
     #[derive(Deserialize, Serialize, Default)]
     #[serde(default)]

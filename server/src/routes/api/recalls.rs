@@ -55,7 +55,7 @@ pub async fn recalls(
         manufacturer: clean(params.manufacturer),
         product: clean(params.product),
     };
-    match serialtrace::store::recalls::list_public(&state.services.db, &filter).await {
+    match serialtrace::service::recalls::search(&state.services.db, filter).await {
         Ok(recalls) => Json(RecallList { recalls }).into_response(),
         Err(error) => {
             tracing::error!(%error, "listing recalls");

@@ -2,6 +2,10 @@
 //! serial generation, each read from what was typed into a checked value or a list of
 //! problems by field. Builds for the browser too, so a form can check itself as it is typed.
 
+mod view;
+
+pub use view::{Batch, Lot, ProductDetail, ProductLine};
+
 use crate::format::{Alphabet, CheckScheme, SerialFormat};
 use crate::gs1::Gtin;
 use crate::warranty::{WarrantyPolicy, WarrantyStart};
