@@ -54,11 +54,15 @@ async fn lookup_patterns_raise_signals_and_marks_reach_the_public(engine: Engine
     for serial in &run {
         lookup_from(&app, "100.70.9.4", serial).await;
     }
-    // The log is written off the request path.
+    // The log is written off the request path, in batches that may land in any order: wait
+    // for all three signals, not the last lookups' alone.
     let mut page = String::new();
     for _ in 0..50 {
         page = app.fetch(&staff, "/staff").await.1;
-        if page.contains("100.70.9.0/24") && page.contains(&fake) {
+        if page.contains("100.70.9.0/24")
+            && page.contains(&fake)
+            && page.contains("Possibly cloned labels: 1")
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
