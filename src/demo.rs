@@ -1166,7 +1166,7 @@ async fn seed_owners(db: &Db, samples: &[Sample], today: Date) -> Result<Sample,
         retailer: "Demo Electronics, Main Street".into(),
         proof: None,
     };
-    let seed = |e: crate::service::catalogue::CatalogueError| DemoError::Owners(e.to_string());
+    let seed = |e: crate::service::Error| DemoError::Owners(e.to_string());
     if let Some((serial, gtin)) = recalled {
         taken.push(serial.clone());
         owners::register(db, &lookup, owner_id, &register(serial, gtin), &owner)

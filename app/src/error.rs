@@ -68,6 +68,25 @@ impl From<serialtrace::store::StoreError> for AppError {
     }
 }
 
+/// A workflow's refusal, with the status it is answered with: 400 for input that cannot be
+/// used, 404, 403, 429 for a limit reached (said in words, as input is), 503 for the store.
+#[cfg(feature = "ssr")]
+impl From<serialtrace::service::Error> for AppError {
+    fn from(error: serialtrace::service::Error) -> Self {
+        use axum::http::StatusCode;
+        use serialtrace::service::Error;
+        let (status, answer) = match error {
+            Error::Invalid(_) => (StatusCode::BAD_REQUEST, AppError::Invalid(error.message())),
+            Error::NotFound(message) => (StatusCode::NOT_FOUND, AppError::NotFound(message)),
+            Error::Forbidden(_) => (StatusCode::FORBIDDEN, AppError::Forbidden),
+            Error::Limited(message) => (StatusCode::TOO_MANY_REQUESTS, AppError::Invalid(message)),
+            Error::Store(error) => return error.into(),
+        };
+        set_status(status);
+        answer
+    }
+}
+
 /// Sets the HTTP status of the page or server function response being made on the server.
 #[cfg(feature = "ssr")]
 pub fn set_status(status: axum::http::StatusCode) {

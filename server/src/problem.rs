@@ -172,3 +172,53 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+/// A workflow's refusal as the API answers it; the store's failures are logged here, once.
+impl From<serialtrace::service::Error> for Problem {
+    fn from(error: serialtrace::service::Error) -> Self {
+        use serialtrace::service::Error;
+        match error {
+            Error::Invalid(_) => Problem::unprocessable(error.message()),
+            Error::NotFound(message) => Problem::not_found(message),
+            Error::Forbidden(message) => Problem::forbidden(message),
+            Error::Limited(message) => Problem::too_many_requests(message),
+            Error::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<serialtrace::store::StoreError> for Problem {
+    fn from(error: serialtrace::store::StoreError) -> Self {
+        tracing::error!(%error, "the store failed while answering an API request");
+        Problem::unavailable()
+    }
+}
+
+/// A key refused at the door: 401, 403 or 429 with when to try again.
+impl From<serialtrace::service::partners::AdmitError> for Problem {
+    fn from(error: serialtrace::service::partners::AdmitError) -> Self {
+        use serialtrace::service::partners::{AdmitError, Refusal};
+        match error {
+            AdmitError::Refused(Refusal::Unauthorized(why)) => Problem::unauthorized(why),
+            AdmitError::Refused(Refusal::Forbidden(why)) => Problem::forbidden(why),
+            AdmitError::Refused(Refusal::OverQuota(why, wait)) => {
+                Problem::too_many_requests(why).retry_after(wait)
+            }
+            AdmitError::Store(error) => error.into(),
+        }
+    }
+}
+
+/// An import the API refuses as a whole: the file's first problem by line and column.
+impl From<serialtrace::service::import::ImportError> for Problem {
+    fn from(error: serialtrace::service::import::ImportError) -> Self {
+        use serialtrace::service::import::ImportError;
+        match error {
+            ImportError::File(problem) => Problem::bad_request(format!(
+                "line {}: {}: {}",
+                problem.line, problem.column, problem.reason
+            )),
+            ImportError::Store(error) => error.into(),
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 use super::accounts::{Actor, entry};
 use super::lookup::LookupService;
+use super::{Error, Result};
 use crate::catalogue::{
     Batch, GenerateSpec, LotSpec, ProductDetail, ProductForm, ProductLine, ProductSpec,
 };
@@ -15,52 +16,11 @@ use crate::warranty::{WarrantyStart, add_months};
 use serde_json::json;
 use std::collections::HashSet;
 
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogueError {
-    /// Problems by form field.
-    #[error("{}", .0.first().map(|(_, m)| m.as_str()).unwrap_or("The form has problems."))]
-    Invalid(Vec<(String, String)>),
-    #[error("{0}")]
-    NotFound(String),
-    /// The record is there, and the caller may not do this to it.
-    #[error("{0}")]
-    Forbidden(String),
-    /// The caller has done this as often as one may for now.
-    #[error("{0}")]
-    Limited(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for CatalogueError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl CatalogueError {
-    /// Problems by field, as the domain's form parsers give them.
-    pub fn fields(problems: crate::catalogue::Problems) -> Self {
-        Self::Invalid(
-            problems
-                .into_iter()
-                .map(|(field, message)| (field.to_owned(), message))
-                .collect(),
-        )
-    }
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
-}
-
-pub type CatalogueResult<T> = Result<T, CatalogueError>;
-
 /// The manufacturer's product, or "not found".
-pub async fn own_product(db: &Db, manufacturer_id: i64, id: i64) -> CatalogueResult<ProductRow> {
+pub async fn own_product(db: &Db, manufacturer_id: i64, id: i64) -> Result<ProductRow> {
     store::product(db, manufacturer_id, id)
         .await?
-        .ok_or_else(|| CatalogueError::NotFound(format!("There is no product {id}.")))
+        .ok_or_else(|| Error::NotFound(format!("There is no product {id}.")))
 }
 
 async fn check_unique(
@@ -68,11 +28,11 @@ async fn check_unique(
     manufacturer_id: i64,
     spec: &ProductSpec,
     except: Option<i64>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     if let Some(other) = store::product_id_by_model(conn, manufacturer_id, &spec.model).await?
         && Some(other) != except
     {
-        return Err(invalid(
+        return Err(Error::invalid(
             "model",
             format!(
                 "There is already a product with model number {}.",
@@ -82,7 +42,7 @@ async fn check_unique(
     }
     let taken = store::gtins_taken(conn, &spec.gtins, except).await?;
     if !taken.is_empty() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "gtins",
             format!(
                 "GTIN {} already belongs to another product.",
@@ -101,7 +61,7 @@ async fn check_serial_space(
     conn: &mut sqlx::AnyConnection,
     manufacturer_id: i64,
     format: &SerialFormat,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let Some((prefix, len)) = format.prefix_and_len() else {
         return Ok(());
     };
@@ -111,7 +71,7 @@ async fn check_serial_space(
     };
     let theirs = store::other_makers_formats(conn, manufacturer_id).await?;
     if let Some((maker, model, _)) = theirs.iter().find(|(_, _, f)| f.overlaps(format)) {
-        return Err(invalid(
+        return Err(Error::invalid(
             field,
             format!(
                 "Serials of this format could be {maker}'s (model {model}): a serial number belongs to one manufacturer. Choose another prefix or length."
@@ -123,7 +83,7 @@ async fn check_serial_space(
         .iter()
         .find(|(_, serial)| format.check(serial) != crate::format::FormatVerdict::Foreign)
     {
-        return Err(invalid(
+        return Err(Error::invalid(
             field,
             format!(
                 "{maker}'s unit {serial} has a serial of this format: a serial number belongs to one manufacturer. Choose another prefix or length."
@@ -138,7 +98,7 @@ fn spec_json(spec: &ProductSpec) -> serde_json::Value {
 }
 
 /// After a product change: lookups re-read the formats and forget cached answers.
-async fn products_changed(lookup: &LookupService) -> CatalogueResult<()> {
+async fn products_changed(lookup: &LookupService) -> Result<()> {
     lookup.reload_formats().await?;
     lookup.invalidate().await?;
     Ok(())
@@ -150,7 +110,7 @@ pub async fn create_product(
     manufacturer_id: i64,
     spec: &ProductSpec,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let mut tx = db.writer().begin().await?;
     check_unique(&mut tx, manufacturer_id, spec, None).await?;
     check_serial_space(&mut tx, manufacturer_id, &spec.format).await?;
@@ -179,10 +139,10 @@ pub async fn update_product(
     id: i64,
     spec: &ProductSpec,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let before = own_product(db, manufacturer_id, id).await?;
     if before.units > 0 && before.spec.format != spec.format {
-        return Err(invalid(
+        return Err(Error::invalid(
             "format_kind",
             format!(
                 "This model has {} units: its serial format cannot change (their serials would no longer fit it).",
@@ -220,7 +180,7 @@ pub async fn set_retired(
     id: i64,
     retire: bool,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let before = own_product(db, manufacturer_id, id).await?;
     let now = now_text();
     let mut tx = db.writer().begin().await?;
@@ -251,14 +211,14 @@ pub async fn create_lot(
     product_id: i64,
     lot: &LotSpec,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let product = own_product(db, manufacturer_id, product_id).await?;
     let mut tx = db.writer().begin().await?;
     if store::lot_id(&mut tx, product_id, &lot.code)
         .await?
         .is_some()
     {
-        return Err(invalid(
+        return Err(Error::invalid(
             "code",
             format!(
                 "Model {} already has a lot {}.",
@@ -295,17 +255,17 @@ pub async fn generate(
     product_id: i64,
     spec: &GenerateSpec,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let product = own_product(db, manufacturer_id, product_id).await?;
     if product.retired_at.is_some() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "count",
             "This model is retired: reinstate it before making new serials.",
         ));
     }
     let format = &product.spec.format;
     if *format == SerialFormat::Free {
-        return Err(invalid(
+        return Err(Error::invalid(
             "count",
             "This model has no serial format: set one (prefix, body, check character) before generating serials.",
         ));
@@ -316,7 +276,7 @@ pub async fn generate(
         match &spec.lot {
             Some(code) => Some(store::lot_id(&mut tx, product_id, code).await?.ok_or_else(
                 || {
-                    invalid(
+                    Error::invalid(
                         "lot",
                         format!("Model {} has no lot {code}.", product.spec.model),
                     )
@@ -351,7 +311,7 @@ pub async fn generate(
         } else {
             let start = store::reserve_sequence(&mut tx, product_id, asked as i64).await? as u64;
             if start + asked > capacity {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "count",
                     format!(
                         "The format has room for {} more serials.",
@@ -378,7 +338,7 @@ pub async fn generate(
         );
     }
     if (serials.len() as u64) < count {
-        return Err(invalid(
+        return Err(Error::invalid(
             "count",
             "The format is too full to find that many unused serials; choose fewer or a longer body.",
         ));
@@ -466,7 +426,7 @@ pub async fn create_unit(
     product_id: i64,
     unit: &NewOne,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     use crate::format::FormatVerdict;
     let product = own_product(db, manufacturer_id, product_id).await?;
     let serial = unit.serial.normalised();
@@ -474,7 +434,7 @@ pub async fn create_unit(
         FormatVerdict::Valid => {}
         _ if product.spec.format == SerialFormat::Free => {}
         FormatVerdict::BadCheck => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "unit_serial",
                 format!(
                     "{serial}: the check character is wrong for model {} — check it for a typo.",
@@ -483,7 +443,7 @@ pub async fn create_unit(
             ));
         }
         FormatVerdict::Foreign | FormatVerdict::BadBody => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "unit_serial",
                 format!(
                     "{serial} does not fit model {}'s serials ({}).",
@@ -498,7 +458,7 @@ pub async fn create_unit(
         .await?
         .is_empty()
     {
-        return Err(invalid(
+        return Err(Error::invalid(
             "unit_serial",
             format!("Model {} has a unit {serial} already.", product.spec.model),
         ));
@@ -507,7 +467,7 @@ pub async fn create_unit(
         match &unit.lot {
             Some(code) => Some(store::lot_id(&mut tx, product_id, code).await?.ok_or_else(
                 || {
-                    invalid(
+                    Error::invalid(
                         "unit_lot",
                         format!("Model {} has no lot {code}.", product.spec.model),
                     )

@@ -5,10 +5,10 @@
 //! and extend a warranty by hand with a reason. Every agent change is audited.
 
 use super::accounts::{Actor, entry};
-use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
 use super::owners::FileOf;
 use super::owners::{self, Upload};
+use super::{Error, Result};
 use crate::claim::{Claim, ClaimDetail, ClaimOnDesk, ExpiryLine, FoundUnit, UnitClaims};
 use crate::serial::Serial;
 use crate::store::claims::{self as store, NewClaimEvent};
@@ -17,10 +17,6 @@ use crate::store::owners::{self as owned, NewWarranty};
 use crate::store::{Backend, Db, StoreResult, audit, now_text, parse_date, recalls, today};
 use crate::warranty::{WarrantyStatus, add_months};
 use serde_json::json;
-
-fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
-}
 
 pub use crate::claim::{STATUSES, next_statuses, status_label};
 
@@ -130,9 +126,9 @@ pub async fn file_claim(
     unit_id: i64,
     claim: &NewClaim,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let Some(unit) = owners::my_unit(db, user_id, unit_id).await? else {
-        return Err(CatalogueError::NotFound("You have no such product.".into()));
+        return Err(Error::NotFound("You have no such product.".into()));
     };
     let mut problems = Vec::new();
     let description = claim.description.trim();
@@ -174,7 +170,7 @@ pub async fn file_claim(
         ));
     }
     if !problems.is_empty() {
-        return Err(CatalogueError::Invalid(problems));
+        return Err(Error::Invalid(problems));
     }
     let mut tx = db.writer().begin().await?;
     let now = now_text();
@@ -217,10 +213,7 @@ pub async fn file_claim(
     Ok(id)
 }
 
-async fn records_of(
-    db: &Db,
-    unit_id: i64,
-) -> CatalogueResult<Vec<crate::store::units::StoredWarranty>> {
+async fn records_of(db: &Db, unit_id: i64) -> Result<Vec<crate::store::units::StoredWarranty>> {
     Ok(crate::store::units::warranty_records(db, &[unit_id]).await?)
 }
 
@@ -239,14 +232,17 @@ pub async fn update_claim(
     claim_id: i64,
     update: &ClaimUpdate,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let note = update
         .note
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty());
     if update.status.is_none() && note.is_none() {
-        return Err(invalid("note", "Choose a new status or write a note."));
+        return Err(Error::invalid(
+            "note",
+            "Choose a new status or write a note.",
+        ));
     }
     let mut tx = db.writer().begin().await?;
     let lock = match db.backend() {
@@ -255,15 +251,13 @@ pub async fn update_claim(
     };
     let Some((unit_id, from, owner)) = store::status_for_update(&mut tx, claim_id, lock).await?
     else {
-        return Err(CatalogueError::NotFound(format!(
-            "There is no claim {claim_id}."
-        )));
+        return Err(Error::NotFound(format!("There is no claim {claim_id}.")));
     };
     let to = match &update.status {
         Some(to) if to == &from => None,
         Some(to) if next_statuses(&from).contains(&to.as_str()) => Some(to.clone()),
         Some(to) => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "status",
                 format!(
                     "A {} claim cannot become {}; it can become {}.",
@@ -280,7 +274,7 @@ pub async fn update_claim(
         None => None,
     };
     if to.is_none() && note.is_none() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "status",
             format!("The claim is {} already.", status_label(&from)),
         ));
@@ -340,7 +334,7 @@ async fn tell_owner(
     status: &str,
     note: Option<&str>,
     now: &str,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let contact: Option<(String, String, String)> = sqlx::query_as(
         "SELECT us.email, u.serial_raw, p.model FROM users us, units u JOIN products p ON p.id = u.product_id
          WHERE us.id = $1 AND u.id = $2",
@@ -419,22 +413,23 @@ pub async fn log_repair(
     unit_id: i64,
     repair: &Repair,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let description = repair.description.trim();
     if description.is_empty() {
-        return Err(invalid("repair_description", "Describe what was done."));
+        return Err(Error::invalid(
+            "repair_description",
+            "Describe what was done.",
+        ));
     }
     if repair.warranty_months.is_some_and(|m| m == 0 || m > 120) {
-        return Err(invalid(
+        return Err(Error::invalid(
             "repair_warranty_months",
             "A repair warranty is 1 to 120 months.",
         ));
     }
     let mut tx = crate::service::change::Change::begin(db).await?;
     let Some(facts) = owned::unit_facts(&mut tx, unit_id).await? else {
-        return Err(CatalogueError::NotFound(format!(
-            "There is no unit {unit_id}."
-        )));
+        return Err(Error::NotFound(format!("There is no unit {unit_id}.")));
     };
     if let Some(claim) = repair.claim_id {
         let lock = match db.backend() {
@@ -444,7 +439,7 @@ pub async fn log_repair(
         match store::status_for_update(&mut tx, claim, lock).await? {
             Some((unit, status, _)) if unit == unit_id && status == "approved" => {}
             Some((unit, status, _)) if unit == unit_id => {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "repair_claim",
                     format!(
                         "Claim {claim} is {}; approve it before logging its repair.",
@@ -453,7 +448,7 @@ pub async fn log_repair(
                 ));
             }
             _ => {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "repair_claim",
                     format!("Claim {claim} is not a claim on this unit."),
                 ));
@@ -465,7 +460,7 @@ pub async fn log_repair(
     for (n, (old, new)) in repair.parts.iter().enumerate() {
         let line = n + 1;
         let Some((link, old_id)) = store::component_link(&mut tx, unit_id, old).await? else {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "repair_parts",
                 format!("line {line}: {old} is not a component of {}.", facts.serial),
             ));
@@ -473,7 +468,7 @@ pub async fn log_repair(
         let candidates = store::free_units(&mut tx, new).await?;
         let new_id = match candidates.as_slice() {
             [] => {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "repair_parts",
                     format!(
                         "line {line}: {new} is not a spare part in the records (unknown, or built into another unit)."
@@ -484,7 +479,7 @@ pub async fn log_repair(
             several => match several.iter().find(|(_, m)| *m == facts.manufacturer_id) {
                 Some((id, _)) => *id,
                 None => {
-                    return Err(invalid(
+                    return Err(Error::invalid(
                         "repair_parts",
                         format!("line {line}: several units carry serial {new}."),
                     ));
@@ -493,7 +488,7 @@ pub async fn log_repair(
         };
         if new_id == unit_id || crate::store::units::contains_unit(&mut tx, new_id, unit_id).await?
         {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "repair_parts",
                 format!("line {line}: {new} contains this unit."),
             ));
@@ -625,22 +620,23 @@ pub async fn extend_warranty(
     months: u32,
     reason: &str,
     actor: &Actor<'_>,
-) -> CatalogueResult<String> {
+) -> Result<String> {
     let reason = reason.trim();
     if reason.chars().count() < 5 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "extend_reason",
             "Give the reason for the extension (at least 5 characters).",
         ));
     }
     if months == 0 || months > 120 {
-        return Err(invalid("extend_months", "Extend by 1 to 120 months."));
+        return Err(Error::invalid(
+            "extend_months",
+            "Extend by 1 to 120 months.",
+        ));
     }
     let mut tx = crate::service::change::Change::begin(db).await?;
     if owned::unit_facts(&mut tx, unit_id).await?.is_none() {
-        return Err(CatalogueError::NotFound(format!(
-            "There is no unit {unit_id}."
-        )));
+        return Err(Error::NotFound(format!("There is no unit {unit_id}.")));
     }
     let today = today();
     let start = match parse_date(store::warranty_end(&mut tx, unit_id).await?.as_deref()) {

@@ -2,8 +2,8 @@
 //! counterfeit (which the public answer then states). Marks are audited.
 
 use super::accounts::{Actor, entry};
-use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
+use super::{Error, Result};
 use crate::format::FormatVerdict;
 use crate::serial::Serial;
 use crate::signals::{Enumeration, looks_sequential};
@@ -86,8 +86,8 @@ pub async fn set_mark(
     note: Option<&str>,
     clear: bool,
     actor: &Actor<'_>,
-) -> CatalogueResult<String> {
-    let invalid = |m: String| CatalogueError::Invalid(vec![("counterfeit_serial".into(), m)]);
+) -> Result<String> {
+    let invalid = |m: String| Error::invalid("counterfeit_serial", m);
     let serial = Serial::parse(input).map_err(|e| invalid(e.to_string()))?;
     let serial = serial.normalised().to_owned();
     let products = catalogue::list_products(db, manufacturer_id).await?;

@@ -7,19 +7,15 @@
 //! it. Both sides are told the decision; every step is audited.
 
 use super::accounts::{Actor, entry};
-use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
 use super::owners::{FileOf, Upload, find_unit, purchase_fields, start_warranty};
+use super::{Error, Result};
 use crate::owner::{Dispute, DisputeOnDesk};
 use crate::store::disputes::{self as store, NewDispute};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::owners::{self, NewOwnership};
 use crate::store::{Db, audit, now_text, parse_date, thefts};
 use serde_json::json;
-
-fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
-}
 
 /// Open disputes one account may have at a time.
 pub const OPEN_DISPUTES_PER_ACCOUNT: i64 = 3;
@@ -56,12 +52,7 @@ fn statement(field: &str, text: &str, problems: &mut Vec<(String, String)>) -> S
 /// Files a dispute of the unit's current registration: its id. The registered owner is told
 /// (never who disputes it). Refused for a unit nobody (or the claimant) has registered,
 /// without a proof of purchase, and beyond [`OPEN_DISPUTES_PER_ACCOUNT`].
-pub async fn file(
-    db: &Db,
-    claimant: i64,
-    form: &DisputeForm,
-    actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+pub async fn file(db: &Db, claimant: i64, form: &DisputeForm, actor: &Actor<'_>) -> Result<i64> {
     let mut problems = Vec::new();
     let (purchase_date, retailer) =
         purchase_fields(&form.purchase_date, &form.retailer, &mut problems);
@@ -75,7 +66,7 @@ pub async fn file(
     let proof = Upload::checked(form.proof.as_ref(), "proof", &mut problems);
     let unit = match find_unit(db, &form.serial, form.gtin.as_deref(), "serial").await {
         Ok(unit) => Some(unit),
-        Err(CatalogueError::Invalid(found)) => {
+        Err(Error::Invalid(found)) => {
             problems.extend(found);
             None
         }
@@ -84,11 +75,11 @@ pub async fn file(
     let (Some(unit), Some(purchase_date), Some((upload, kind)), true) =
         (unit, purchase_date, proof, problems.is_empty())
     else {
-        return Err(CatalogueError::Invalid(problems));
+        return Err(Error::Invalid(problems));
     };
     let mut tx = db.writer().begin().await?;
     let Some((ownership, owner)) = owners::current_owner(&mut tx, unit.id).await? else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "serial",
             format!(
                 "{} is not registered to anyone: register it as yours under \"Register a product\".",
@@ -97,7 +88,7 @@ pub async fn file(
         ));
     };
     if owner == claimant {
-        return Err(invalid(
+        return Err(Error::invalid(
             "serial",
             format!("{} is registered to you already.", unit.serial_raw),
         ));
@@ -107,13 +98,13 @@ pub async fn file(
         .and_then(|f| parse_date(f.manufactured_on.as_deref()))
         && purchase_date < made
     {
-        return Err(invalid(
+        return Err(Error::invalid(
             "purchase_date",
             format!("This unit was made on {made}; it cannot have been bought before that."),
         ));
     }
     if store::rejected_before(&mut tx, claimant, ownership).await? {
-        return Err(invalid(
+        return Err(Error::invalid(
             "serial",
             format!(
                 "Your dispute of this registration of {} was decided already, and the registration stands. \
@@ -124,7 +115,7 @@ pub async fn file(
     }
     crate::store::serialise(&mut tx, db.backend(), crate::store::Serialised::Disputes).await?;
     if store::open_count(&mut tx, claimant).await? >= OPEN_DISPUTES_PER_ACCOUNT {
-        return Err(CatalogueError::Limited(format!(
+        return Err(Error::Limited(format!(
             "You have {OPEN_DISPUTES_PER_ACCOUNT} disputes waiting for a decision, the most one account may have. \
              File this one when one of them is decided."
         )));
@@ -146,7 +137,7 @@ pub async fn file(
     .await
     .map_err(|e| {
         if e.is_unique_violation() {
-            invalid(
+            Error::invalid(
                 "serial",
                 format!(
                     "You have disputed the registration of {} already; a support agent will decide it.",
@@ -208,7 +199,7 @@ pub async fn reply(
     text: &str,
     proof: Option<&Upload>,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let mut problems = Vec::new();
     let text = statement("reply", text, &mut problems);
     let proof = Upload::checked(proof, "reply_proof", &mut problems);
@@ -216,11 +207,9 @@ pub async fn reply(
     let dispute = store::for_update(&mut tx, db.backend(), dispute_id)
         .await?
         .filter(|d| d.owner_user_id == owner && d.registration_ended_at.is_none())
-        .ok_or_else(|| {
-            CatalogueError::NotFound("There is no such dispute of your registration.".into())
-        })?;
+        .ok_or_else(|| Error::NotFound("There is no such dispute of your registration.".into()))?;
     if dispute.status != "open" {
-        return Err(invalid("reply", "This dispute is decided already."));
+        return Err(Error::invalid("reply", "This dispute is decided already."));
     }
     if proof.is_some()
         && store::ownership_file_count(&mut tx, dispute.ownership_id).await?
@@ -235,7 +224,7 @@ pub async fn reply(
         ));
     }
     if !problems.is_empty() {
-        return Err(CatalogueError::Invalid(problems));
+        return Err(Error::Invalid(problems));
     }
     let now = now_text();
     store::set_reply(&mut tx, dispute_id, &text).await?;
@@ -297,16 +286,16 @@ pub async fn decide(
     decision: Decision,
     note: &str,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let note = note.trim();
     if note.chars().count() < 3 || note.chars().count() > 1000 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "note",
             "Say why, in 3 to 1,000 characters: both sides are sent it.",
         ));
     }
     let mut tx = crate::service::change::Change::begin(db).await?;
-    let no_such = || CatalogueError::NotFound(format!("There is no dispute {dispute_id}."));
+    let no_such = || Error::NotFound(format!("There is no dispute {dispute_id}."));
     // The registration first, then the dispute: decisions of two disputes of one
     // registration (and a transfer of it) queue on the registration.
     let ownership = store::ownership_of(&mut tx, dispute_id)
@@ -317,13 +306,13 @@ pub async fn decide(
         return Err(no_such());
     };
     if d.status != "open" {
-        return Err(invalid(
+        return Err(Error::invalid(
             "form",
             format!("This dispute is {} already.", d.status),
         ));
     }
     let ended_since = || {
-        invalid(
+        Error::invalid(
             "form",
             "The disputed registration has ended since the dispute was filed (the unit was transferred or unregistered): reject the dispute, saying so.",
         )
@@ -559,7 +548,7 @@ async fn tell(
     subject: &str,
     body: &str,
     now: &str,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     if let Some(email) = store::email_of(conn, user).await? {
         outbox::enqueue(
             conn,

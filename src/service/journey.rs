@@ -3,8 +3,8 @@
 //! one transaction with one audit entry. Rows naming another manufacturer's units are "not
 //! among your units".
 
+use super::Result;
 use super::accounts::{Actor, entry};
-use super::catalogue::CatalogueResult;
 use super::lookup::LookupService;
 use crate::import::EVENT_KINDS;
 use crate::serial::Serial;
@@ -98,7 +98,7 @@ async fn one_unit(
     line: usize,
     column: &str,
     raw: &str,
-) -> CatalogueResult<Result<i64, String>> {
+) -> Result<Result<i64, String>> {
     let serial = match Serial::parse(raw) {
         Ok(s) => s,
         Err(e) => return Ok(Err(format!("line {line}: {column}: {e}"))),
@@ -125,7 +125,7 @@ pub async fn import_events(
     text: &str,
     actor_name: &str,
     actor: &Actor<'_>,
-) -> CatalogueResult<Result<BulkOutcome, String>> {
+) -> Result<Result<BulkOutcome, String>> {
     let rows = match rows(text, &["serial", "event", "at"]) {
         Ok(rows) => rows,
         Err(problem) => return Ok(Err(problem)),
@@ -224,7 +224,7 @@ pub async fn import_links(
     manufacturer_id: i64,
     text: &str,
     actor: &Actor<'_>,
-) -> CatalogueResult<Result<BulkOutcome, String>> {
+) -> Result<Result<BulkOutcome, String>> {
     let rows = match rows(text, &["parent_serial"]) {
         Ok(rows) => rows,
         Err(problem) => return Ok(Err(problem)),

@@ -8,6 +8,7 @@ pub mod change;
 pub mod claims;
 pub mod counterfeits;
 pub mod disputes;
+mod error;
 pub mod export;
 pub mod import;
 pub mod journey;
@@ -23,6 +24,8 @@ pub mod sessions;
 pub mod stock;
 pub mod thefts;
 pub mod units;
+
+pub use error::{Error, Result};
 
 use crate::store::{Db, StoreResult};
 use std::sync::Arc;

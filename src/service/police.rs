@@ -7,8 +7,8 @@
 //! Every search is audited with what was searched for, every change with its reason.
 
 use super::accounts::{Actor, entry};
-use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
+use super::{Error, Result};
 use crate::lookup::{LookupError, LookupQuery};
 use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind};
 use crate::serial::Serial;
@@ -17,10 +17,6 @@ use crate::store::thefts::{self, NewReport};
 use crate::store::{Db, audit, now_text, owners, today, units};
 use serde_json::json;
 use sqlx::Row;
-
-fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
-}
 
 const ENTRY: &str =
     "SELECT t.id, t.unit_id, u.serial_raw, u.serial_norm, m.name AS manufacturer, p.model, t.kind,
@@ -55,8 +51,8 @@ pub async fn search(
     query: &str,
     manufacturer: Option<&str>,
     actor: &Actor<'_>,
-) -> CatalogueResult<Vec<(RegistryEntry, MatchKind)>> {
-    let serial = Serial::parse(query).map_err(|e| invalid("serial", e.to_string()))?;
+) -> Result<Vec<(RegistryEntry, MatchKind)>> {
+    let serial = Serial::parse(query).map_err(|e| Error::invalid("serial", e.to_string()))?;
     let q = serial.normalised().to_owned();
     let rows = sqlx::query(&format!(
         "{ENTRY} WHERE t.status = 'active' AND ($1 IS NULL OR m.slug = $1) ORDER BY t.id"
@@ -95,13 +91,13 @@ pub async fn search(
     Ok(found)
 }
 
-pub async fn case_file(db: &Db, report_id: i64) -> CatalogueResult<CaseFile> {
+pub async fn case_file(db: &Db, report_id: i64) -> Result<CaseFile> {
     let row = sqlx::query(&format!("{ENTRY} WHERE t.id = $1"))
         .bind(report_id)
         .fetch_optional(db.reader())
         .await
         .map_err(crate::store::StoreError::from)?
-        .ok_or_else(|| CatalogueError::NotFound(format!("There is no report {report_id}.")))?;
+        .ok_or_else(|| Error::NotFound(format!("There is no report {report_id}.")))?;
     let entry = entry_of(&row);
     let serial_norm: String = row.get("serial_norm");
     let owner = owners::owner_contact(db, entry.unit_id).await?;
@@ -133,10 +129,10 @@ pub async fn request_contact(
     agency: &str,
     message: &str,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let message = message.trim();
     if message.chars().count() > 2000 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "message",
             "Keep the message under 2,000 characters.",
         ));
@@ -145,7 +141,10 @@ pub async fn request_contact(
     let Some((owner_id, email, serial, model)) =
         owners::owner_contact(db, file.entry.unit_id).await?
     else {
-        return Err(invalid("message", "No owner is on record for this unit."));
+        return Err(Error::invalid(
+            "message",
+            "No owner is on record for this unit.",
+        ));
     };
     let mut tx = db.writer().begin().await?;
     let sent_today: i64 = sqlx::query_scalar(
@@ -157,7 +156,7 @@ pub async fn request_contact(
     .fetch_one(&mut *tx)
     .await?;
     if sent_today >= CONTACTS_PER_DAY {
-        return Err(CatalogueError::Limited(format!(
+        return Err(Error::Limited(format!(
             "You have sent {CONTACTS_PER_DAY} contact requests today, the most one officer may send in a day. \
              Send more tomorrow (UTC), or reach the owner through your agency's own channels."
         )));
@@ -220,7 +219,7 @@ async fn tell_owner(
     unit_id: i64,
     subject: &str,
     text: &str,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     if let Some((owner_id, email, serial, model)) = owners::owner_contact(db, unit_id).await? {
         let body = format!("Your {model} (serial {serial}): {text}\n");
         outbox::enqueue(
@@ -247,19 +246,19 @@ pub async fn file_report(
     agency: &str,
     report: &PoliceReport,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     super::thefts::check_report(&report.kind, report.occurred_on.as_deref(), "report_kind")?;
     let case = report.case_number.trim();
     if case.is_empty() || case.chars().count() > 60 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "case_number",
             "Enter the case number (up to 60 characters).",
         ));
     }
     let query = match LookupQuery::parse(&report.serial, report.gtin.as_deref()) {
         Ok(q) => q,
-        Err(LookupError::Rejected(why)) => return Err(invalid("serial", why.to_string())),
-        Err(LookupError::Invalid(why)) => return Err(invalid("serial", why)),
+        Err(LookupError::Rejected(why)) => return Err(Error::invalid("serial", why.to_string())),
+        Err(LookupError::Invalid(why)) => return Err(Error::invalid("serial", why)),
     };
     let rows = units::find_by_serial(
         db,
@@ -269,14 +268,14 @@ pub async fn file_report(
     .await?;
     let unit = match rows.as_slice() {
         [] => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "serial",
                 format!("{} is not in the records.", query.serial.normalised()),
             ));
         }
         [one] => one.clone(),
         _ => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "gtin",
                 "Several products carry this serial: add the GTIN.",
             ));
@@ -360,33 +359,33 @@ pub async fn close(
     reason: &str,
     by: Closer<'_>,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let file = case_file(db, report_id).await?;
     if let (Closer::Agent, Closing::Recovered { .. }) = (by, closing) {
-        return Err(CatalogueError::Forbidden(
+        return Err(Error::Forbidden(
             "Support agents withdraw reports shown to be false; the owner, the police or the manufacturer mark a unit recovered."
                 .into(),
         ));
     }
     if let (Closer::Agent, "police") = (by, file.entry.reporter_kind.as_str()) {
-        return Err(CatalogueError::Forbidden(
+        return Err(Error::Forbidden(
             "This report was filed by the police: only its agency, or an administrator, closes it."
                 .into(),
         ));
     }
     if let Closer::Officer { agency } = by {
         crate::police::may_close(file.entry.agency.as_deref(), Some(agency), false)
-            .map_err(CatalogueError::Forbidden)?;
+            .map_err(Error::Forbidden)?;
     }
     let reason = reason.trim();
     if reason.chars().count() < 3 || reason.chars().count() > 500 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "reason",
             "Say why, in 3 to 500 characters: it is kept with the report.",
         ));
     }
     if file.entry.status != "active" {
-        return Err(invalid(
+        return Err(Error::invalid(
             "reason",
             format!("This report is {} already.", file.entry.status),
         ));
@@ -441,12 +440,12 @@ pub async fn close(
 }
 
 /// A report someone else closed between reading it and closing it.
-pub(crate) fn closed_meanwhile(field: &str) -> CatalogueError {
-    invalid(field, "This report has just been closed by someone else.")
+pub(crate) fn closed_meanwhile(field: &str) -> Error {
+    Error::invalid(field, "This report has just been closed by someone else.")
 }
 
 /// Active reports, of one agency when given, newest first (the hot list).
-pub async fn hot_list(db: &Db, agency: Option<&str>) -> CatalogueResult<Vec<RegistryEntry>> {
+pub async fn hot_list(db: &Db, agency: Option<&str>) -> Result<Vec<RegistryEntry>> {
     let rows = sqlx::query(&format!(
         "{ENTRY} WHERE t.status = 'active' AND ($1 IS NULL OR t.agency = $1) ORDER BY t.reported_at DESC, t.id DESC"
     ))

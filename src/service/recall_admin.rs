@@ -4,8 +4,8 @@
 //! entry; anything of another manufacturer is "not found".
 
 use super::accounts::{Actor, entry};
-use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
+use super::{Error, Result};
 use crate::recall::forms::{RecallText, RemedyUpdate, RuleInput};
 use crate::recall::scope::{ScopeRule, SerialRange};
 use crate::recall::{StaffRecall, StaffRecallDetail};
@@ -14,22 +14,18 @@ use crate::store::{Db, audit, catalogue, now_text};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
-}
-
 async fn own_recall(
     conn: &mut AnyConnection,
     manufacturer_id: i64,
     id: i64,
-) -> CatalogueResult<StaffRecall> {
+) -> Result<StaffRecall> {
     store::staff_recall(conn, manufacturer_id, id)
         .await?
-        .ok_or_else(|| CatalogueError::NotFound(format!("There is no recall {id}.")))
+        .ok_or_else(|| Error::NotFound(format!("There is no recall {id}.")))
 }
 
 /// The recall, for its page.
-pub async fn recall(db: &Db, manufacturer_id: i64, id: i64) -> CatalogueResult<StaffRecall> {
+pub async fn recall(db: &Db, manufacturer_id: i64, id: i64) -> Result<StaffRecall> {
     let mut conn = db.reader().acquire().await?;
     own_recall(&mut conn, manufacturer_id, id).await
 }
@@ -39,10 +35,10 @@ pub async fn create_draft(
     manufacturer_id: i64,
     text: &RecallText,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let mut tx = db.writer().begin().await?;
     if store::number_taken(&mut tx, manufacturer_id, &text.number).await? {
-        return Err(invalid(
+        return Err(Error::invalid(
             "number",
             format!("You already have a recall numbered {}.", text.number),
         ));
@@ -84,13 +80,13 @@ async fn model_id(
     conn: &mut AnyConnection,
     manufacturer_id: i64,
     model: Option<&str>,
-) -> CatalogueResult<Option<i64>> {
+) -> Result<Option<i64>> {
     match model {
         None => Ok(None),
         Some(model) => catalogue::product_id_by_model(conn, manufacturer_id, model)
             .await?
             .map(Some)
-            .ok_or_else(|| invalid("rule_model", format!("You have no model {model}."))),
+            .ok_or_else(|| Error::invalid("rule_model", format!("You have no model {model}."))),
     }
 }
 
@@ -99,11 +95,14 @@ async fn lot_ids(
     manufacturer_id: i64,
     code: &str,
     model: Option<&str>,
-) -> CatalogueResult<Vec<i64>> {
+) -> Result<Vec<i64>> {
     let product = model_id(conn, manufacturer_id, model).await?;
     let lots = catalogue::lots_by_code(conn, manufacturer_id, code, product).await?;
     if lots.is_empty() {
-        return Err(invalid("lot_code", format!("You have no lot {code}.")));
+        return Err(Error::invalid(
+            "lot_code",
+            format!("You have no lot {code}."),
+        ));
     }
     Ok(lots)
 }
@@ -114,7 +113,7 @@ async fn resolve(
     conn: &mut AnyConnection,
     manufacturer_id: i64,
     input: &RuleInput,
-) -> CatalogueResult<Vec<ScopeRule>> {
+) -> Result<Vec<ScopeRule>> {
     Ok(match input {
         RuleInput::Serials { model, serials } => {
             let product = model_id(conn, manufacturer_id, model.as_deref()).await?;
@@ -138,7 +137,7 @@ async fn resolve(
             }
             if !unknown.is_empty() {
                 let shown: Vec<_> = unknown.iter().take(20).cloned().collect();
-                return Err(invalid(
+                return Err(Error::invalid(
                     "serials",
                     format!(
                         "{} of the serials are not among your units: {}{}",
@@ -159,7 +158,7 @@ async fn resolve(
         } => {
             let product = model_id(conn, manufacturer_id, Some(model)).await?;
             let range = SerialRange::new(product, prefix, *width, *from, *to)
-                .map_err(|e| invalid("range_from", e.to_string()))?;
+                .map_err(|e| Error::invalid("range_from", e.to_string()))?;
             vec![ScopeRule::SerialRange(range)]
         }
         RuleInput::Lot { model, code } => lot_ids(conn, manufacturer_id, code, model.as_deref())
@@ -188,7 +187,7 @@ async fn resolve(
             let product = model_id(conn, manufacturer_id, model.as_deref()).await?;
             let units = catalogue::units_by_serial(conn, manufacturer_id, serial, product).await?;
             if units.is_empty() {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "serials",
                     format!("{serial} is not among your units."),
                 ));
@@ -205,7 +204,7 @@ async fn resolve(
 async fn refresh_live(
     conn: &mut AnyConnection,
     recall: &StaffRecall,
-) -> CatalogueResult<Option<store::MembershipChange>> {
+) -> Result<Option<store::MembershipChange>> {
     if recall.status == "active" {
         Ok(Some(store::recompute_membership(conn, recall.id).await?))
     } else {
@@ -220,11 +219,11 @@ pub async fn add_rule(
     recall_id: i64,
     input: &RuleInput,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let mut tx = db.writer().begin().await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status == "closed" {
-        return Err(invalid("rule_kind", "This recall is closed."));
+        return Err(Error::invalid("rule_kind", "This recall is closed."));
     }
     let rules = resolve(&mut tx, manufacturer_id, input).await?;
     for rule in &rules {
@@ -257,20 +256,20 @@ pub async fn remove_rule(
     recall_id: i64,
     rule_id: i64,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let mut tx = db.writer().begin().await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status == "closed" {
-        return Err(invalid("form", "This recall is closed."));
+        return Err(Error::invalid("form", "This recall is closed."));
     }
     let rules = store::rule_rows(&mut tx, recall_id).await?;
     let Some((_, rule)) = rules.iter().find(|(id, _)| *id == rule_id) else {
-        return Err(CatalogueError::NotFound(
+        return Err(Error::NotFound(
             "That rule is not part of this recall.".into(),
         ));
     };
     if recall.status == "active" && rules.len() == 1 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "form",
             "A published recall keeps at least one rule; add the new one first, or close the recall.",
         ));
@@ -302,18 +301,14 @@ pub async fn preview(
     db: &Db,
     manufacturer_id: i64,
     recall_id: i64,
-) -> CatalogueResult<(i64, Vec<(String, String)>)> {
+) -> Result<(i64, Vec<(String, String)>)> {
     let mut conn = db.reader().acquire().await?;
     own_recall(&mut conn, manufacturer_id, recall_id).await?;
     Ok(store::preview(&mut conn, recall_id, 20).await?)
 }
 
 /// (rule id, words) of each rule of the recall.
-pub async fn rules(
-    db: &Db,
-    manufacturer_id: i64,
-    recall_id: i64,
-) -> CatalogueResult<Vec<(i64, String)>> {
+pub async fn rules(db: &Db, manufacturer_id: i64, recall_id: i64) -> Result<Vec<(i64, String)>> {
     let mut conn = db.reader().acquire().await?;
     own_recall(&mut conn, manufacturer_id, recall_id).await?;
     let mut out = Vec::new();
@@ -329,7 +324,7 @@ pub async fn publish(
     manufacturer_id: i64,
     recall_id: i64,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let members = publish_recall(db, manufacturer_id, recall_id, actor).await?;
     lookup.refresh_epoch().await?;
     Ok(members)
@@ -342,14 +337,14 @@ pub async fn publish_recall(
     manufacturer_id: i64,
     recall_id: i64,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let mut tx = db.writer().begin().await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status != "draft" {
-        return Err(invalid("form", "Only a draft can be published."));
+        return Err(Error::invalid("form", "Only a draft can be published."));
     }
     if store::rule_rows(&mut tx, recall_id).await?.is_empty() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "form",
             "Add at least one scope rule before publishing.",
         ));
@@ -372,13 +367,13 @@ pub async fn publish_recall(
 }
 
 /// The id of the manufacturer's recall with this number (a draft too).
-pub async fn by_number(db: &Db, manufacturer_id: i64, number: &str) -> CatalogueResult<i64> {
+pub async fn by_number(db: &Db, manufacturer_id: i64, number: &str) -> Result<i64> {
     sqlx::query_scalar("SELECT id FROM recalls WHERE manufacturer_id = $1 AND number = $2")
         .bind(manufacturer_id)
         .bind(number)
         .fetch_optional(db.reader())
         .await?
-        .ok_or_else(|| CatalogueError::NotFound(format!("You have no recall {number}.")))
+        .ok_or_else(|| Error::NotFound(format!("You have no recall {number}.")))
 }
 
 /// (recall id, manufacturer id) of the recall with this number, of the manufacturer with
@@ -388,7 +383,7 @@ pub async fn find_by_number(
     db: &Db,
     number: &str,
     manufacturer_slug: Option<&str>,
-) -> CatalogueResult<(i64, i64)> {
+) -> Result<(i64, i64)> {
     let found: Vec<(i64, i64, String)> = sqlx::query_as(
         "SELECT r.id, r.manufacturer_id, m.slug FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
          WHERE r.number = $1 AND ($2 IS NULL OR m.slug = $2) ORDER BY m.slug LIMIT 100",
@@ -398,12 +393,12 @@ pub async fn find_by_number(
     .fetch_all(db.reader())
     .await?;
     match found.as_slice() {
-        [] => Err(CatalogueError::NotFound(match manufacturer_slug {
+        [] => Err(Error::NotFound(match manufacturer_slug {
             Some(slug) => format!("{slug} has no recall {number}."),
             None => format!("There is no recall {number}."),
         })),
         [(id, manufacturer, _)] => Ok((*id, *manufacturer)),
-        several => Err(invalid(
+        several => Err(Error::invalid(
             "manufacturer",
             format!(
                 "Several manufacturers have a recall {number} ({}): name one.",
@@ -423,11 +418,14 @@ pub async fn close(
     manufacturer_id: i64,
     recall_id: i64,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let mut tx = db.writer().begin().await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status != "active" {
-        return Err(invalid("form", "Only a published recall can be closed."));
+        return Err(Error::invalid(
+            "form",
+            "Only a published recall can be closed.",
+        ));
     }
     store::close(&mut tx, recall_id, &now_text()).await?;
     audit::append(
@@ -463,11 +461,11 @@ pub async fn update_remedies(
     recall_id: i64,
     updates: &[RemedyUpdate],
     actor: &Actor<'_>,
-) -> CatalogueResult<RemedyOutcome> {
+) -> Result<RemedyOutcome> {
     let mut tx = crate::service::change::Change::begin(db).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status == "draft" {
-        return Err(invalid(
+        return Err(Error::invalid(
             "remedies",
             "Publish the recall before recording remedies.",
         ));
@@ -522,7 +520,7 @@ pub async fn list(db: &Db, manufacturer_id: i64) -> crate::store::StoreResult<Ve
 }
 
 /// One of the manufacturer's recalls as its staff page shows it.
-pub async fn detail(db: &Db, manufacturer_id: i64, id: i64) -> CatalogueResult<StaffRecallDetail> {
+pub async fn detail(db: &Db, manufacturer_id: i64, id: i64) -> Result<StaffRecallDetail> {
     let recall = recall(db, manufacturer_id, id).await?;
     let rules = rules(db, manufacturer_id, id).await?;
     let preview = if recall.is_draft() && !rules.is_empty() {

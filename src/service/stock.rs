@@ -4,7 +4,7 @@
 //! here" journey events.
 
 use super::accounts::{Actor, entry};
-use super::catalogue::{CatalogueError, CatalogueResult};
+use super::{Error, Result};
 use crate::serial::Serial;
 use crate::store::stock::{self as store, StockUnit};
 use crate::store::{Db, audit, now_text};
@@ -33,10 +33,6 @@ pub struct StockReport {
     pub created_at: String,
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
-}
-
 /// Records a scan; the report is computed when shown.
 pub async fn create(
     db: &Db,
@@ -44,10 +40,10 @@ pub async fn create(
     location: &str,
     text: &str,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let location = location.trim();
     if location.is_empty() || location.chars().count() > 120 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "location",
             "Name the location (up to 120 characters).",
         ));
@@ -59,13 +55,13 @@ pub async fn create(
         .map(str::to_owned)
         .collect();
     if scanned.is_empty() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "scanned",
             "Scan or paste at least one serial, one per line.",
         ));
     }
     if scanned.len() > MAX_SCANNED {
-        return Err(invalid(
+        return Err(Error::invalid(
             "scanned",
             format!("One audit takes at most {MAX_SCANNED} lines; split the location."),
         ));
@@ -97,15 +93,9 @@ pub async fn create(
 }
 
 /// The audit compared with the records as they are now.
-pub async fn report(
-    db: &Db,
-    manufacturer_id: i64,
-    id: i64,
-) -> CatalogueResult<(StockReport, Vec<i64>)> {
+pub async fn report(db: &Db, manufacturer_id: i64, id: i64) -> Result<(StockReport, Vec<i64>)> {
     let Some(audit) = store::audit(db, manufacturer_id, id).await? else {
-        return Err(CatalogueError::NotFound(format!(
-            "There is no stock audit {id}."
-        )));
+        return Err(Error::NotFound(format!("There is no stock audit {id}.")));
     };
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut unknown = Vec::new();
@@ -191,12 +181,15 @@ pub async fn apply(
     id: i64,
     actor_name: &str,
     actor: &Actor<'_>,
-) -> CatalogueResult<usize> {
+) -> Result<usize> {
     let (report, units) = report(db, manufacturer_id, id).await?;
     let mut tx = db.writer().begin().await?;
     let now = now_text();
     if !store::mark_applied(&mut tx, id, &now).await? {
-        return Err(invalid("form", "This audit has been applied already."));
+        return Err(Error::invalid(
+            "form",
+            "This audit has been applied already.",
+        ));
     }
     store::receive(&mut tx, &units, &report.location, actor_name, &now).await?;
     audit::append(

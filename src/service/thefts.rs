@@ -4,28 +4,20 @@
 //! lookups at once.
 
 use super::accounts::{Actor, entry};
-use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
+use super::{Error, Result};
 use crate::store::thefts::{self as store, NewReport};
 use crate::store::{Db, audit, catalogue, now_text};
 use serde_json::json;
 
-fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
-}
-
 /// Checks a new report's kind (stolen or lost, the problem on `kind_field`) and that it did
 /// not happen in the future.
-pub(crate) fn check_report(
-    kind: &str,
-    occurred_on: Option<&str>,
-    kind_field: &str,
-) -> CatalogueResult<()> {
+pub(crate) fn check_report(kind: &str, occurred_on: Option<&str>, kind_field: &str) -> Result<()> {
     if kind != "stolen" && kind != "lost" {
-        return Err(invalid(kind_field, "Choose stolen or lost."));
+        return Err(Error::invalid(kind_field, "Choose stolen or lost."));
     }
     if crate::store::parse_date(occurred_on).is_some_and(|d| d > crate::store::today()) {
-        return Err(invalid("occurred_on", "That date is in the future."));
+        return Err(Error::invalid("occurred_on", "That date is in the future."));
     }
     Ok(())
 }
@@ -39,9 +31,9 @@ pub(crate) async fn file(
     new: &NewReport,
     (field, already): (&str, String),
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     if store::active_for_unit(&mut *tx, new.unit_id).await? {
-        return Err(invalid(field, already));
+        return Err(Error::invalid(field, already));
     }
     let now = now_text();
     let id = store::insert_report(&mut *tx, new, &now).await?;
@@ -80,28 +72,29 @@ pub async fn review(
     action: &Review,
     note: Option<&str>,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let mut tx = crate::service::change::Change::begin(db).await?;
     let Some((unit_id, status, verified)) =
         store::own_report(&mut tx, manufacturer_id, report_id).await?
     else {
-        return Err(CatalogueError::NotFound(format!(
-            "There is no report {report_id}."
-        )));
+        return Err(Error::NotFound(format!("There is no report {report_id}.")));
     };
     let now = now_text();
     let field = format!("report-{report_id}");
     let (name, public) = match action {
         Review::Verify => {
             if verified.is_some() {
-                return Err(invalid(&field, "This report is verified already."));
+                return Err(Error::invalid(&field, "This report is verified already."));
             }
             store::verify(&mut tx, report_id, actor.user_id, &now).await?;
             ("theft.verify", false)
         }
         Review::Recover { place } => {
             if status != "active" {
-                return Err(invalid(&field, format!("This report is {status} already.")));
+                return Err(Error::invalid(
+                    &field,
+                    format!("This report is {status} already."),
+                ));
             }
             if !store::resolve(&mut tx, report_id, "recovered", place.as_deref(), &now).await? {
                 return Err(super::police::closed_meanwhile(&field));
@@ -110,7 +103,10 @@ pub async fn review(
         }
         Review::Withdraw => {
             if status != "active" {
-                return Err(invalid(&field, format!("This report is {status} already.")));
+                return Err(Error::invalid(
+                    &field,
+                    format!("This report is {status} already."),
+                ));
             }
             if !store::resolve(&mut tx, report_id, "withdrawn", None, &now).await? {
                 return Err(super::police::closed_meanwhile(&field));
@@ -119,7 +115,7 @@ pub async fn review(
         }
         Review::Note => {
             if note.is_none() {
-                return Err(invalid(&field, "Write the note first."));
+                return Err(Error::invalid(&field, "Write the note first."));
             }
             ("theft.note", false)
         }
@@ -165,14 +161,16 @@ pub async fn report_on_behalf(
     manufacturer_id: i64,
     report: &OnBehalf,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     check_report(&report.kind, report.occurred_on.as_deref(), "theft_kind")?;
     let mut tx = crate::service::change::Change::begin(db).await?;
     let product = match &report.model {
         Some(model) => Some(
             catalogue::product_id_by_model(&mut tx, manufacturer_id, model)
                 .await?
-                .ok_or_else(|| invalid("theft_model", format!("You have no model {model}.")))?,
+                .ok_or_else(|| {
+                    Error::invalid("theft_model", format!("You have no model {model}."))
+                })?,
         ),
         None => None,
     };
@@ -180,14 +178,14 @@ pub async fn report_on_behalf(
         catalogue::units_by_serial(&mut tx, manufacturer_id, &report.serial, product).await?;
     let unit_id = match units.as_slice() {
         [] => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "theft_serial",
                 format!("{} is not among your units.", report.serial),
             ));
         }
         [(unit, _)] => *unit,
         _ => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "theft_model",
                 format!(
                     "Several of your models have a unit {}: name the model.",

@@ -3,21 +3,17 @@
 //! follow (a new component link can bring a finished unit into a live component recall).
 
 use super::accounts::{Actor, entry};
-use super::catalogue::{CatalogueError, CatalogueResult};
 use super::lookup::LookupService;
+use super::{Error, Result};
 use crate::store::{Db, audit, catalogue, now_text, recalls, units};
 use serde_json::json;
 
 pub use crate::import::EVENT_KINDS;
 
-fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
-}
-
-async fn own_unit(db: &Db, manufacturer_id: i64, id: i64) -> CatalogueResult<units::UnitRecord> {
+async fn own_unit(db: &Db, manufacturer_id: i64, id: i64) -> Result<units::UnitRecord> {
     units::unit_record(db, Some(manufacturer_id), id)
         .await?
-        .ok_or_else(|| CatalogueError::NotFound(format!("There is no unit {id}.")))
+        .ok_or_else(|| Error::NotFound(format!("There is no unit {id}.")))
 }
 
 /// What staff may edit of a unit.
@@ -36,10 +32,13 @@ pub async fn update_unit(
     id: i64,
     edit: &UnitEdit,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let before = own_unit(db, manufacturer_id, id).await?;
     if !crate::import::UNIT_STATUSES.contains(&edit.status.as_str()) {
-        return Err(invalid("status", "Choose one of the listed statuses."));
+        return Err(Error::invalid(
+            "status",
+            "Choose one of the listed statuses.",
+        ));
     }
     let mut tx = crate::service::change::Change::begin(db).await?;
     sqlx::query(
@@ -89,10 +88,10 @@ pub async fn add_event(
     event: &NewEvent,
     actor_name: &str,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     own_unit(db, manufacturer_id, id).await?;
     if !EVENT_KINDS.contains(&event.kind.as_str()) {
-        return Err(invalid("kind", "Choose what happened."));
+        return Err(Error::invalid("kind", "Choose what happened."));
     }
     let mut tx = db.writer().begin().await?;
     crate::store::units::add_event(
@@ -145,7 +144,7 @@ pub async fn link_component(
     id: i64,
     component: &Component,
     actor: &Actor<'_>,
-) -> CatalogueResult<usize> {
+) -> Result<usize> {
     let unit = own_unit(db, manufacturer_id, id).await?;
     let mut tx = db.writer().begin().await?;
     let model = |m: &Option<String>| m.clone();
@@ -156,7 +155,7 @@ pub async fn link_component(
                     catalogue::product_id_by_model(&mut tx, manufacturer_id, &m)
                         .await?
                         .ok_or_else(|| {
-                            invalid("component_model", format!("You have no model {m}."))
+                            Error::invalid("component_model", format!("You have no model {m}."))
                         })?,
                 ),
                 None => None,
@@ -165,14 +164,14 @@ pub async fn link_component(
                 catalogue::units_by_serial(&mut tx, manufacturer_id, serial, product).await?;
             match found.as_slice() {
                 [] => {
-                    return Err(invalid(
+                    return Err(Error::invalid(
                         "component",
                         format!("{serial} is not among your units."),
                     ));
                 }
                 [(child, _)] => {
                     if units::contains_unit(&mut tx, *child, id).await? {
-                        return Err(invalid(
+                        return Err(Error::invalid(
                             "component",
                             format!(
                                 "{serial} contains {} already (or is it): a unit cannot be built into itself.",
@@ -183,7 +182,7 @@ pub async fn link_component(
                     (Some(*child), None)
                 }
                 _ => {
-                    return Err(invalid(
+                    return Err(Error::invalid(
                         "component_model",
                         format!("Several of your models have a unit {serial}: name the model."),
                     ));
@@ -196,7 +195,7 @@ pub async fn link_component(
                     catalogue::product_id_by_model(&mut tx, manufacturer_id, &m)
                         .await?
                         .ok_or_else(|| {
-                            invalid("component_model", format!("You have no model {m}."))
+                            Error::invalid("component_model", format!("You have no model {m}."))
                         })?,
                 ),
                 None => None,
@@ -205,10 +204,15 @@ pub async fn link_component(
                 .await?
                 .as_slice()
             {
-                [] => return Err(invalid("component", format!("You have no lot {code}."))),
+                [] => {
+                    return Err(Error::invalid(
+                        "component",
+                        format!("You have no lot {code}."),
+                    ));
+                }
                 [lot] => (None, Some(*lot)),
                 _ => {
-                    return Err(invalid(
+                    return Err(Error::invalid(
                         "component_model",
                         format!("Several of your models have a lot {code}: name the model."),
                     ));
@@ -226,7 +230,7 @@ pub async fn link_component(
     .fetch_one(&mut *tx)
     .await?;
     if exists > 0 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "component",
             "That component is already linked to this unit.",
         ));

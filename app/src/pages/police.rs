@@ -19,7 +19,6 @@ pub async fn police_search(
     serial: String,
     manufacturer: Option<String>,
 ) -> Result<Vec<(RegistryEntry, String)>, AppError> {
-    use serialtrace::service::catalogue::CatalogueError;
     let user = require(Access::Role(Role::Police))?;
     let services = crate::state::services()?;
     let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
@@ -33,25 +32,10 @@ pub async fn police_search(
         client_ip: ip.as_deref(),
     };
     let scope = manufacturer.filter(|m| !m.trim().is_empty() && m != "all");
-    match serialtrace::service::police::search(&services.db, &serial, scope.as_deref(), &actor)
-        .await
-    {
-        Ok(found) => Ok(found.into_iter().map(|(e, how)| (e, how.label())).collect()),
-        Err(CatalogueError::Invalid(problems)) => {
-            crate::error::set_status(axum::http::StatusCode::BAD_REQUEST);
-            Err(AppError::Invalid(
-                problems
-                    .into_iter()
-                    .map(|(_, m)| m)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ))
-        }
-        Err(CatalogueError::NotFound(m)) => Err(AppError::NotFound(m)),
-        Err(CatalogueError::Forbidden(_)) => Err(AppError::Forbidden),
-        Err(CatalogueError::Limited(m)) => Err(AppError::Invalid(m)),
-        Err(CatalogueError::Store(e)) => Err(e.into()),
-    }
+    let found =
+        serialtrace::service::police::search(&services.db, &serial, scope.as_deref(), &actor)
+            .await?;
+    Ok(found.into_iter().map(|(e, how)| (e, how.label())).collect())
 }
 
 #[server(prefix = "/_fn", endpoint = "police_manufacturers")]
@@ -63,17 +47,9 @@ pub async fn police_manufacturers() -> Result<Vec<(String, String)>, AppError> {
 
 #[server(prefix = "/_fn", endpoint = "police_case")]
 pub async fn police_case(id: i64) -> Result<CaseFile, AppError> {
-    use serialtrace::service::catalogue::CatalogueError;
     require(Access::Either(Role::Police, Role::Admin))?;
     let services = crate::state::services()?;
-    match serialtrace::service::police::case_file(&services.db, id).await {
-        Ok(file) => Ok(file),
-        Err(CatalogueError::Store(e)) => Err(e.into()),
-        Err(other) => {
-            crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
-            Err(AppError::NotFound(other.to_string()))
-        }
-    }
+    Ok(serialtrace::service::police::case_file(&services.db, id).await?)
 }
 
 #[component]
@@ -324,7 +300,7 @@ mod server {
     use axum::response::{IntoResponse, Response};
     use serde::{Deserialize, Serialize};
     use serialtrace::export::csv_line;
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::police::{self, PoliceReport};
 
     fn text(value: &str) -> Option<String> {
@@ -372,7 +348,7 @@ mod server {
             )
             .await
         } else {
-            Err(CatalogueError::fields(problems))
+            Err(ServiceError::fields(problems))
         };
         answer(&state, parts, &form, outcome, |id| {
             format!("/police/reports/{id}?done=filed")
@@ -421,7 +397,7 @@ mod server {
                     .await
                     .map(|()| format!("/police/reports/{id}?done=contact"))
             }
-            (Ok(_), "contact") => Err(CatalogueError::Forbidden(
+            (Ok(_), "contact") => Err(ServiceError::Forbidden(
                 "Only police officers ask owners to contact them.".into(),
             )),
             (Ok(id), "recover" | "withdraw") => {
@@ -435,11 +411,11 @@ mod server {
                     .await
                     .map(|()| format!("/police/reports/{id}?done={done}"))
             }
-            (Ok(_), _) => Err(CatalogueError::Invalid(vec![(
-                "form".into(),
-                "That is not something this page can do.".into(),
-            )])),
-            (Err(_), _) => Err(CatalogueError::NotFound("There is no such report.".into())),
+            (Ok(_), _) => Err(ServiceError::invalid(
+                "form",
+                "That is not something this page can do.",
+            )),
+            (Err(_), _) => Err(ServiceError::NotFound("There is no such report.".into())),
         };
         answer(&state, parts, &form, outcome, |to| to).await
     }

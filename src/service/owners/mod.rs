@@ -24,18 +24,14 @@ pub use uploads::{FileOf, MAX_FILE_BYTES, Upload};
 use crate::lookup::WarrantyInfo;
 use crate::owner::{OpenDispute, OwnedProduct};
 use crate::recall::Notice;
-use crate::service::catalogue::{CatalogueError, CatalogueResult};
+use crate::service::{Error, Result};
 use crate::store::owners::{self as store, OwnedUnit};
 use crate::store::units::StoredWarranty;
 use crate::store::{Db, StoreResult, now_text, parse_date, recalls, today, units};
 use crate::warranty::{WarrantyPolicy, WarrantyRecord, WarrantyStart, warranty_status};
 
-fn invalid(field: &str, message: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid(vec![(field.to_owned(), message.into())])
-}
-
-fn not_yours() -> CatalogueError {
-    CatalogueError::NotFound("You have no such product.".into())
+fn not_yours() -> Error {
+    Error::NotFound("You have no such product.".into())
 }
 
 /// My units, newest first, each with its warranty, open recalls and reports.
@@ -181,14 +177,12 @@ pub async fn my_notices(db: &Db, user_id: i64) -> StoreResult<Vec<Notice>> {
 }
 
 /// Marks one of my notices read.
-pub async fn read_notice(db: &Db, user_id: i64, notice_id: i64) -> CatalogueResult<()> {
+pub async fn read_notice(db: &Db, user_id: i64, notice_id: i64) -> Result<()> {
     let mut conn = db.writer().acquire().await?;
     if store::mark_read(&mut conn, user_id, notice_id, &now_text()).await? {
         Ok(())
     } else {
-        Err(CatalogueError::NotFound(
-            "There is no such unread notice.".into(),
-        ))
+        Err(Error::NotFound("There is no such unread notice.".into()))
     }
 }
 

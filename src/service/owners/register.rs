@@ -1,11 +1,10 @@
 //! Registering a unit: the form's checks, the per-account and per-address limits, and the
 //! warranty a registration starts.
 
-use super::invalid;
 use crate::lookup::{LookupError, LookupQuery};
 use crate::service::accounts::{Actor, entry};
-use crate::service::catalogue::{CatalogueError, CatalogueResult};
 use crate::service::lookup::LookupService;
+use crate::service::{Error, Result};
 use crate::store::owners::{self as store, NewOwnership, NewWarranty};
 use crate::store::{Db, audit, instant_text, now_text, parse_date, today, units};
 use crate::warranty::{WarrantyStart, add_months};
@@ -30,24 +29,24 @@ pub(crate) async fn find_unit(
     input: &str,
     gtin: Option<&str>,
     field: &str,
-) -> CatalogueResult<units::UnitRow> {
+) -> Result<units::UnitRow> {
     let query = match LookupQuery::parse(input, gtin) {
         Ok(query) => query,
-        Err(LookupError::Rejected(why)) => return Err(invalid(field, why.to_string())),
-        Err(LookupError::Invalid(why)) => return Err(invalid(field, why)),
+        Err(LookupError::Rejected(why)) => return Err(Error::invalid(field, why.to_string())),
+        Err(LookupError::Invalid(why)) => return Err(Error::invalid(field, why)),
     };
     let serial = query.serial.normalised().to_owned();
     let mut rows =
         units::find_by_serial(db, &serial, query.gtin.as_ref().map(|g| g.as_str())).await?;
     match rows.len() {
-        0 => Err(invalid(
+        0 => Err(Error::invalid(
             field,
             format!(
                 "{serial} is not in the manufacturers' records. Check it for a typo (0 and O, 1 and I are easily confused)."
             ),
         )),
         1 => Ok(rows.remove(0)),
-        _ => Err(invalid(
+        _ => Err(Error::invalid(
             "gtin",
             format!(
                 "Units of {} products carry serial {serial}: add the product number (GTIN, the 13 or 14 digits under the barcode) to say which is yours.",
@@ -108,12 +107,12 @@ async fn within_registration_limits(
     backend: crate::store::Backend,
     user_id: i64,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     crate::store::serialise(conn, backend, crate::store::Serialised::Registrations).await?;
     let since = instant_text(time::OffsetDateTime::now_utc() - time::Duration::days(1));
     if store::registrations_since(conn, user_id, &since).await? >= REGISTRATIONS_PER_ACCOUNT_PER_DAY
     {
-        return Err(CatalogueError::Limited(format!(
+        return Err(Error::Limited(format!(
             "You have registered {REGISTRATIONS_PER_ACCOUNT_PER_DAY} products in the last 24 hours, the most one account may. \
              Register this one tomorrow; a unit bought second-hand can be transferred to you with its owner's transfer code at any time."
         )));
@@ -121,7 +120,7 @@ async fn within_registration_limits(
     if let Some(ip) = actor.client_ip
         && store::registrations_from(conn, ip, &since).await? >= REGISTRATIONS_PER_ADDRESS_PER_DAY
     {
-        return Err(CatalogueError::Limited(format!(
+        return Err(Error::Limited(format!(
             "{REGISTRATIONS_PER_ADDRESS_PER_DAY} products have been registered from your network in the last 24 hours, the most we take from one address. \
              Try again tomorrow, or ask support to register it for you."
         )));
@@ -139,29 +138,29 @@ pub async fn register(
     user_id: i64,
     form: &Registration,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     let mut problems = Vec::new();
     let (purchase_date, retailer) =
         purchase_fields(&form.purchase_date, &form.retailer, &mut problems);
     let proof = Upload::checked(form.proof.as_ref(), "proof", &mut problems);
     let unit = match find_unit(db, &form.serial, form.gtin.as_deref(), "serial").await {
         Ok(unit) => Some(unit),
-        Err(CatalogueError::Invalid(found)) => {
+        Err(Error::Invalid(found)) => {
             problems.extend(found);
             None
         }
         Err(other) => return Err(other),
     };
     let (Some(unit), Some(purchase_date), true) = (unit, purchase_date, problems.is_empty()) else {
-        return Err(CatalogueError::Invalid(problems));
+        return Err(Error::Invalid(problems));
     };
     let mut tx = crate::service::change::Change::begin(db).await?;
     let facts = store::unit_facts(&mut tx, unit.id)
         .await?
-        .ok_or_else(|| invalid("serial", "That unit is no longer in the records."))?;
+        .ok_or_else(|| Error::invalid("serial", "That unit is no longer in the records."))?;
     if let Some((_, owner)) = store::current_owner(&mut tx, unit.id).await? {
         return Err(if owner == user_id {
-            invalid(
+            Error::invalid(
                 "serial",
                 format!("{} is already registered to you.", facts.serial),
             )
@@ -170,7 +169,7 @@ pub async fn register(
         });
     }
     if let Some(kind) = &facts.reported {
-        return Err(invalid(
+        return Err(Error::invalid(
             "serial",
             format!(
                 "{} is reported {kind}, so it cannot be registered. If you bought it, keep the receipt and contact the police or the seller.",
@@ -179,7 +178,7 @@ pub async fn register(
         ));
     }
     if facts.status == "scrapped" {
-        return Err(invalid(
+        return Err(Error::invalid(
             "serial",
             format!("{} is recorded as scrapped.", facts.serial),
         ));
@@ -187,13 +186,13 @@ pub async fn register(
     if let Some(made) = parse_date(facts.manufactured_on.as_deref())
         && purchase_date < made
     {
-        return Err(invalid(
+        return Err(Error::invalid(
             "purchase_date",
             format!("This unit was made on {made}; it cannot have been bought before that."),
         ));
     }
     if crate::store::disputes::ousted_from(&mut tx, user_id, unit.id).await? {
-        return Err(invalid(
+        return Err(Error::invalid(
             "serial",
             format!(
                 "Your registration of {} was ended after an ownership dispute, so it cannot be registered to you again here. \
@@ -285,7 +284,7 @@ pub(crate) async fn start_warranty(
     ownership: i64,
     purchase: (time::Date, &str),
     now: &str,
-) -> CatalogueResult<Option<(String, String, String)>> {
+) -> Result<Option<(String, String, String)>> {
     let (start, source) = match WarrantyStart::parse(&facts.warranty_starts) {
         Some(WarrantyStart::Registration) => (today(), WarrantyStart::Registration.as_str()),
         Some(WarrantyStart::Sale) => {
@@ -320,8 +319,8 @@ pub(crate) async fn start_warranty(
     )))
 }
 
-fn already_registered(serial: &str) -> CatalogueError {
-    invalid(
+fn already_registered(serial: &str) -> Error {
+    Error::invalid(
         "serial",
         format!(
             "{serial} is already registered to another owner. If they sold or gave it to you, ask them for a transfer code and redeem it under Transfers. \

@@ -1,9 +1,9 @@
 //! An owner's stolen or lost report on their unit, and closing it.
 
-use super::{invalid, not_yours};
+use super::not_yours;
 use crate::service::accounts::{Actor, entry};
-use crate::service::catalogue::CatalogueResult;
 use crate::service::lookup::LookupService;
+use crate::service::{Error, Result};
 use crate::store::owners as store;
 use crate::store::thefts::{self, NewReport};
 use crate::store::{Db, audit, now_text};
@@ -27,7 +27,7 @@ pub async fn report_theft(
     unit_id: i64,
     report: &OwnerReport,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     crate::service::thefts::check_report(
         &report.kind,
         report.occurred_on.as_deref(),
@@ -67,17 +67,17 @@ pub async fn close_report(
     unit_id: i64,
     recovered: Option<Option<String>>,
     actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+) -> Result<()> {
     let mut tx = crate::service::change::Change::begin(db).await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
         _ => return Err(not_yours()),
     }
     let Some((report, reporter)) = store::active_report(&mut tx, unit_id).await? else {
-        return Err(invalid("report", "This unit has no open report."));
+        return Err(Error::invalid("report", "This unit has no open report."));
     };
     if reporter != Some(user_id) {
-        return Err(invalid(
+        return Err(Error::invalid(
             "report",
             "This report was filed by the police or the manufacturer; ask them to close it.",
         ));

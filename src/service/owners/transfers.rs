@@ -1,9 +1,9 @@
 //! Passing a unit on: a transfer code made, cancelled or redeemed.
 
-use super::{invalid, not_yours};
+use super::not_yours;
 use crate::service::accounts::{Actor, entry};
-use crate::service::catalogue::CatalogueResult;
 use crate::service::lookup::LookupService;
+use crate::service::{Error, Result};
 use crate::store::owners::{self as store, NewOwnership};
 use crate::store::{Db, audit, instant_text, now_text, today};
 use serde_json::json;
@@ -32,7 +32,7 @@ pub async fn create_transfer(
     user_id: i64,
     unit_id: i64,
     actor: &Actor<'_>,
-) -> CatalogueResult<(String, String)> {
+) -> Result<(String, String)> {
     let mut tx = db.writer().begin().await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
@@ -42,7 +42,7 @@ pub async fn create_transfer(
         .await?
         .ok_or_else(not_yours)?;
     if let Some(kind) = facts.reported {
-        return Err(invalid(
+        return Err(Error::invalid(
             "transfer",
             format!(
                 "This unit is reported {kind}: close the report (recovered or withdrawn) before passing it on."
@@ -91,12 +91,7 @@ pub async fn create_transfer(
 }
 
 /// Cancels my unit's open transfer code.
-pub async fn cancel_transfer(
-    db: &Db,
-    user_id: i64,
-    unit_id: i64,
-    actor: &Actor<'_>,
-) -> CatalogueResult<()> {
+pub async fn cancel_transfer(db: &Db, user_id: i64, unit_id: i64, actor: &Actor<'_>) -> Result<()> {
     let mut tx = db.writer().begin().await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
@@ -104,7 +99,7 @@ pub async fn cancel_transfer(
     }
     let now = now_text();
     if store::cancel_transfers(&mut tx, unit_id, &now).await? == 0 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "transfer",
             "There is no open transfer code for this unit.",
         ));
@@ -132,36 +127,36 @@ pub async fn redeem_transfer(
     user_id: i64,
     code: &str,
     actor: &Actor<'_>,
-) -> CatalogueResult<i64> {
+) -> Result<i64> {
     const FIELD: &str = "code";
     if code.trim().is_empty() {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             "Enter the transfer code the owner gave you.",
         ));
     }
     let mut tx = crate::service::change::Change::begin(db).await?;
     let Some(transfer) = store::transfer_by_hash(&mut tx, &transfer_code_hash(code)).await? else {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             "That is not a transfer code we issued. Check it with the owner.",
         ));
     };
     let now = now_text();
     if transfer.used_at.is_some() {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             "That transfer code has been used already; each code works once.",
         ));
     }
     if transfer.cancelled_at.is_some() {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             "The owner cancelled that transfer code. Ask them for a new one.",
         ));
     }
     if transfer.expires_at <= now {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             format!(
                 "That transfer code expired on {}. Ask the owner for a new one.",
@@ -170,16 +165,16 @@ pub async fn redeem_transfer(
         ));
     }
     if transfer.from_user_id == user_id {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             "This is your own transfer code: give it to the new owner to redeem.",
         ));
     }
     let facts = store::unit_facts(&mut tx, transfer.unit_id)
         .await?
-        .ok_or_else(|| invalid(FIELD, "That unit is no longer in the records."))?;
+        .ok_or_else(|| Error::invalid(FIELD, "That unit is no longer in the records."))?;
     if let Some(kind) = &facts.reported {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             format!(
                 "{} is reported {kind}, so it cannot change hands here.",
@@ -190,7 +185,7 @@ pub async fn redeem_transfer(
     let current = store::current_owner(&mut tx, transfer.unit_id).await?;
     let Some((ownership, from)) = current.filter(|(_, owner)| *owner == transfer.from_user_id)
     else {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             "That transfer code is no longer valid: the unit has changed hands.",
         ));
@@ -198,13 +193,13 @@ pub async fn redeem_transfer(
     // The registration before its code, in the order a dispute's decision takes them.
     store::lock_ownership(&mut tx, db.backend(), ownership).await?;
     if !store::use_transfer(&mut tx, transfer.id, user_id, &now).await? {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             "That transfer code has been used already; each code works once.",
         ));
     }
     if !store::end_ownership(&mut tx, ownership, &now).await? {
-        return Err(invalid(
+        return Err(Error::invalid(
             FIELD,
             "That transfer code is no longer valid: the unit has changed hands.",
         ));

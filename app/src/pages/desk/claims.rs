@@ -104,7 +104,7 @@ mod server {
     use axum::extract::{Path, State};
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::claims::{self, ClaimUpdate};
 
     #[derive(Deserialize, Serialize, Default)]
@@ -135,7 +135,7 @@ mod server {
                     .await
                     .map(|()| format!("/desk/claims/{claim}?done=claim"))
             }
-            Err(_) => Err(CatalogueError::NotFound("There is no such claim.".into())),
+            Err(_) => Err(ServiceError::NotFound("There is no such claim.".into())),
         };
         answer(&state, parts, &form, outcome, |to| to).await
     }

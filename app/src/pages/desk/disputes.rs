@@ -133,7 +133,7 @@ mod server {
     use axum::extract::{Path, State};
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
 
     #[derive(Deserialize, Serialize, Default)]
     #[serde(default)]
@@ -151,11 +151,8 @@ mod server {
         use serialtrace::service::disputes::{self, Decision};
         let caller = crate::auth::Caller::new(agent.user(), &parts, "agent");
         let outcome = match (id.parse::<i64>(), Decision::parse(form.decision.trim())) {
-            (Err(_), _) => Err(CatalogueError::NotFound("There is no such dispute.".into())),
-            (Ok(_), None) => Err(CatalogueError::Invalid(vec![(
-                "decision".into(),
-                "Choose a decision.".into(),
-            )])),
+            (Err(_), _) => Err(ServiceError::NotFound("There is no such dispute.".into())),
+            (Ok(_), None) => Err(ServiceError::invalid("decision", "Choose a decision.")),
             (Ok(dispute), Some(decision)) => disputes::decide(
                 &state.services.db,
                 &state.services.lookup,

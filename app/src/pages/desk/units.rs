@@ -198,7 +198,7 @@ mod server {
     use axum::extract::{Path, State};
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::claims::{self, Repair};
 
     #[derive(Deserialize, Serialize, Default)]
@@ -215,17 +215,15 @@ mod server {
         withdraw_reason: String,
     }
 
-    fn months(field: &str, value: &str, required: bool) -> Result<Option<u32>, CatalogueError> {
+    fn months(field: &str, value: &str, required: bool) -> Result<Option<u32>, ServiceError> {
         let value = value.trim();
         if value.is_empty() && !required {
             return Ok(None);
         }
-        value.parse::<u32>().map(Some).map_err(|_| {
-            CatalogueError::Invalid(vec![(
-                field.into(),
-                "Enter a whole number of months.".into(),
-            )])
-        })
+        value
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| ServiceError::invalid(field, "Enter a whole number of months."))
     }
 
     pub async fn change_desk_unit(
@@ -239,14 +237,14 @@ mod server {
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let Ok(unit) = id.parse::<i64>() else {
             let outcome: Result<(), _> =
-                Err(CatalogueError::NotFound("There is no such unit.".into()));
+                Err(ServiceError::NotFound("There is no such unit.".into()));
             return answer(&state, parts, &form, outcome, |_| String::new()).await;
         };
         let back = format!("/desk/units/{unit}");
         let outcome = match form.action.as_str() {
             "repair" => {
                 let parts_list = claims::parse_parts(&form.repair_parts)
-                    .map_err(|e| CatalogueError::Invalid(vec![("repair_parts".into(), e)]));
+                    .map_err(|e| ServiceError::invalid("repair_parts", e));
                 let warranty = months(
                     "repair_warranty_months",
                     &form.repair_warranty_months,
@@ -255,10 +253,7 @@ mod server {
                 let claim = match form.repair_claim.trim() {
                     "" => Ok(None),
                     c => c.parse::<i64>().map(Some).map_err(|_| {
-                        CatalogueError::Invalid(vec![(
-                            "repair_claim".into(),
-                            "Choose one of the approved claims.".into(),
-                        )])
+                        ServiceError::invalid("repair_claim", "Choose one of the approved claims.")
                     }),
                 };
                 match (parts_list, warranty, claim) {
@@ -302,7 +297,7 @@ mod server {
                 .await
                 .map_err(|e| match e {
                     // The form's field for the reason is this page's own.
-                    CatalogueError::Invalid(problems) => CatalogueError::Invalid(
+                    ServiceError::Invalid(problems) => ServiceError::Invalid(
                         problems
                             .into_iter()
                             .map(|(_, m)| ("withdraw_reason".to_owned(), m))
@@ -311,12 +306,12 @@ mod server {
                     other => other,
                 })
                 .map(|()| format!("{back}?done=withdrawn")),
-                Err(_) => Err(CatalogueError::NotFound("There is no such report.".into())),
+                Err(_) => Err(ServiceError::NotFound("There is no such report.".into())),
             },
-            _ => Err(CatalogueError::Invalid(vec![(
-                "form".into(),
-                "That is not something this page can do.".into(),
-            )])),
+            _ => Err(ServiceError::invalid(
+                "form",
+                "That is not something this page can do.",
+            )),
         };
         answer(&state, parts, &form, outcome, |to| to).await
     }

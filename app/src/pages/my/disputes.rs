@@ -156,7 +156,7 @@ mod server {
     use crate::web::uploads::{read_multipart, upload_problem};
     use axum::extract::{Path, State};
     use axum::response::Response;
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::disputes::{self, DisputeForm};
 
     pub async fn file_dispute(
@@ -228,7 +228,7 @@ mod server {
                 )
                 .await
             }
-            Err(_) => Err(CatalogueError::NotFound(
+            Err(_) => Err(ServiceError::NotFound(
                 "There is no such dispute of your registration.".into(),
             )),
         };

@@ -63,7 +63,7 @@ mod server {
     use axum::http::request::Parts;
     use axum::response::Response;
     use serialtrace::account::SignedInUser;
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use std::collections::HashMap;
 
     /// The largest registration form (a proof of purchase and a few fields).
@@ -93,11 +93,11 @@ mod server {
             Ok(unit) => {
                 match serialtrace::service::owners::owns(&state.services.db, user.id, unit).await {
                     Ok(true) => return Ok(unit),
-                    Ok(false) => CatalogueError::NotFound("You have no such product.".into()),
-                    Err(error) => CatalogueError::Store(error),
+                    Ok(false) => ServiceError::NotFound("You have no such product.".into()),
+                    Err(error) => ServiceError::Store(error),
                 }
             }
-            Err(_) => CatalogueError::NotFound("You have no such product.".into()),
+            Err(_) => ServiceError::NotFound("You have no such product.".into()),
         };
         let outcome: Result<(), _> = Err(problem);
         let no_fields: HashMap<String, String> = HashMap::new();

@@ -72,7 +72,7 @@ mod server {
     use axum::extract::State;
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::owners;
 
     #[derive(Deserialize, Serialize, Default)]
@@ -89,7 +89,7 @@ mod server {
         let user = owner.user();
         let outcome = match form.notice.parse::<i64>() {
             Ok(id) => owners::read_notice(&state.services.db, user.id, id).await,
-            Err(_) => Err(CatalogueError::NotFound(
+            Err(_) => Err(ServiceError::NotFound(
                 "There is no such unread notice.".into(),
             )),
         };

@@ -304,7 +304,7 @@ mod server {
     use axum::http::StatusCode;
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::owners::{self, OwnerReport};
 
     #[derive(Deserialize, Serialize, Default)]
@@ -367,7 +367,7 @@ mod server {
                         .await
                         .map(|_| format!("{back}?done=reported"))
                 } else {
-                    Err(CatalogueError::fields(problems))
+                    Err(ServiceError::fields(problems))
                 }
             }
             "recovered" => owners::close_report(
@@ -383,10 +383,10 @@ mod server {
             "withdraw" => owners::close_report(db, lookup, user.id, unit, None, &actor)
                 .await
                 .map(|()| format!("{back}?done=withdrawn")),
-            _ => Err(CatalogueError::Invalid(vec![(
-                "form".into(),
-                "That is not something this page can do.".into(),
-            )])),
+            _ => Err(ServiceError::invalid(
+                "form",
+                "That is not something this page can do.",
+            )),
         };
         answer(&state, parts, &form, outcome, |to| to).await
     }

@@ -338,7 +338,7 @@ mod server {
     use serialtrace::account::SignedInUser;
     use serialtrace::catalogue::{GenerateForm, LotForm, ProductForm};
     use serialtrace::service::catalogue::Record;
-    use serialtrace::service::catalogue::{self as catalogue, CatalogueError};
+    use serialtrace::service::{Error as ServiceError, catalogue};
 
     /// Every field any form on the product pages sends; each action reads its own.
     #[derive(Deserialize, Serialize, Default)]
@@ -363,29 +363,29 @@ mod server {
         state: &AppState,
         parts: Parts,
         form: &impl Serialize,
-        outcome: Result<T, CatalogueError>,
+        outcome: Result<T, ServiceError>,
         to: impl FnOnce(T) -> String,
     ) -> Response {
         let mut feedback = FormFeedback::default();
         let status = match outcome {
             Ok(value) => return done(&to(value)),
-            Err(CatalogueError::Invalid(problems)) => {
+            Err(ServiceError::Invalid(problems)) => {
                 field_problems(&problems, &mut feedback);
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Err(CatalogueError::NotFound(message)) => {
+            Err(ServiceError::NotFound(message)) => {
                 feedback.add_error("form", message);
                 StatusCode::NOT_FOUND
             }
-            Err(CatalogueError::Forbidden(message)) => {
+            Err(ServiceError::Forbidden(message)) => {
                 feedback.add_error("form", message);
                 StatusCode::FORBIDDEN
             }
-            Err(CatalogueError::Limited(message)) => {
+            Err(ServiceError::Limited(message)) => {
                 feedback.add_error("form", message);
                 StatusCode::TOO_MANY_REQUESTS
             }
-            Err(CatalogueError::Store(error)) => {
+            Err(ServiceError::Store(error)) => {
                 tracing::error!(%error, "catalogue change");
                 feedback.add_error(
                     "form",
@@ -410,7 +410,7 @@ mod server {
         form: &impl Serialize,
     ) -> Result<(i64, i64), Response> {
         let missing = || {
-            CatalogueError::NotFound(
+            ServiceError::NotFound(
                 match record {
                     Record::Product => "There is no such product.",
                     Record::Recall => "There is no such recall.",
@@ -424,7 +424,7 @@ mod server {
                 match catalogue::is_theirs(&state.services.db, m, record, id).await {
                     Ok(true) => return Ok((m, id)),
                     Ok(false) => missing(),
-                    Err(error) => CatalogueError::Store(error),
+                    Err(error) => ServiceError::Store(error),
                 }
             }
             _ => missing(),
@@ -444,10 +444,10 @@ mod server {
         let actor = caller.actor();
         let services = &state.services;
         let outcome = match (manufacturer, form.product.parse()) {
-            (Err(_), _) => Err(CatalogueError::NotFound(
+            (Err(_), _) => Err(ServiceError::NotFound(
                 "Your account is not linked to a manufacturer.".into(),
             )),
-            (Ok(_), Err(problems)) => Err(CatalogueError::fields(problems)),
+            (Ok(_), Err(problems)) => Err(ServiceError::fields(problems)),
             (Ok(m), Ok(spec)) => {
                 catalogue::create_product(&services.db, &services.lookup, m, &spec, &actor).await
             }
@@ -473,12 +473,12 @@ mod server {
         };
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let page = format!("/staff/products/{id}");
-        let outcome: Result<String, CatalogueError> = match form.action.as_str() {
+        let outcome: Result<String, ServiceError> = match form.action.as_str() {
             "update" => match form.product.parse() {
                 Ok(spec) => catalogue::update_product(db, lookup, m, id, &spec, &actor)
                     .await
                     .map(|()| format!("{page}?done=product-saved")),
-                Err(problems) => Err(CatalogueError::fields(problems)),
+                Err(problems) => Err(ServiceError::fields(problems)),
             },
             "retire" | "reinstate" => {
                 let retire = form.action == "retire";
@@ -501,7 +501,7 @@ mod server {
                     Ok(lot) => catalogue::create_lot(db, m, id, &lot, &actor)
                         .await
                         .map(|_| format!("{page}?done=lot-created#lots")),
-                    Err(problems) => Err(CatalogueError::fields(problems)),
+                    Err(problems) => Err(ServiceError::fields(problems)),
                 }
             }
             "generate" => {
@@ -514,7 +514,7 @@ mod server {
                     Ok(spec) => catalogue::generate(db, lookup, m, id, &spec, &actor)
                         .await
                         .map(|batch| format!("/staff/batches/{batch}")),
-                    Err(problems) => Err(CatalogueError::fields(problems)),
+                    Err(problems) => Err(ServiceError::fields(problems)),
                 }
             }
             "unit" => {
@@ -538,13 +538,13 @@ mod server {
                             .await
                             .map(|unit| format!("/staff/units/{unit}?done=created"))
                     }
-                    _ => Err(CatalogueError::fields(problems)),
+                    _ => Err(ServiceError::fields(problems)),
                 }
             }
-            _ => Err(CatalogueError::Invalid(vec![(
-                "form".into(),
-                "That is not something this page can do.".into(),
-            )])),
+            _ => Err(ServiceError::invalid(
+                "form",
+                "That is not something this page can do.",
+            )),
         };
         answer(&state, parts, &form, outcome, |to| to).await
     }

@@ -120,7 +120,7 @@ pub async fn change_counterfeit(
         CounterfeitForm,
     >,
 ) -> axum::response::Response {
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     let user = staff.user();
     let caller = crate::auth::Caller::staff(user, &parts);
     let outcome = match staff_manufacturer(user) {
@@ -144,7 +144,7 @@ pub async fn change_counterfeit(
                 }
             })
         }
-        Err(_) => Err(CatalogueError::NotFound(
+        Err(_) => Err(ServiceError::NotFound(
             "Your account is not linked to a manufacturer.".into(),
         )),
     };

@@ -13,27 +13,6 @@ use leptos_router::hooks::use_query_map;
 use serialtrace::account::Role;
 use serialtrace::recall::{StaffRecall, StaffRecallDetail};
 
-#[cfg(feature = "ssr")]
-fn catalogue_error(error: serialtrace::service::catalogue::CatalogueError) -> AppError {
-    use serialtrace::service::catalogue::CatalogueError;
-    match error {
-        CatalogueError::NotFound(message) => {
-            crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
-            AppError::NotFound(message)
-        }
-        CatalogueError::Invalid(problems) => AppError::Invalid(
-            problems
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        CatalogueError::Forbidden(_) => AppError::Forbidden,
-        CatalogueError::Limited(message) => AppError::Invalid(message),
-        CatalogueError::Store(error) => error.into(),
-    }
-}
-
 #[server(prefix = "/_fn", endpoint = "staff_recalls")]
 pub async fn staff_recalls() -> Result<Vec<StaffRecall>, AppError> {
     let user = require(Access::Role(Role::Staff))?;
@@ -47,9 +26,7 @@ pub async fn load_recall(id: i64) -> Result<StaffRecallDetail, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let m = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    serialtrace::service::recall_admin::detail(&services.db, m, id)
-        .await
-        .map_err(catalogue_error)
+    Ok(serialtrace::service::recall_admin::detail(&services.db, m, id).await?)
 }
 
 fn percent(part: i64, whole: i64) -> String {
@@ -315,7 +292,7 @@ mod server {
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
     use serialtrace::recall::forms::{RecallForm, RuleForm, parse_remedy_lines};
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::catalogue::Record;
     use serialtrace::service::recall_admin as recalls;
 
@@ -340,10 +317,10 @@ mod server {
         let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let outcome = match (staff_manufacturer(user), form.recall.parse()) {
-            (Err(_), _) => Err(CatalogueError::NotFound(
+            (Err(_), _) => Err(ServiceError::NotFound(
                 "Your account is not linked to a manufacturer.".into(),
             )),
-            (Ok(_), Err(problems)) => Err(CatalogueError::fields(problems)),
+            (Ok(_), Err(problems)) => Err(ServiceError::fields(problems)),
             (Ok(m), Ok(text)) => recalls::create_draft(&state.services.db, m, &text, &actor).await,
         };
         answer(&state, parts, &form, outcome, |id| {
@@ -367,18 +344,18 @@ mod server {
         };
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let page = format!("/staff/recalls/{id}");
-        let outcome: Result<String, CatalogueError> = match form.action.as_str() {
+        let outcome: Result<String, ServiceError> = match form.action.as_str() {
             "add_rule" => match form.rule.parse() {
                 Ok(rule) => recalls::add_rule(db, lookup, m, id, &rule, &actor)
                     .await
                     .map(|()| format!("{page}?done=rule#scope")),
-                Err(problems) => Err(CatalogueError::fields(problems)),
+                Err(problems) => Err(ServiceError::fields(problems)),
             },
             "remove_rule" => match form.rule_id.parse::<i64>() {
                 Ok(rule_id) => recalls::remove_rule(db, lookup, m, id, rule_id, &actor)
                     .await
                     .map(|()| format!("{page}?done=rule#scope")),
-                Err(_) => Err(CatalogueError::NotFound(
+                Err(_) => Err(ServiceError::NotFound(
                     "That rule is not part of this recall.".into(),
                 )),
             },
@@ -421,16 +398,16 @@ mod server {
                         Err(error) => Err(error),
                     }
                 } else {
-                    Err(CatalogueError::Invalid(vec![(
-                        "remedies".into(),
+                    Err(ServiceError::invalid(
+                        "remedies",
                         format!("Nothing was recorded: {}", problems.join("; ")),
-                    )]))
+                    ))
                 }
             }
-            _ => Err(CatalogueError::Invalid(vec![(
-                "form".into(),
-                "That is not something this page can do.".into(),
-            )])),
+            _ => Err(ServiceError::invalid(
+                "form",
+                "That is not something this page can do.",
+            )),
         };
         answer(&state, parts, &form, outcome, |to| to).await
     }

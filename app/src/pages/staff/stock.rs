@@ -38,29 +38,22 @@ pub async fn stock_audits() -> Result<Vec<(i64, String, String, bool)>, AppError
 
 #[server(prefix = "/_fn", endpoint = "staff_stock_audit")]
 pub async fn stock_audit(id: i64) -> Result<StockView, AppError> {
-    use serialtrace::service::catalogue::CatalogueError;
     let user = require(Access::Role(Role::Staff))?;
     let m = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    match serialtrace::service::stock::report(&services.db, m, id).await {
-        Ok((r, to_receive)) => Ok(StockView {
-            id,
-            location: r.location,
-            scanned: r.scanned,
-            matched: r.matched,
-            missing: r.missing,
-            unexpected: r.unexpected,
-            unknown: r.unknown,
-            duplicates: r.duplicates,
-            applied: r.applied_at.is_some(),
-            to_receive: to_receive.len(),
-        }),
-        Err(CatalogueError::Store(error)) => Err(error.into()),
-        Err(error) => {
-            crate::error::set_status(axum::http::StatusCode::NOT_FOUND);
-            Err(AppError::NotFound(error.to_string()))
-        }
-    }
+    let (r, to_receive) = serialtrace::service::stock::report(&services.db, m, id).await?;
+    Ok(StockView {
+        id,
+        location: r.location,
+        scanned: r.scanned,
+        matched: r.matched,
+        missing: r.missing,
+        unexpected: r.unexpected,
+        unknown: r.unknown,
+        duplicates: r.duplicates,
+        applied: r.applied_at.is_some(),
+        to_receive: to_receive.len(),
+    })
 }
 
 #[component]
@@ -192,7 +185,7 @@ mod server {
     use axum::extract::{Path, State};
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::stock;
 
     #[derive(Deserialize, Serialize, Default)]
@@ -215,7 +208,7 @@ mod server {
             Ok(m) => {
                 stock::create(&state.services.db, m, &form.location, &form.scanned, &actor).await
             }
-            Err(_) => Err(CatalogueError::NotFound(
+            Err(_) => Err(ServiceError::NotFound(
                 "Your account is not linked to a manufacturer.".into(),
             )),
         };
@@ -277,8 +270,8 @@ mod server {
         let caller = crate::auth::Caller::staff(&user, &parts);
         let actor = caller.actor();
         let outcome = match (problem, staff_manufacturer(&user)) {
-            (Some(problem), _) => Err(CatalogueError::Invalid(vec![("scanned".into(), problem)])),
-            (None, Err(_)) => Err(CatalogueError::NotFound(
+            (Some(problem), _) => Err(ServiceError::invalid("scanned", problem)),
+            (None, Err(_)) => Err(ServiceError::NotFound(
                 "Your account is not linked to a manufacturer.".into(),
             )),
             (None, Ok(m)) => {
@@ -316,7 +309,7 @@ mod server {
                     .await
                     .map(|_| format!("/staff/stock/{id}?done=applied"))
             }
-            _ => Err(CatalogueError::NotFound(
+            _ => Err(ServiceError::NotFound(
                 "There is no such stock audit.".into(),
             )),
         };

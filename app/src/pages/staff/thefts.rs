@@ -182,7 +182,7 @@ mod server {
     use axum::extract::State;
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::thefts::{self, OnBehalf, Review};
 
     #[derive(Deserialize, Serialize, Default)]
@@ -215,7 +215,7 @@ mod server {
         let caller = crate::auth::Caller::staff(user, &parts);
         let actor = caller.actor();
         let Ok(m) = staff_manufacturer(user) else {
-            let outcome: Result<(), _> = Err(CatalogueError::NotFound(
+            let outcome: Result<(), _> = Err(ServiceError::NotFound(
                 "Your account is not linked to a manufacturer.".into(),
             ));
             return answer(&state, parts, &form, outcome, |_| String::new()).await;
@@ -227,7 +227,7 @@ mod server {
             .unwrap_or_else(|| "/staff/thefts".into());
         let sep = if back.contains('?') { '&' } else { '?' };
         let (db, lookup) = (&state.services.db, &state.services.lookup);
-        let outcome: Result<String, CatalogueError> = if form.action == "report" {
+        let outcome: Result<String, ServiceError> = if form.action == "report" {
             let mut problems = Vec::new();
             let serial = match serialtrace::serial::Serial::parse(&form.theft_serial) {
                 Ok(s) => s.normalised().to_owned(),
@@ -258,7 +258,7 @@ mod server {
                     .await
                     .map(|id| format!("{back}{sep}done=1#report-{id}"))
             } else {
-                Err(CatalogueError::Invalid(problems))
+                Err(ServiceError::Invalid(problems))
             }
         } else {
             let review = match form.action.as_str() {
@@ -282,10 +282,10 @@ mod server {
                 )
                 .await
                 .map(|()| format!("{back}{sep}done=1#report-{id}")),
-                _ => Err(CatalogueError::Invalid(vec![(
-                    "form".into(),
-                    "That is not something this page can do.".into(),
-                )])),
+                _ => Err(ServiceError::invalid(
+                    "form",
+                    "That is not something this page can do.",
+                )),
             }
         };
         answer(&state, parts, &form, outcome, |to| to).await

@@ -282,7 +282,7 @@ mod server {
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
     use serialtrace::catalogue::{Problems, optional_date};
-    use serialtrace::service::catalogue::CatalogueError;
+    use serialtrace::service::Error as ServiceError;
     use serialtrace::service::catalogue::Record;
     use serialtrace::service::units::{self, Component, NewEvent, UnitEdit};
 
@@ -316,11 +316,11 @@ mod server {
         (!value.is_empty()).then(|| value.to_owned())
     }
 
-    fn checked<T>(problems: Problems, value: T) -> Result<T, CatalogueError> {
+    fn checked<T>(problems: Problems, value: T) -> Result<T, ServiceError> {
         if problems.is_empty() {
             Ok(value)
         } else {
-            Err(CatalogueError::Invalid(
+            Err(ServiceError::Invalid(
                 problems
                     .into_iter()
                     .map(|(f, m)| (f.to_owned(), m))
@@ -345,7 +345,7 @@ mod server {
         let (db, lookup) = (&state.services.db, &state.services.lookup);
         let page = format!("/staff/units/{id}");
         let mut problems = Problems::new();
-        let outcome: Result<String, CatalogueError> = match form.action.as_str() {
+        let outcome: Result<String, ServiceError> = match form.action.as_str() {
             "edit" => {
                 let edit = UnitEdit {
                     status: form.status.trim().to_owned(),
@@ -419,17 +419,14 @@ mod server {
                             .await
                             .map(|_| format!("{page}?done=linked#components"))
                     }
-                    Ok(None) => Err(CatalogueError::Invalid(vec![(
-                        "component".into(),
-                        "Enter the component.".into(),
-                    )])),
+                    Ok(None) => Err(ServiceError::invalid("component", "Enter the component.")),
                     Err(e) => Err(e),
                 }
             }
-            _ => Err(CatalogueError::Invalid(vec![(
-                "form".into(),
-                "That is not something this page can do.".into(),
-            )])),
+            _ => Err(ServiceError::invalid(
+                "form",
+                "That is not something this page can do.",
+            )),
         };
         answer(&state, parts, &form, outcome, |to| to).await
     }

@@ -27,38 +27,27 @@ pub struct LookupParams {
 pub async fn lookup(
     State(state): State<AppState>,
     Extension(ClientIp(client)): Extension<ClientIp>,
-    headers: HeaderMap,
-    params: Result<Query<LookupParams>, QueryRejection>,
-) -> Response {
-    let channel = match bearer(&headers) {
-        Err(problem) => return problem.into_response(),
-        Ok(None) => Channel::Api,
-        Ok(Some(key)) => match partners::admit(&state.services.db, key, None).await {
-            Ok(_) => Channel::Partner,
-            Err(error) => return refused(error).into_response(),
-        },
-    };
-    let Query(params) = match params {
-        Ok(params) => params,
-        Err(rejection) => {
-            return query_problem(rejection).into_response();
-        }
+    OptionalKey(key): OptionalKey,
+    ApiQuery(params): ApiQuery<LookupParams>,
+) -> Result<Response, Problem> {
+    let channel = match key {
+        None => Channel::Api,
+        Some(_) => Channel::Partner,
     };
     let serial = params.serial.unwrap_or_default();
-    let origin = coarse_origin(client);
-    match state
+    let answer = state
         .services
         .lookup
-        .lookup(&serial, params.gtin.as_deref(), channel, &origin)
+        .lookup(
+            &serial,
+            params.gtin.as_deref(),
+            channel,
+            &coarse_origin(client),
+        )
         .await
-    {
-        Ok(answer) => Json(&*answer).into_response(),
-        Err(LookupFailure::Rejected(reason)) => {
-            Problem::bad_request(reason.to_string()).into_response()
-        }
-        Err(LookupFailure::Store(error)) => {
-            tracing::error!(%error, "lookup failed");
-            Problem::unavailable().into_response()
-        }
-    }
+        .map_err(|failure| match failure {
+            LookupFailure::Rejected(reason) => Problem::bad_request(reason.to_string()),
+            LookupFailure::Store(error) => error.into(),
+        })?;
+    Ok(Json(&*answer).into_response())
 }

@@ -4,26 +4,27 @@
 //! address); stolen checks need a `stolen-check` key; units and remedies a manufacturer's
 //! `staff` key. Every error is RFC 9457 problem+json.
 //!
-//! This file: the document, keys and the problems every handler shares; one file per
+//! This file: the document and the extractors every handler shares (`ApiKey<Scope>`,
+//! `OptionalKey`, `ApiQuery`, `ApiJson`: each refuses with a problem); one file per
 //! resource: `lookup`, `stolen` (checks), `recalls`, `units` (export, import, remedies).
 
 use crate::problem::Problem;
 use axum::Extension;
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serialtrace::import::ImportSummary;
 use serialtrace::lookup::LookupAnswer;
 use serialtrace::recall::{RecallDetail, RecallFilter, RecallSummary};
 use serialtrace::service::accounts::Actor;
-use serialtrace::service::catalogue::CatalogueError;
 use serialtrace::service::lookup::{Channel, LookupFailure, coarse_origin};
-use serialtrace::service::partners::ApiKey;
-use serialtrace::service::partners::{self, AdmitError, CheckResult, MAX_CHECK_SERIALS, Refusal};
+use serialtrace::service::partners::{self, CheckResult, MAX_CHECK_SERIALS};
 use serialtrace_app::state::{AppState, ClientIp};
+use std::marker::PhantomData;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
@@ -97,51 +98,102 @@ fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
         .ok_or_else(|| Problem::unauthorized("Send the API key as `Authorization: Bearer st_…`."))
 }
 
-fn refused(error: AdmitError) -> Problem {
-    match error {
-        AdmitError::Refused(Refusal::Unauthorized(why)) => Problem::unauthorized(why),
-        AdmitError::Refused(Refusal::Forbidden(why)) => Problem::forbidden(why),
-        AdmitError::Refused(Refusal::OverQuota(why, wait)) => {
-            Problem::too_many_requests(why).retry_after(wait)
+/// A key's scope, named by the type of the extractor that requires it: `ApiKey<Staff>`.
+pub trait Scope {
+    const NAME: &'static str;
+}
+
+/// A manufacturer's own records (units, remedies).
+pub struct Staff;
+
+impl Scope for Staff {
+    const NAME: &'static str = "staff";
+}
+
+/// Checks against the stolen registry.
+pub struct StolenCheck;
+
+impl Scope for StolenCheck {
+    const NAME: &'static str = "stolen-check";
+}
+
+/// The request's key, which must be present, valid, within its quotas (the call counts) and
+/// have the scope `S`; otherwise the request is refused with 401, 403 or 429 before its query
+/// or body is read. Put it first among a handler's extractors.
+pub struct ApiKey<S>(partners::ApiKey, PhantomData<S>);
+
+impl<S> std::ops::Deref for ApiKey<S> {
+    type Target = partners::ApiKey;
+
+    fn deref(&self) -> &partners::ApiKey {
+        &self.0
+    }
+}
+
+impl<S: Scope> FromRequestParts<AppState> for ApiKey<S> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let Some(bearer) = bearer(&parts.headers)? else {
+            return Err(Problem::unauthorized(format!(
+                "This endpoint needs an API key with the {} scope: `Authorization: Bearer st_…`.",
+                S::NAME
+            )));
+        };
+        let key = partners::admit(&state.services.db, bearer, Some(S::NAME)).await?;
+        Ok(Self(key, PhantomData))
+    }
+}
+
+/// The request's key on a public endpoint: none, or one that must be valid and within its
+/// quotas (the call counts against the key instead of the caller's address).
+pub struct OptionalKey(Option<partners::ApiKey>);
+
+impl FromRequestParts<AppState> for OptionalKey {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        match bearer(&parts.headers)? {
+            None => Ok(Self(None)),
+            Some(bearer) => Ok(Self(Some(
+                partners::admit(&state.services.db, bearer, None).await?,
+            ))),
         }
-        AdmitError::Store(error) => {
-            tracing::error!(%error, "checking an API key");
-            Problem::unavailable()
+    }
+}
+
+/// A query string read as `T`, or a 400 problem saying what could not be read.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(Problem::bad_request(format!(
+                "The query string could not be read: {}",
+                rejection.body_text()
+            ))),
         }
     }
 }
 
-/// The request's key, which must be present and have `scope`.
-async fn require_key(
-    state: &AppState,
-    headers: &HeaderMap,
-    scope: &str,
-) -> Result<ApiKey, Problem> {
-    match bearer(headers)? {
-        None => Err(Problem::unauthorized(format!(
-            "This endpoint needs an API key with the {scope} scope: `Authorization: Bearer st_…`."
-        ))),
-        Some(key) => partners::admit(&state.services.db, key, Some(scope))
-            .await
-            .map_err(refused),
-    }
-}
+/// A JSON body read as `T`, or the problem axum's status names (400, 413, 415 or 422).
+pub struct ApiJson<T>(pub T);
 
-/// A key, when one is sent, must be valid (and counts the call).
-async fn optional_key(state: &AppState, headers: &HeaderMap) -> Result<(), Problem> {
-    if let Some(key) = bearer(headers)? {
-        partners::admit(&state.services.db, key, None)
-            .await
-            .map_err(refused)?;
-    }
-    Ok(())
-}
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
 
-fn query_problem(rejection: QueryRejection) -> Problem {
-    Problem::bad_request(format!(
-        "The query string could not be read: {}",
-        rejection.body_text()
-    ))
+    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(Problem::with_status(
+                rejection.status().as_u16(),
+                format!("The body could not be read: {}", rejection.body_text()),
+            )),
+        }
+    }
 }
 
 /// A body-size refusal made before any handler ran (plain text from the limit layer), as the
@@ -158,11 +210,10 @@ pub async fn too_large_as_problem(response: Response) -> Response {
     response
 }
 
-fn json_problem(rejection: JsonRejection) -> Problem {
-    Problem::with_status(
-        rejection.status().as_u16(),
-        format!("The body could not be read: {}", rejection.body_text()),
-    )
+/// The manufacturer a staff key acts for.
+fn manufacturer_of(key: &partners::ApiKey) -> Result<i64, Problem> {
+    key.manufacturer_id
+        .ok_or_else(|| Problem::forbidden("This key belongs to no manufacturer."))
 }
 
 /// Who a staff key's change is recorded as in the audit log: the key, from the caller's
@@ -173,7 +224,7 @@ struct KeyCaller {
 }
 
 impl KeyCaller {
-    fn new(key: &ApiKey, client: std::net::IpAddr) -> Self {
+    fn new(key: &partners::ApiKey, client: std::net::IpAddr) -> Self {
         Self {
             role: format!("api-key {} ({})", key.id, key.name),
             ip: client.to_string(),

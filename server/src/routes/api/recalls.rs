@@ -34,18 +34,9 @@ pub struct RecallList {
 )]
 pub async fn recalls(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<RecallParams>, QueryRejection>,
-) -> Response {
-    if let Err(problem) = optional_key(&state, &headers).await {
-        return problem.into_response();
-    }
-    let Query(params) = match params {
-        Ok(params) => params,
-        Err(rejection) => {
-            return query_problem(rejection).into_response();
-        }
-    };
+    _key: OptionalKey,
+    ApiQuery(params): ApiQuery<RecallParams>,
+) -> Result<Json<RecallList>, Problem> {
     let clean = |v: Option<String>| {
         v.map(|v| v.trim().chars().take(100).collect::<String>())
             .filter(|v| !v.is_empty())
@@ -55,13 +46,8 @@ pub async fn recalls(
         manufacturer: clean(params.manufacturer),
         product: clean(params.product),
     };
-    match serialtrace::service::recalls::search(&state.services.db, filter).await {
-        Ok(recalls) => Json(RecallList { recalls }).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "listing recalls");
-            Problem::unavailable().into_response()
-        }
-    }
+    let recalls = serialtrace::service::recalls::search(&state.services.db, filter).await?;
+    Ok(Json(RecallList { recalls }))
 }
 
 /// One manufacturer's recall, by the manufacturer's slug and the recall's number.
@@ -83,26 +69,16 @@ pub async fn recalls(
 )]
 pub async fn manufacturer_recall(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _key: OptionalKey,
     Path((manufacturer, number)): Path<(String, String)>,
-) -> Response {
-    if let Err(problem) = optional_key(&state, &headers).await {
-        return problem.into_response();
-    }
-    let db = &state.services.db;
-    match serialtrace::service::recalls::detail(db, manufacturer.trim(), number.trim()).await {
-        Ok(Some(detail)) => Json(detail).into_response(),
-        Ok(None) => Problem::not_found(format!(
-            "{} has no published recall {}.",
-            manufacturer.trim(),
-            number.trim()
-        ))
-        .into_response(),
-        Err(error) => {
-            tracing::error!(%error, "reading a recall");
-            Problem::unavailable().into_response()
-        }
-    }
+) -> Result<Json<RecallDetail>, Problem> {
+    let (manufacturer, number) = (manufacturer.trim(), number.trim());
+    serialtrace::service::recalls::detail(&state.services.db, manufacturer, number)
+        .await?
+        .map(Json)
+        .ok_or_else(|| {
+            Problem::not_found(format!("{manufacturer} has no published recall {number}."))
+        })
 }
 
 /// One recall, by its number alone, while only one manufacturer has a published recall of
@@ -123,40 +99,29 @@ pub async fn manufacturer_recall(
 )]
 pub async fn recall(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _key: OptionalKey,
     Path(number): Path<String>,
-) -> Response {
-    if let Err(problem) = optional_key(&state, &headers).await {
-        return problem.into_response();
-    }
+) -> Result<Json<RecallDetail>, Problem> {
     let db = &state.services.db;
     let number = number.trim();
-    let detail = match serialtrace::service::recalls::makers_numbered(db, number).await {
-        Ok(makers) => match makers.as_slice() {
-            [] => Ok(None),
-            [maker] => serialtrace::service::recalls::detail(db, maker, number).await,
-            several => {
-                let paths: Vec<String> = several
-                    .iter()
-                    .map(|maker| format!("/api/v1/manufacturers/{maker}/recalls/{number}"))
-                    .collect();
-                return Problem::ambiguous(format!(
-                    "Several manufacturers have a recall {number}: ask for one of {}.",
-                    paths.join(", ")
-                ))
-                .into_response();
-            }
-        },
-        Err(error) => Err(error),
+    let detail = match serialtrace::service::recalls::makers_numbered(db, number)
+        .await?
+        .as_slice()
+    {
+        [] => None,
+        [maker] => serialtrace::service::recalls::detail(db, maker, number).await?,
+        several => {
+            let paths: Vec<String> = several
+                .iter()
+                .map(|maker| format!("/api/v1/manufacturers/{maker}/recalls/{number}"))
+                .collect();
+            return Err(Problem::ambiguous(format!(
+                "Several manufacturers have a recall {number}: ask for one of {}.",
+                paths.join(", ")
+            )));
+        }
     };
-    match detail {
-        Ok(Some(detail)) => Json(detail).into_response(),
-        Ok(None) => {
-            Problem::not_found(format!("There is no published recall {number}.")).into_response()
-        }
-        Err(error) => {
-            tracing::error!(%error, "reading a recall");
-            Problem::unavailable().into_response()
-        }
-    }
+    detail
+        .map(Json)
+        .ok_or_else(|| Problem::not_found(format!("There is no published recall {number}.")))
 }

@@ -38,36 +38,21 @@ pub struct StolenCheckAnswer {
 pub async fn stolen_checks(
     State(state): State<AppState>,
     Extension(ClientIp(client)): Extension<ClientIp>,
-    headers: HeaderMap,
-    body: Result<Json<StolenChecks>, JsonRejection>,
-) -> Response {
-    if let Err(problem) = require_key(&state, &headers, "stolen-check").await {
-        return problem.into_response();
-    }
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return json_problem(rejection).into_response(),
-    };
+    _key: ApiKey<StolenCheck>,
+    ApiJson(body): ApiJson<StolenChecks>,
+) -> Result<Json<StolenCheckAnswer>, Problem> {
     if body.serials.is_empty() || body.serials.len() > MAX_CHECK_SERIALS {
-        return Problem::bad_request(format!(
+        return Err(Problem::bad_request(format!(
             "Send 1 to {MAX_CHECK_SERIALS} serials; this request has {}.",
             body.serials.len()
-        ))
-        .into_response();
+        )));
     }
-    let origin = coarse_origin(client);
-    match partners::stolen_checks(
+    let results = partners::stolen_checks(
         &state.services.db,
         &state.services.lookup,
         &body.serials,
-        &origin,
+        &coarse_origin(client),
     )
-    .await
-    {
-        Ok(results) => Json(StolenCheckAnswer { results }).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "stolen checks");
-            Problem::unavailable().into_response()
-        }
-    }
+    .await?;
+    Ok(Json(StolenCheckAnswer { results }))
 }

@@ -32,32 +32,18 @@ pub struct ExportParams {
 )]
 pub async fn units_export(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<ExportParams>, QueryRejection>,
-) -> Response {
-    let key = match require_key(&state, &headers, "staff").await {
-        Ok(key) => key,
-        Err(problem) => return problem.into_response(),
-    };
-    let Query(params) = match params {
-        Ok(params) => params,
-        Err(rejection) => {
-            return query_problem(rejection).into_response();
-        }
-    };
-    let Some(manufacturer) = key.manufacturer_id else {
-        return Problem::forbidden("This key belongs to no manufacturer.").into_response();
-    };
+    key: ApiKey<Staff>,
+    ApiQuery(params): ApiQuery<ExportParams>,
+) -> Result<Response, Problem> {
+    let manufacturer = manufacturer_of(&key)?;
     let query = serialtrace_app::pages::staff::export::ExportQuery {
         model: params.model.unwrap_or_default(),
         lot: params.lot.unwrap_or_default(),
         status: params.status.unwrap_or_default(),
         recall: params.recall.unwrap_or_default(),
     };
-    match serialtrace_app::pages::staff::export::export_units(&state, manufacturer, query) {
-        Ok(response) => response,
-        Err(why) => Problem::bad_request(why).into_response(),
-    }
+    serialtrace_app::pages::staff::export::export_units(&state, manufacturer, query)
+        .map_err(Problem::bad_request)
 }
 
 /// The largest units CSV the API takes in one request.
@@ -134,50 +120,26 @@ impl From<ImportSummary> for ImportAnswer {
 pub async fn units_import(
     State(state): State<AppState>,
     Extension(ClientIp(client)): Extension<ClientIp>,
-    headers: HeaderMap,
-    params: Result<Query<ImportParams>, QueryRejection>,
+    key: ApiKey<Staff>,
+    ApiQuery(params): ApiQuery<ImportParams>,
     body: axum::body::Bytes,
-) -> Response {
-    let key = match require_key(&state, &headers, "staff").await {
-        Ok(key) => key,
-        Err(problem) => return problem.into_response(),
-    };
-    let dry_run = match params {
-        Ok(Query(p)) => p.dry_run.unwrap_or(false),
-        Err(rejection) => {
-            return query_problem(rejection).into_response();
-        }
-    };
+) -> Result<Json<ImportAnswer>, Problem> {
     let caller = KeyCaller::new(&key, client);
-    let actor = caller.actor();
     let options = serialtrace::service::import::ImportOptions {
-        dry_run,
+        dry_run: params.dry_run.unwrap_or(false),
         create_missing: false,
         only_manufacturer: key.manufacturer_id,
     };
     let input = std::io::Cursor::new(body.to_vec());
-    match serialtrace::service::import::import_units(
+    let summary = serialtrace::service::import::import_units(
         &state.services.db,
         input,
         options,
-        &actor,
+        &caller.actor(),
         |_| {},
     )
-    .await
-    {
-        Ok(summary) => Json(ImportAnswer::from(summary)).into_response(),
-        Err(serialtrace::service::import::ImportError::File(problem)) => {
-            Problem::bad_request(format!(
-                "line {}: {}: {}",
-                problem.line, problem.column, problem.reason
-            ))
-            .into_response()
-        }
-        Err(serialtrace::service::import::ImportError::Store(error)) => {
-            tracing::error!(%error, "API import");
-            Problem::unavailable().into_response()
-        }
-    }
+    .await?;
+    Ok(Json(ImportAnswer::from(summary)))
 }
 
 /// Remedy statuses to record.
@@ -229,42 +191,22 @@ pub struct RemedyAnswer {
 pub async fn remedies(
     State(state): State<AppState>,
     Extension(ClientIp(client)): Extension<ClientIp>,
-    headers: HeaderMap,
+    key: ApiKey<Staff>,
     Path(number): Path<String>,
-    body: Result<Json<RemedyUpdates>, JsonRejection>,
-) -> Response {
-    let key = match require_key(&state, &headers, "staff").await {
-        Ok(key) => key,
-        Err(problem) => return problem.into_response(),
-    };
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return json_problem(rejection).into_response(),
-    };
+    ApiJson(body): ApiJson<RemedyUpdates>,
+) -> Result<Json<RemedyAnswer>, Problem> {
     if body.updates.is_empty() || body.updates.len() > 10_000 {
-        return Problem::bad_request("Send 1 to 10,000 updates.").into_response();
+        return Err(Problem::bad_request("Send 1 to 10,000 updates."));
     }
     let db = &state.services.db;
-    let Some(manufacturer) = key.manufacturer_id else {
-        return Problem::forbidden("This key belongs to no manufacturer.").into_response();
-    };
-    let recall = match serialtrace::service::recall_admin::by_number(
-        db,
-        manufacturer,
-        number.trim(),
-    )
-    .await
-    {
-        Ok(id) => id,
-        Err(CatalogueError::Store(error)) => {
-            tracing::error!(%error, "API remedies");
-            return Problem::unavailable().into_response();
-        }
-        Err(_) => {
-            return Problem::not_found(format!("You have no recall {}.", number.trim()))
-                .into_response();
-        }
-    };
+    let manufacturer = manufacturer_of(&key)?;
+    let number = number.trim();
+    let recall = serialtrace::service::recall_admin::by_number(db, manufacturer, number)
+        .await
+        .map_err(|error| match error {
+            serialtrace::service::Error::Store(error) => Problem::from(error),
+            _ => Problem::not_found(format!("You have no recall {number}.")),
+        })?;
     // The same lines the staff screen takes, numbered as sent.
     let lines: String = body
         .updates
@@ -280,46 +222,25 @@ pub async fn remedies(
         })
         .collect();
     let (updates, mut problems) = serialtrace::recall::forms::parse_remedy_lines(&lines);
-    let caller = KeyCaller::new(&key, client);
-    let actor = caller.actor();
     if updates.is_empty() {
-        return Json(RemedyAnswer {
+        return Ok(Json(RemedyAnswer {
             updated: 0,
             problems,
-        })
-        .into_response();
+        }));
     }
-    match serialtrace::service::recall_admin::update_remedies(
+    let caller = KeyCaller::new(&key, client);
+    let outcome = serialtrace::service::recall_admin::update_remedies(
         db,
         &state.services.lookup,
         manufacturer,
         recall,
         &updates,
-        &actor,
+        &caller.actor(),
     )
-    .await
-    {
-        Ok(outcome) => {
-            problems.extend(outcome.problems);
-            Json(RemedyAnswer {
-                updated: outcome.updated,
-                problems,
-            })
-            .into_response()
-        }
-        Err(CatalogueError::Invalid(why)) => Problem::unprocessable(
-            why.into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
-        .into_response(),
-        Err(CatalogueError::NotFound(why)) => Problem::not_found(why).into_response(),
-        Err(CatalogueError::Forbidden(why)) => Problem::forbidden(why).into_response(),
-        Err(CatalogueError::Limited(why)) => Problem::too_many_requests(why).into_response(),
-        Err(CatalogueError::Store(error)) => {
-            tracing::error!(%error, "API remedies");
-            Problem::unavailable().into_response()
-        }
-    }
+    .await?;
+    problems.extend(outcome.problems);
+    Ok(Json(RemedyAnswer {
+        updated: outcome.updated,
+        problems,
+    }))
 }
