@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod catalogue;
 pub mod claim;
+pub mod client;
 pub mod export;
 pub mod format;
 pub mod gs1;

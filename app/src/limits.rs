@@ -44,17 +44,7 @@ impl Limiters {
     }
 }
 
-/// IPv4 addresses count one by one (an IPv4-mapped IPv6 address as the IPv4 one); IPv6
-/// clients by their /64, which one household holds.
-pub fn network_key(ip: IpAddr) -> IpAddr {
-    match ip.to_canonical() {
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-        }
-        v4 => v4,
-    }
-}
+pub use serialtrace::client::network_key;
 
 fn wait_seconds(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
     let clock = governor::clock::DefaultClock::default();
@@ -159,18 +149,4 @@ impl AuthLimits {
 
 fn account_key(action: &str, account: &str) -> String {
     format!("{action}:{}", account.trim().to_lowercase())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::network_key;
-    use std::net::IpAddr;
-
-    #[test]
-    fn ipv4_mapped_clients_count_as_their_ipv4_address() {
-        let key = |ip: &str| network_key(ip.parse::<IpAddr>().unwrap()).to_string();
-        assert_eq!(key("::ffff:192.0.2.9"), "192.0.2.9");
-        assert_ne!(key("::ffff:192.0.2.9"), key("::ffff:192.0.2.10"));
-        assert_eq!(key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::");
-    }
 }

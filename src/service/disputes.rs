@@ -425,6 +425,7 @@ pub async fn decide(
                 purchase_date: Some(&d.purchase_date),
                 retailer: Some(&d.retailer),
                 via: "staff",
+                registered_from: None,
             },
             &now,
         )

@@ -147,13 +147,19 @@ pub async fn request_contact(
         ));
     };
     let mut tx = db.writer().begin().await?;
-    let sent_today: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log
-         WHERE actor_user_id = $1 AND action = 'police.contact_request' AND at >= $2",
+    // Counted and sent under one lock: requests sent at once cannot all pass the count.
+    crate::store::serialise(
+        &mut tx,
+        db.backend(),
+        crate::store::Serialised::ContactRequests,
     )
-    .bind(actor.user_id)
-    .bind(format!("{}T00:00:00", today()))
-    .fetch_one(&mut *tx)
+    .await?;
+    let sent_today = audit::actions_by(
+        &mut tx,
+        actor.user_id,
+        "police.contact_request",
+        &format!("{}T00:00:00", today()),
+    )
     .await?;
     if sent_today >= CONTACTS_PER_DAY {
         return Err(Error::Limited(format!(
@@ -348,6 +354,14 @@ pub enum Closing {
     Withdrawn,
 }
 
+/// Why a support agent or the manufacturer may not close a report the police filed.
+pub(crate) fn filed_by_the_police() -> Error {
+    Error::Forbidden(
+        "This report was filed by the police: only its agency, or an administrator, closes it."
+            .into(),
+    )
+}
+
 /// Closes an active report (recovered or withdrawn), which clears the public flag: only the
 /// officers of the agency the report names, or an administrator, and always with a reason,
 /// which is kept with the report and in the audit log. The owner on record is told.
@@ -368,10 +382,7 @@ pub async fn close(
         ));
     }
     if let (Closer::Agent, "police") = (by, file.entry.reporter_kind.as_str()) {
-        return Err(Error::Forbidden(
-            "This report was filed by the police: only its agency, or an administrator, closes it."
-                .into(),
-        ));
+        return Err(filed_by_the_police());
     }
     if let Closer::Officer { agency } = by {
         crate::police::may_close(file.entry.agency.as_deref(), Some(agency), false)

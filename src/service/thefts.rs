@@ -74,11 +74,15 @@ pub async fn review(
     actor: &Actor<'_>,
 ) -> Result<()> {
     let mut tx = crate::service::change::Change::begin(db).await?;
-    let Some((unit_id, status, verified)) =
+    let Some((unit_id, status, verified, reporter_kind)) =
         store::own_report(&mut tx, manufacturer_id, report_id).await?
     else {
         return Err(Error::NotFound(format!("There is no report {report_id}.")));
     };
+    // The police's own reports are closed by their agency, as on the police desk.
+    if matches!(action, Review::Recover { .. } | Review::Withdraw) && reporter_kind == "police" {
+        return Err(super::police::filed_by_the_police());
+    }
     let now = now_text();
     let field = format!("report-{report_id}");
     let (name, public) = match action {

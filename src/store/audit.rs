@@ -49,6 +49,23 @@ pub async fn append(
 }
 
 /// Verifies the whole chain: the number of entries, or where it breaks.
+/// How often `user_id` has done `action` since `since` (for limits counted in the log).
+pub async fn actions_by(
+    conn: &mut AnyConnection,
+    user_id: Option<i64>,
+    action: &str,
+    since: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE actor_user_id = $1 AND action = $2 AND at >= $3",
+    )
+    .bind(user_id)
+    .bind(action)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 pub async fn verify(db: &Db) -> StoreResult<Result<u64, ChainBreak>> {
     let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id")
         .fetch_all(db.reader())

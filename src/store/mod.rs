@@ -43,6 +43,8 @@ pub enum Serialised {
     Registrations = 1,
     /// Ownership disputes, counted per claimant and unit.
     Disputes = 2,
+    /// An officer's contact requests, counted per day.
+    ContactRequests = 3,
 }
 
 /// Holds, until the transaction ends, the lock for `what` (PostgreSQL's advisory lock;

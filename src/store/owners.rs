@@ -69,6 +69,8 @@ pub struct NewOwnership<'a> {
     pub purchase_date: Option<&'a str>,
     pub retailer: Option<&'a str>,
     pub via: &'a str,
+    /// The client's network, for a registration (see `crate::client::network_of`).
+    pub registered_from: Option<&'a str>,
 }
 
 pub async fn insert_ownership(
@@ -77,8 +79,9 @@ pub async fn insert_ownership(
     now: &str,
 ) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO ownerships (unit_id, user_id, started_at, purchase_date, retailer, via)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO ownerships (unit_id, user_id, started_at, purchase_date, retailer, via,
+                                 registered_from)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(new.unit_id)
     .bind(new.user_id)
@@ -86,6 +89,7 @@ pub async fn insert_ownership(
     .bind(new.purchase_date)
     .bind(new.retailer)
     .bind(new.via)
+    .bind(new.registered_from)
     .fetch_one(&mut *conn)
     .await?)
 }
@@ -143,16 +147,16 @@ pub async fn registrations_since(
     .await?)
 }
 
-/// Registrations made from this client address since `since`, counted in the audit log.
+/// Registrations made from this network (an IPv4 address or an IPv6 /64) since `since`.
 pub async fn registrations_from(
     conn: &mut AnyConnection,
-    client_ip: &str,
+    network: &str,
     since: &str,
 ) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'unit.register' AND client_ip = $1 AND at >= $2",
+        "SELECT COUNT(*) FROM ownerships WHERE registered_from = $1 AND started_at >= $2",
     )
-    .bind(client_ip)
+    .bind(network)
     .bind(since)
     .fetch_one(&mut *conn)
     .await?)

@@ -86,9 +86,10 @@ pub async fn own_report(
     conn: &mut AnyConnection,
     manufacturer_id: i64,
     id: i64,
-) -> StoreResult<Option<(i64, String, Option<String>)>> {
+) -> StoreResult<Option<(i64, String, Option<String>, String)>> {
     Ok(sqlx::query_as(
-        "SELECT t.unit_id, t.status, t.verified_at FROM theft_reports t JOIN units u ON u.id = t.unit_id
+        "SELECT t.unit_id, t.status, t.verified_at, t.reporter_kind
+         FROM theft_reports t JOIN units u ON u.id = t.unit_id
          WHERE t.id = $1 AND u.manufacturer_id = $2",
     )
     .bind(id)

@@ -33,6 +33,22 @@ mod server {
         pub fn text(&self, name: &str) -> String {
             self.fields.get(name).cloned().unwrap_or_default()
         }
+
+        /// The file sent as `name`, as text (empty when none was chosen), or why it cannot be
+        /// read as text: not UTF-8, or holding a NUL character.
+        pub fn file_text(&self, name: &str) -> Result<String, String> {
+            let Some((_, upload)) = self.files.iter().find(|(field, _)| field == name) else {
+                // Sent without a file name, it is a text field.
+                return Ok(self.text(name));
+            };
+            match std::str::from_utf8(&upload.bytes) {
+                Ok(text) if !text.contains('\0') => Ok(text.to_owned()),
+                _ => Err(format!(
+                    "{} is not UTF-8 text (or holds a NUL character): save it as plain text or CSV (UTF-8) and send it again.",
+                    upload.filename
+                )),
+            }
+        }
     }
 
     pub async fn read_multipart(

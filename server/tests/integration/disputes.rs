@@ -145,6 +145,58 @@ async fn registrations_are_limited_per_account_and_address(engine: Engine) {
 }
 both_engines!(registrations_are_limited_per_account_and_address);
 
+async fn an_ipv6_network_counts_as_one_address(engine: Engine) {
+    // Security review, finding 6: the per-address limit counts an IPv6 client's /64, as every
+    // other limit does; new addresses within it do not pass the limit, another /64 does.
+    use serialtrace_server::client_ip::TrustedProxies;
+    use serialtrace_server::rate_limit::RateLimits;
+    let trusted = TrustedProxies::parse(Some("x-forwarded-for"), "127.0.0.1").expect("valid");
+    let app = TestApp::spawn_with(engine, RateLimits::OFF, trusted).await;
+    let (staff, _) = app.two_staff().await;
+    let per_account = REGISTRATIONS_PER_ACCOUNT_PER_DAY as usize;
+    let per_address = REGISTRATIONS_PER_ADDRESS_PER_DAY as usize;
+    let serials = app
+        .generate(&staff, "HC-L14", (per_address + 2) as u32)
+        .await;
+    let accounts = per_address.div_ceil(per_account) + 1;
+    let mut browsers = Vec::new();
+    for n in 0..accounts {
+        let email = format!("household{n}@limits.test");
+        app.user(&email, None, None, None).await;
+        browsers.push(app.signed_in(&email).await);
+    }
+    let mut next = serials.iter();
+    for n in 0..per_address {
+        let client = format!("2001:db8:1:2::{:x}", n + 1);
+        let response = app
+            .register_from(
+                &browsers[n / per_account],
+                next.next().unwrap(),
+                None,
+                None,
+                Some(&client),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303, "registration {n}");
+    }
+    let refused = next.next().unwrap();
+    let last = &browsers[accounts - 1];
+    let response = app
+        .register_from(last, refused, None, None, Some("2001:db8:1:2:ffff::9"))
+        .await;
+    assert_eq!(
+        response.status().as_u16(),
+        429,
+        "a new address in the same /64"
+    );
+    assert!(response.text().await.unwrap().contains("from your network"));
+    let response = app
+        .register_from(last, refused, None, None, Some("2001:db8:1:3::1"))
+        .await;
+    assert_eq!(response.status().as_u16(), 303, "another household's /64");
+}
+both_engines!(an_ipv6_network_counts_as_one_address);
+
 async fn registrations_at_once_stay_within_the_limit(engine: Engine) {
     // Counted and inserted under one lock: many registrations sent at once by one account
     // cannot all pass a count that each reads before the others are saved.

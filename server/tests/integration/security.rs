@@ -450,7 +450,7 @@ async fn other_spellings_of_every_route_redirect_and_lookups_are_limited(engine:
             .collect::<Vec<_>>()
             .join("/")
     };
-    let send = |method: &str, path: &str| {
+    let send_form = |method: &str, path: &str, form: String| {
         let url = format!("{}{path}", app.base);
         match method {
             "GET" => app.client.get(url),
@@ -459,10 +459,11 @@ async fn other_spellings_of_every_route_redirect_and_lookups_are_limited(engine:
                 .post(url)
                 .header("origin", &app.base)
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body("serial=X1"),
+                .body(form),
         }
         .send()
     };
+    let send = |method: &str, path: &str| send_form(method, path, "serial=X1".into());
     let mut wrong = Vec::new();
     for (method, pattern) in &endpoints {
         let path = concrete(pattern);
@@ -509,6 +510,37 @@ async fn other_spellings_of_every_route_redirect_and_lookups_are_limited(engine:
             .expect("an answer");
         assert_eq!(response.status().as_u16(), 308, "{method} {route}/");
     }
+
+    // The list is complete: with the allowance used up, no other route of the table, asked
+    // for the serial (in the query, and in a form body), shows an answer for it.
+    let mut answering = Vec::new();
+    for (method, pattern) in &endpoints {
+        if LOOKUP_ROUTES
+            .iter()
+            .any(|(m, r)| m == method && r == pattern)
+        {
+            continue;
+        }
+        let asked = format!("serial={serial}&q={serial}");
+        let path = format!("{}?{asked}", concrete(pattern));
+        let body = send_form(method, &path, asked)
+            .await
+            .expect("an answer")
+            .text()
+            .await
+            .unwrap_or_default();
+        let answer = body.contains("data-result=") || body.contains("\"matches\"");
+        if answer
+            && body.contains(&format!("data-serial=\"{serial}\""))
+                | body.contains(&format!("\"serial\":\"{serial}\""))
+        {
+            answering.push(format!("{method} {pattern}"));
+        }
+    }
+    assert!(
+        answering.is_empty(),
+        "routes answering a lookup outside the rate limit's list: {answering:?}"
+    );
 }
 both_engines!(other_spellings_of_every_route_redirect_and_lookups_are_limited);
 

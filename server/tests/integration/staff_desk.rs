@@ -486,3 +486,45 @@ async fn journey_and_components_in_bulk(engine: Engine) {
     );
 }
 both_engines!(journey_and_components_in_bulk);
+
+async fn staff_uploads_refuse_a_form_of_too_many_parts(engine: Engine) {
+    // Security review, finding 11: every upload reads a bounded number of parts; a body of
+    // many tiny parts is refused with why, and changes nothing.
+    let app = TestApp::spawn(engine).await;
+    let (staff, _) = app.two_staff().await;
+    let audited = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap()
+    };
+    let before = audited().await;
+    for path in [
+        "/staff/import/upload",
+        "/staff/journey/upload",
+        "/staff/stock/upload",
+    ] {
+        let mut form = reqwest::multipart::Form::new()
+            .text("kind", "events")
+            .text("location", "Depot 9");
+        for i in 0..40 {
+            form = form.text(format!("f{i}"), "x");
+        }
+        let response = staff
+            .post(format!("{}{path}", app.base))
+            .header("origin", &app.base)
+            .header("accept", "text/html")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 413, "{path}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("The form has more than 32 parts."),
+            "{path}: {page}"
+        );
+    }
+    assert_eq!(audited().await, before, "nothing was changed");
+}
+both_engines!(staff_uploads_refuse_a_form_of_too_many_parts);

@@ -4,6 +4,7 @@
 use crate::both_engines;
 use crate::common::{Engine, fresh_db};
 use serialtrace::claim::{ClaimEvent, FileLink};
+use std::collections::{BTreeMap, BTreeSet};
 
 async fn read_models_read_rows_and_refuse_a_malformed_flag(engine: Engine) {
     let (db, _) = fresh_db(engine).await;
@@ -54,3 +55,124 @@ async fn read_models_read_rows_and_refuse_a_malformed_flag(engine: Engine) {
     assert!(missing.to_string().contains("filename"), "{missing}");
 }
 both_engines!(read_models_read_rows_and_refuse_a_malformed_flag);
+
+/// One column as both engines are compared: its table, name, type class and nullability.
+type Column = (String, String, &'static str, bool);
+
+/// The type class a declared column type stores as; the one query text serves both engines
+/// only while each column's class is the same on both.
+fn type_class(declared: &str) -> &'static str {
+    match declared.trim().to_ascii_lowercase().as_str() {
+        "integer" | "int" | "bigint" | "smallint" => "integer",
+        "text" | "character varying" | "varchar" => "text",
+        "real" | "double precision" | "float" => "real",
+        "blob" | "bytea" => "bytes",
+        other => panic!("a column of type {other:?}: say which class it stores as"),
+    }
+}
+
+async fn columns(engine: Engine, db: &serialtrace::store::Db) -> BTreeSet<Column> {
+    let sql = match engine {
+        // A rowid alias (INTEGER PRIMARY KEY) holds no NULL whatever `notnull` says.
+        Engine::Sqlite => {
+            "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type,
+                    CASE WHEN p.\"notnull\" = 1 OR p.pk > 0 THEN 1 ELSE 0 END AS not_null
+             FROM sqlite_master m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+               AND m.name <> '_sqlx_migrations'"
+        }
+        Engine::Postgres => {
+            "SELECT table_name::text AS table_name, column_name::text AS column_name,
+                    data_type::text AS data_type,
+                    (CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END)::bigint AS not_null
+             FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'"
+        }
+    };
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(sql)
+        .fetch_all(db.reader())
+        .await
+        .expect("the catalogue reads");
+    rows.into_iter()
+        .map(|(table, column, declared, not_null)| {
+            let class = type_class(&declared);
+            (table, column, class, not_null == 1)
+        })
+        .collect()
+}
+
+/// Each table's unique keys (other than the primary key), as column lists: the conflicts
+/// `ON CONFLICT` and `is_unique_violation` rely on.
+async fn unique_keys(engine: Engine, db: &serialtrace::store::Db) -> BTreeSet<(String, String)> {
+    let sql = match engine {
+        Engine::Sqlite => {
+            "SELECT m.name AS table_name, il.name AS index_name, ii.seqno AS position,
+                    ii.name AS column_name
+             FROM sqlite_master m, pragma_index_list(m.name) il, pragma_index_info(il.name) ii
+             WHERE m.type = 'table' AND il.\"unique\" = 1 AND il.origin <> 'pk'
+               AND il.partial = 0 AND m.name <> '_sqlx_migrations'"
+        }
+        Engine::Postgres => {
+            "SELECT t.relname::text AS table_name, i.relname::text AS index_name,
+                    k.position::bigint AS position, a.attname::text AS column_name
+             FROM pg_index ix
+             JOIN pg_class t ON t.oid = ix.indrelid
+             JOIN pg_class i ON i.oid = ix.indexrelid
+             JOIN pg_namespace n ON n.oid = t.relnamespace
+             CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+             WHERE n.nspname = 'public' AND ix.indisunique AND NOT ix.indisprimary
+               AND ix.indpred IS NULL AND t.relname <> '_sqlx_migrations'"
+        }
+    };
+    let rows: Vec<(String, String, i64, String)> = sqlx::query_as(sql)
+        .fetch_all(db.reader())
+        .await
+        .expect("the index catalogue reads");
+    let mut keys: BTreeMap<(String, String), BTreeMap<i64, String>> = BTreeMap::new();
+    for (table, index, position, column) in rows {
+        keys.entry((table, index))
+            .or_default()
+            .insert(position, column);
+    }
+    keys.into_iter()
+        .map(|((table, _), columns)| (table, columns.into_values().collect::<Vec<_>>().join(",")))
+        .collect()
+}
+
+/// The two migration sets build the same schema: the same tables and columns, each of the same
+/// type class and nullability, and the same unique keys. A migration written for one engine
+/// and forgotten (or written differently) for the other fails here, naming the difference.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_and_postgresql_schemas_are_the_same() {
+    let (sqlite, _) = fresh_db(Engine::Sqlite).await;
+    let (postgres, _) = fresh_db(Engine::Postgres).await;
+
+    let (lite, pg) = (
+        columns(Engine::Sqlite, &sqlite).await,
+        columns(Engine::Postgres, &postgres).await,
+    );
+    assert!(
+        lite.len() > 100,
+        "the catalogue query sees the schema: {} columns",
+        lite.len()
+    );
+    let only_sqlite: Vec<_> = lite.difference(&pg).collect();
+    let only_postgres: Vec<_> = pg.difference(&lite).collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "columns (table, column, type, not null) differ:\n  only on SQLite: {only_sqlite:#?}\n  only on PostgreSQL: {only_postgres:#?}"
+    );
+
+    let (lite, pg) = (
+        unique_keys(Engine::Sqlite, &sqlite).await,
+        unique_keys(Engine::Postgres, &postgres).await,
+    );
+    assert!(!lite.is_empty(), "the index query sees the unique keys");
+    let only_sqlite: Vec<_> = lite.difference(&pg).collect();
+    let only_postgres: Vec<_> = pg.difference(&lite).collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "unique keys (table, columns) differ:\n  only on SQLite: {only_sqlite:#?}\n  only on PostgreSQL: {only_postgres:#?}"
+    );
+}

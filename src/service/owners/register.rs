@@ -117,8 +117,9 @@ async fn within_registration_limits(
              Register this one tomorrow; a unit bought second-hand can be transferred to you with its owner's transfer code at any time."
         )));
     }
-    if let Some(ip) = actor.client_ip
-        && store::registrations_from(conn, ip, &since).await? >= REGISTRATIONS_PER_ADDRESS_PER_DAY
+    if let Some(network) = actor.client_ip.map(crate::client::network_of)
+        && store::registrations_from(conn, &network, &since).await?
+            >= REGISTRATIONS_PER_ADDRESS_PER_DAY
     {
         return Err(Error::Limited(format!(
             "{REGISTRATIONS_PER_ADDRESS_PER_DAY} products have been registered from your network in the last 24 hours, the most we take from one address. \
@@ -204,6 +205,7 @@ pub async fn register(
     within_registration_limits(&mut tx, db.backend(), user_id, actor).await?;
     let now = now_text();
     let purchase = purchase_date.to_string();
+    let network = actor.client_ip.map(crate::client::network_of);
     let ownership = store::insert_ownership(
         &mut tx,
         &NewOwnership {
@@ -212,6 +214,7 @@ pub async fn register(
             purchase_date: Some(&purchase),
             retailer: Some(retailer),
             via: "registration",
+            registered_from: network.as_deref(),
         },
         &now,
     )

@@ -212,6 +212,7 @@ pub async fn redeem_transfer(
             purchase_date: None,
             retailer: None,
             via: "transfer",
+            registered_from: None,
         },
         &now,
     )

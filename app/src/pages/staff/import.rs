@@ -222,9 +222,24 @@ mod server {
             only_manufacturer: Some(manufacturer),
             ..ImportOptions::default()
         };
+        let mut parts_read = 0;
         loop {
             let field = match multipart.next_field().await {
-                Ok(Some(field)) => field,
+                Ok(Some(_)) if parts_read >= crate::web::uploads::MAX_FORM_PARTS => {
+                    let _ = tokio::fs::remove_file(&spool).await;
+                    feedback.add_error(
+                        "file",
+                        format!(
+                            "The form has more than {} parts.",
+                            crate::web::uploads::MAX_FORM_PARTS
+                        ),
+                    );
+                    return rerender(&state, parts, feedback, StatusCode::PAYLOAD_TOO_LARGE).await;
+                }
+                Ok(Some(field)) => {
+                    parts_read += 1;
+                    field
+                }
                 Ok(None) => break,
                 Err(error) => {
                     let _ = tokio::fs::remove_file(&spool).await;

@@ -91,7 +91,8 @@ mod server {
     use crate::auth::{RequireRole, Staff};
     use crate::forms::{FormFeedback, done, rerender};
     use crate::state::AppState;
-    use axum::extract::{FromRequest, Multipart, Request, State};
+    use crate::web::uploads::{read_multipart, upload_problem};
+    use axum::extract::{Request, State};
     use axum::http::{StatusCode, Uri};
     use axum::response::Response;
     use serialtrace::service::journey;
@@ -105,64 +106,30 @@ mod server {
         request: Request,
     ) -> Response {
         let user = staff.user().clone();
-        let (mut parts, body) = request.into_parts();
-        let request = Request::from_parts(parts.clone(), body);
-        parts.uri = Uri::from_static("/staff/journey");
+        let mut upload = read_multipart(&state, request).await;
+        upload.parts.uri = Uri::from_static("/staff/journey");
         let mut feedback = FormFeedback::default();
         let Ok(m) = staff_manufacturer(&user) else {
             feedback.add_error("form", "Your account is not linked to a manufacturer.");
-            return rerender(&state, parts, feedback, StatusCode::FORBIDDEN).await;
+            return rerender(&state, upload.parts, feedback, StatusCode::FORBIDDEN).await;
         };
-        let mut multipart = match Multipart::from_request(request, &state).await {
-            Ok(m) => m,
-            Err(rejection) => {
-                feedback.add_error("form", format!("The upload could not be read: {rejection}"));
-                return rerender(&state, parts, feedback, StatusCode::BAD_REQUEST).await;
-            }
-        };
-        let (mut kind, mut file, mut text) = (String::new(), String::new(), String::new());
-        loop {
-            match multipart.next_field().await {
-                Ok(Some(field)) => {
-                    let name = field.name().unwrap_or_default().to_owned();
-                    let value = match field.bytes().await {
-                        Ok(bytes) => String::from_utf8(bytes.to_vec()),
-                        Err(error) => {
-                            let status = error.status();
-                            feedback.add_error(
-                                "form",
-                                format!("The upload stopped: {}", error.body_text()),
-                            );
-                            return rerender(&state, parts, feedback, status).await;
-                        }
-                    };
-                    let value = value
-                        .map_err(|_| ())
-                        .and_then(|v| if v.contains('\0') { Err(()) } else { Ok(v) });
-                    let Ok(value) = value else {
-                        feedback.add_error(
-                            "form",
-                            "The file is not UTF-8 text (or holds a NUL character): save it as CSV (UTF-8) and send it again.",
-                        );
-                        return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY)
-                            .await;
-                    };
-                    match name.as_str() {
-                        "kind" => kind = value,
-                        "file" => file = value,
-                        "text" => text = value,
-                        _ => {}
-                    }
-                }
-                Ok(None) => break,
-                Err(error) => {
-                    let status = error.status();
-                    feedback
-                        .add_error("form", format!("The upload stopped: {}", error.body_text()));
-                    return rerender(&state, parts, feedback, status).await;
-                }
-            }
+        if let Some(problem) = upload.problem.take() {
+            return upload_problem(&state, upload, "form", problem).await;
         }
+        let (kind, text) = (upload.text("kind"), upload.text("text"));
+        let file = match upload.file_text("file") {
+            Ok(file) => file,
+            Err(why) => {
+                return upload_problem(
+                    &state,
+                    upload,
+                    "form",
+                    (StatusCode::UNPROCESSABLE_ENTITY, why),
+                )
+                .await;
+            }
+        };
+        let parts = upload.parts;
         if kind != "events" && kind != "links" {
             feedback.add_error("form", "Choose journey events or component links.");
             return rerender(&state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;

@@ -182,6 +182,7 @@ mod server {
     use crate::pages::account::PageForm;
     use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
+    use crate::web::uploads::{read_multipart, upload_problem};
     use axum::extract::{Path, State};
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
@@ -224,49 +225,22 @@ mod server {
         staff: RequireRole<Staff>,
         request: axum::extract::Request,
     ) -> Response {
-        use axum::extract::{FromRequest, Multipart};
         let user = staff.user().clone();
-        let (mut parts, body) = request.into_parts();
-        let request = axum::extract::Request::from_parts(parts.clone(), body);
-        parts.uri = axum::http::Uri::from_static("/staff/stock");
-        let mut form = StockForm::default();
-        let mut file = String::new();
-        let mut problem = None;
-        match Multipart::from_request(request, &state).await {
-            Ok(mut multipart) => loop {
-                match multipart.next_field().await {
-                    Ok(Some(field)) => {
-                        let name = field.name().unwrap_or_default().to_owned();
-                        match field.text().await {
-                            Ok(text) if text.contains('\0') => {
-                                problem = Some(
-                                    "The upload holds a NUL character (U+0000): save the scans as plain text and send them again."
-                                        .to_owned(),
-                                );
-                                break;
-                            }
-                            Ok(text) => match name.as_str() {
-                                "location" => form.location = text,
-                                "scanned" => form.scanned = text,
-                                "file" => file = text,
-                                _ => {}
-                            },
-                            Err(error) => {
-                                problem =
-                                    Some(format!("The upload stopped: {}", error.body_text()));
-                                break;
-                            }
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(error) => {
-                        problem = Some(format!("The upload stopped: {}", error.body_text()));
-                        break;
-                    }
-                }
-            },
-            Err(rejection) => problem = Some(format!("The upload could not be read: {rejection}")),
+        let mut upload = read_multipart(&state, request).await;
+        upload.parts.uri = axum::http::Uri::from_static("/staff/stock");
+        if let Some(problem) = upload.problem.take() {
+            return upload_problem(&state, upload, "scanned", problem).await;
         }
+        let form = StockForm {
+            location: upload.text("location"),
+            scanned: upload.text("scanned"),
+            ..StockForm::default()
+        };
+        let (file, problem) = match upload.file_text("file") {
+            Ok(file) => (file, None),
+            Err(why) => (String::new(), Some(why)),
+        };
+        let parts = upload.parts;
         let caller = crate::auth::Caller::staff(&user, &parts);
         let actor = caller.actor();
         let outcome = match (problem, staff_manufacturer(&user)) {

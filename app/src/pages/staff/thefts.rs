@@ -122,6 +122,9 @@ fn TheftCard(report: TheftView, action: &'static str) -> impl IntoView {
     let id = report.id;
     let problem = feedback().error(&format!("report-{id}"));
     let open = report.status == "active";
+    // The police's own reports are closed by their agency (the service refuses it here too).
+    let police_filed = report.reporter_kind == "police";
+    let closable = open && !police_filed;
     view! {
         <li class="panel report" id=format!("report-{id}") data-status=report.status.clone()>
             <h2><a href=format!("/staff/units/{}", report.unit_id)>{format!("{} · {}", report.serial, report.model)}</a></h2>
@@ -148,7 +151,7 @@ fn TheftCard(report: TheftView, action: &'static str) -> impl IntoView {
                     <label for=format!("note-{id}")>"Note"</label>
                     <input id=format!("note-{id}") name="note" type="text" />
                 </div>
-                {open.then(|| view! {
+                {closable.then(|| view! {
                     <div class="field">
                         <label for=format!("recovered-{id}")>"Recovered at"</label>
                         <input id=format!("recovered-{id}") name="recovered_place" type="text" />
@@ -156,12 +159,15 @@ fn TheftCard(report: TheftView, action: &'static str) -> impl IntoView {
                 })}
                 <p class="actions">
                     {(!report.verified).then(|| view! { <button type="submit" name="action" value="verify">"Verify"</button> })}
-                    {open.then(|| view! {
+                    {closable.then(|| view! {
                         <button type="submit" name="action" value="recover">"Mark recovered"</button>
                         <button type="submit" name="action" value="withdraw" class="danger">"Withdraw"</button>
                     })}
                     <button type="submit" name="action" value="note">"Add the note"</button>
                 </p>
+                {(open && police_filed).then(|| view! {
+                    <p class="muted">"Filed by the police: only its agency, or an administrator, marks it recovered or withdraws it."</p>
+                })}
                 {problem.map(|p| view! { <p class="form-problem" role="alert">{p}</p> })}
             </form>
         </li>

@@ -289,6 +289,18 @@ impl TestApp {
         gtin: Option<&str>,
         proof: Option<(&str, Vec<u8>)>,
     ) -> reqwest::Response {
+        self.register_from(browser, serial, gtin, proof, None).await
+    }
+
+    /// [`Self::register`], from the client a trusted proxy names in `X-Forwarded-For`.
+    pub async fn register_from(
+        &self,
+        browser: &reqwest::Client,
+        serial: &str,
+        gtin: Option<&str>,
+        proof: Option<(&str, Vec<u8>)>,
+        forwarded_for: Option<&str>,
+    ) -> reqwest::Response {
         let bought = time::OffsetDateTime::now_utc().date().to_string();
         let mut form = reqwest::multipart::Form::new()
             .text("serial", serial.to_owned())
@@ -301,10 +313,14 @@ impl TestApp {
                 reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
             );
         }
-        browser
+        let mut request = browser
             .post(format!("{}/my/register", self.base))
             .header("origin", &self.base)
-            .header("accept", "text/html")
+            .header("accept", "text/html");
+        if let Some(client) = forwarded_for {
+            request = request.header("x-forwarded-for", client);
+        }
+        request
             .multipart(form)
             .send()
             .await
