@@ -73,6 +73,7 @@ pub fn match_kind(query: &str, candidate: &str) -> Option<MatchKind> {
     None
 }
 
+crate::read_model::read_model! {
 /// A stolen-registry entry as the desk shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistryEntry {
@@ -90,6 +91,7 @@ pub struct RegistryEntry {
     pub place: Option<String>,
     pub reported_at: String,
     pub recovered_place: Option<String>,
+}
 }
 
 /// A report's page: the entry, whether an owner is on record, and the unit's lookups (when,

@@ -335,16 +335,7 @@ async fn tell_owner(
     note: Option<&str>,
     now: &str,
 ) -> Result<()> {
-    let contact: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT us.email, u.serial_raw, p.model FROM users us, units u JOIN products p ON p.id = u.product_id
-         WHERE us.id = $1 AND u.id = $2",
-    )
-    .bind(owner)
-    .bind(unit_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(crate::store::StoreError::from)?;
-    let Some((email, serial, model)) = contact else {
+    let Some((email, serial, model)) = store::owner_and_unit(conn, owner, unit_id).await? else {
         return Ok(());
     };
     let body = format!(
@@ -572,13 +563,7 @@ pub async fn log_repair(
             &now,
         )
         .await?;
-        let owner: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT owner_user_id FROM claims WHERE id = $1")
-                .bind(claim)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(crate::store::StoreError::from)?;
-        if let Some(Some(owner)) = owner {
+        if let Some(owner) = store::claim_owner(&mut tx, claim).await? {
             tell_owner(
                 &mut tx,
                 owner,

@@ -3,9 +3,7 @@
 
 use crate::export::{UnitExportFilter, csv_line};
 use crate::store::{Db, import};
-use futures_util::StreamExt as _;
-use sqlx::Row as _;
-use tokio::sync::mpsc;
+use futures_util::Stream;
 
 /// The units export's header line.
 pub const UNITS_HEADER: &str =
@@ -14,54 +12,35 @@ pub const UNITS_HEADER: &str =
 /// Chunks of at least this many bytes are handed on.
 const CHUNK: usize = 64 * 1024;
 
-/// The manufacturer's units matching the filter as CSV text, header first, in chunks. The
-/// query runs on a task of its own; dropping the receiver (the client went away) stops it, and
-/// a database error ends the stream with an error rather than a truncated file that looks whole.
+/// The manufacturer's units matching the filter as CSV text, header first, in chunks, as the
+/// rows come from the database. Dropping the stream (the client went away) stops the query,
+/// and a database error ends the stream with an error rather than a truncated file that looks
+/// whole.
 pub fn units_csv(
     db: &Db,
     manufacturer: i64,
     filter: &UnitExportFilter,
-) -> mpsc::Receiver<Result<String, std::io::Error>> {
-    let (sql, binds) = import::export_query(filter);
-    let db = db.clone();
-    let (tx, rx) = mpsc::channel(8);
-    tokio::spawn(async move {
-        let mut query = sqlx::query(&sql).bind(manufacturer);
-        for value in &binds {
-            query = query.bind(value.as_str());
-        }
-        let mut rows = query.fetch(db.reader());
-        let mut chunk = String::from(UNITS_HEADER);
-        while let Some(row) = rows.next().await {
-            let row = match row {
-                Ok(row) => row,
-                Err(error) => {
-                    tracing::error!(%error, "exporting units");
-                    let _ = tx
-                        .send(Err(std::io::Error::other("the export stopped")))
-                        .await;
-                    return;
+) -> impl Stream<Item = Result<String, std::io::Error>> + Send + 'static {
+    let rows = import::export_rows(db, manufacturer, filter);
+    let start = Some((rows, String::from(UNITS_HEADER)));
+    futures_util::stream::unfold(start, |state| async move {
+        let (mut rows, mut chunk) = state?;
+        loop {
+            match rows.recv().await {
+                Some(Ok(fields)) => {
+                    chunk.push_str(&csv_line(&fields));
+                    if chunk.len() >= CHUNK {
+                        let full = std::mem::take(&mut chunk);
+                        return Some((Ok(full), Some((rows, chunk))));
+                    }
                 }
-            };
-            let text = |name: &str| row.get::<Option<String>, _>(name).unwrap_or_default();
-            let fields = [
-                text("slug"),
-                text("model"),
-                text("serial_raw"),
-                text("lot"),
-                text("manufactured_on"),
-                text("status"),
-                text("starts_on"),
-                text("ends_on"),
-            ];
-            chunk.push_str(&csv_line(&fields));
-            if chunk.len() >= CHUNK && tx.send(Ok(std::mem::take(&mut chunk))).await.is_err() {
-                return; // the client went away
+                Some(Err(error)) => {
+                    tracing::error!(%error, "exporting units");
+                    let stopped = std::io::Error::other("the export stopped");
+                    return Some((Err(stopped), None));
+                }
+                None => return (!chunk.is_empty()).then(|| (Ok(chunk), None)),
             }
         }
-        if !chunk.is_empty() {
-            let _ = tx.send(Ok(chunk)).await;
-        }
-    });
-    rx
+    })
 }

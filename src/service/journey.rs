@@ -291,27 +291,10 @@ pub async fn import_links(
                 continue;
             }
         };
-        let exists: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM component_links WHERE parent_unit_id = $1 AND (child_unit_id = $2 OR child_lot_id = $3)",
-        )
-        .bind(parent)
-        .bind(child_unit)
-        .bind(child_lot)
-        .fetch_one(&mut *tx)
-        .await?;
-        if exists > 0 {
+        if !units::link_component(&mut tx, parent, child_unit, child_lot, &now).await? {
             outcome.unchanged += 1;
             continue;
         }
-        sqlx::query(
-            "INSERT INTO component_links (parent_unit_id, child_unit_id, child_lot_id, linked_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(parent)
-        .bind(child_unit)
-        .bind(child_lot)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
         outcome.applied += 1;
     }
     let mut recomputed = 0;

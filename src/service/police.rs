@@ -16,33 +16,6 @@ use crate::store::outbox::{self, NewMessage};
 use crate::store::thefts::{self, NewReport};
 use crate::store::{Db, audit, now_text, owners, today, units};
 use serde_json::json;
-use sqlx::Row;
-
-const ENTRY: &str =
-    "SELECT t.id, t.unit_id, u.serial_raw, u.serial_norm, m.name AS manufacturer, p.model, t.kind,
-        t.status, t.reporter_kind, t.agency, t.case_number, t.occurred_on, t.place, t.reported_at,
-        t.recovered_place
-     FROM theft_reports t JOIN units u ON u.id = t.unit_id JOIN products p ON p.id = u.product_id
-     JOIN manufacturers m ON m.id = u.manufacturer_id";
-
-fn entry_of(r: &sqlx::any::AnyRow) -> RegistryEntry {
-    RegistryEntry {
-        report_id: r.get("id"),
-        unit_id: r.get("unit_id"),
-        serial: r.get("serial_raw"),
-        manufacturer: r.get("manufacturer"),
-        model: r.get("model"),
-        kind: r.get("kind"),
-        status: r.get("status"),
-        reporter_kind: r.get("reporter_kind"),
-        agency: r.get("agency"),
-        case_number: r.get("case_number"),
-        occurred_on: r.get("occurred_on"),
-        place: r.get("place"),
-        reported_at: r.get("reported_at"),
-        recovered_place: r.get("recovered_place"),
-    }
-}
 
 /// Searches the active reports for `query` (within one manufacturer's units when a slug is
 /// given): each match with how it matched, best first. Audited.
@@ -54,19 +27,10 @@ pub async fn search(
 ) -> Result<Vec<(RegistryEntry, MatchKind)>> {
     let serial = Serial::parse(query).map_err(|e| Error::invalid("serial", e.to_string()))?;
     let q = serial.normalised().to_owned();
-    let rows = sqlx::query(&format!(
-        "{ENTRY} WHERE t.status = 'active' AND ($1 IS NULL OR m.slug = $1) ORDER BY t.id"
-    ))
-    .bind(manufacturer)
-    .fetch_all(db.reader())
-    .await
-    .map_err(crate::store::StoreError::from)?;
-    let mut found: Vec<(RegistryEntry, MatchKind)> = rows
-        .iter()
-        .filter_map(|r| {
-            let norm: String = r.get("serial_norm");
-            match_kind(&q, &norm).map(|how| (entry_of(r), how))
-        })
+    let found = thefts::active_registry(db, manufacturer).await?;
+    let mut found: Vec<(RegistryEntry, MatchKind)> = found
+        .into_iter()
+        .filter_map(|r| match_kind(&q, &r.serial_norm).map(|how| (r.entry, how)))
         .collect();
     found.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.serial.cmp(&b.0.serial)));
     found.truncate(100);
@@ -92,23 +56,11 @@ pub async fn search(
 }
 
 pub async fn case_file(db: &Db, report_id: i64) -> Result<CaseFile> {
-    let row = sqlx::query(&format!("{ENTRY} WHERE t.id = $1"))
-        .bind(report_id)
-        .fetch_optional(db.reader())
-        .await
-        .map_err(crate::store::StoreError::from)?
+    let thefts::Registered { serial_norm, entry } = thefts::registered(db, report_id)
+        .await?
         .ok_or_else(|| Error::NotFound(format!("There is no report {report_id}.")))?;
-    let entry = entry_of(&row);
-    let serial_norm: String = row.get("serial_norm");
     let owner = owners::owner_contact(db, entry.unit_id).await?;
-    let lookups = sqlx::query_as(
-        "SELECT at, origin, channel, hits FROM lookup_log WHERE serial_norm = $1 AND result = 'found'
-         ORDER BY at DESC LIMIT 100",
-    )
-    .bind(serial_norm)
-    .fetch_all(db.reader())
-    .await
-    .map_err(crate::store::StoreError::from)?;
+    let lookups = crate::store::lookups::found_lookups(db, &serial_norm).await?;
     Ok(CaseFile {
         entry,
         owner_on_record: owner.is_some(),
@@ -457,12 +409,5 @@ pub(crate) fn closed_meanwhile(field: &str) -> Error {
 
 /// Active reports, of one agency when given, newest first (the hot list).
 pub async fn hot_list(db: &Db, agency: Option<&str>) -> Result<Vec<RegistryEntry>> {
-    let rows = sqlx::query(&format!(
-        "{ENTRY} WHERE t.status = 'active' AND ($1 IS NULL OR t.agency = $1) ORDER BY t.reported_at DESC, t.id DESC"
-    ))
-    .bind(agency)
-    .fetch_all(db.reader())
-    .await
-    .map_err(crate::store::StoreError::from)?;
-    Ok(rows.iter().map(entry_of).collect())
+    Ok(thefts::hot_list(db, agency).await?)
 }

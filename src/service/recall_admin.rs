@@ -368,10 +368,7 @@ pub async fn publish_recall(
 
 /// The id of the manufacturer's recall with this number (a draft too).
 pub async fn by_number(db: &Db, manufacturer_id: i64, number: &str) -> Result<i64> {
-    sqlx::query_scalar("SELECT id FROM recalls WHERE manufacturer_id = $1 AND number = $2")
-        .bind(manufacturer_id)
-        .bind(number)
-        .fetch_optional(db.reader())
+    store::id_by_number(db, manufacturer_id, number)
         .await?
         .ok_or_else(|| Error::NotFound(format!("You have no recall {number}.")))
 }
@@ -384,14 +381,7 @@ pub async fn find_by_number(
     number: &str,
     manufacturer_slug: Option<&str>,
 ) -> Result<(i64, i64)> {
-    let found: Vec<(i64, i64, String)> = sqlx::query_as(
-        "SELECT r.id, r.manufacturer_id, m.slug FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
-         WHERE r.number = $1 AND ($2 IS NULL OR m.slug = $2) ORDER BY m.slug LIMIT 100",
-    )
-    .bind(number)
-    .bind(manufacturer_slug)
-    .fetch_all(db.reader())
-    .await?;
+    let found = store::numbered(db, number, manufacturer_slug).await?;
     match found.as_slice() {
         [] => Err(Error::NotFound(match manufacturer_slug {
             Some(slug) => format!("{slug} has no recall {number}."),

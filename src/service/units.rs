@@ -41,15 +41,16 @@ pub async fn update_unit(
         ));
     }
     let mut tx = crate::service::change::Change::begin(db).await?;
-    sqlx::query(
-        "UPDATE units SET status = $2, location = $3, manufactured_on = $4, revision = $5 WHERE id = $1",
+    units::update_record(
+        &mut tx,
+        id,
+        &units::RecordChange {
+            status: &edit.status,
+            location: edit.location.as_deref(),
+            manufactured_on: edit.manufactured_on.as_deref(),
+            revision: edit.revision.as_deref(),
+        },
     )
-    .bind(id)
-    .bind(&edit.status)
-    .bind(edit.location.as_deref())
-    .bind(edit.manufactured_on.as_deref())
-    .bind(edit.revision.as_deref())
-    .execute(&mut **tx)
     .await?;
     audit::append(
         &mut tx,
@@ -220,30 +221,12 @@ pub async fn link_component(
             }
         }
     };
-    let exists: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM component_links WHERE parent_unit_id = $1
-           AND (child_unit_id = $2 OR child_lot_id = $3)",
-    )
-    .bind(id)
-    .bind(child_unit)
-    .bind(child_lot)
-    .fetch_one(&mut *tx)
-    .await?;
-    if exists > 0 {
+    if !units::link_component(&mut tx, id, child_unit, child_lot, &now_text()).await? {
         return Err(Error::invalid(
             "component",
             "That component is already linked to this unit.",
         ));
     }
-    sqlx::query(
-        "INSERT INTO component_links (parent_unit_id, child_unit_id, child_lot_id, linked_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(child_unit)
-    .bind(child_lot)
-    .bind(now_text())
-    .execute(&mut *tx)
-    .await?;
     // Live recalls that reach through components may now cover this unit (and what contains it).
     let recomputed = recalls::recompute_component_recalls(&mut tx).await?;
     audit::append(

@@ -302,3 +302,30 @@ pub async fn expiring(
     .fetch_all(db.reader())
     .await?)
 }
+
+/// The owner's e-mail address and the unit's serial and model, for telling the owner of a
+/// claim's progress.
+pub async fn owner_and_unit(
+    conn: &mut AnyConnection,
+    owner: i64,
+    unit_id: i64,
+) -> StoreResult<Option<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT us.email, u.serial_raw, p.model FROM users us, units u JOIN products p ON p.id = u.product_id
+         WHERE us.id = $1 AND u.id = $2",
+    )
+    .bind(owner)
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// The owner who filed the claim, if it has one (a claim staff opened for a repair may not).
+pub async fn claim_owner(conn: &mut AnyConnection, claim: i64) -> StoreResult<Option<i64>> {
+    let owner: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT owner_user_id FROM claims WHERE id = $1")
+            .bind(claim)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(owner.flatten())
+}

@@ -97,6 +97,21 @@ pub async fn count_for_serial(db: &Db, serial_norm: &str) -> StoreResult<i64> {
 }
 
 /// The current cache epoch.
+/// The found lookups of one serial, newest first (at most 100): (at, coarse origin, channel,
+/// hits), for a police case file.
+pub async fn found_lookups(
+    db: &Db,
+    serial_norm: &str,
+) -> StoreResult<Vec<(String, String, String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT at, origin, channel, hits FROM lookup_log WHERE serial_norm = $1 AND result = 'found'
+         ORDER BY at DESC LIMIT 100",
+    )
+    .bind(serial_norm)
+    .fetch_all(db.reader())
+    .await?)
+}
+
 pub async fn epoch(db: &Db) -> StoreResult<i64> {
     Ok(
         sqlx::query_scalar("SELECT version FROM cache_epoch WHERE id = 1")

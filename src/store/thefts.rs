@@ -1,6 +1,7 @@
 //! Theft and loss reports as the manufacturer's staff review them.
 
 use super::{Db, StoreResult};
+use crate::police::RegistryEntry;
 use sqlx::{AnyConnection, Row};
 
 /// A report in the staff queue (no owner identity: staff see the reporter's kind only).
@@ -215,4 +216,55 @@ pub async fn add_note(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The registry's columns, named as [`RegistryEntry`]'s fields.
+const ENTRY: &str = "SELECT t.id AS report_id, t.unit_id, u.serial_raw AS serial, u.serial_norm,
+        m.name AS manufacturer, p.model, t.kind, t.status, t.reporter_kind, t.agency,
+        t.case_number, t.occurred_on, t.place, t.reported_at, t.recovered_place
+     FROM theft_reports t JOIN units u ON u.id = t.unit_id JOIN products p ON p.id = u.product_id
+     JOIN manufacturers m ON m.id = u.manufacturer_id";
+
+/// A registry entry with its unit's normalised serial (what searches match on).
+pub struct Registered {
+    pub serial_norm: String,
+    pub entry: RegistryEntry,
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for Registered {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            serial_norm: row.try_get("serial_norm")?,
+            entry: RegistryEntry::from_row(row)?,
+        })
+    }
+}
+
+/// The active reports, on one manufacturer's units when a slug is given, oldest first.
+pub async fn active_registry(db: &Db, manufacturer: Option<&str>) -> StoreResult<Vec<Registered>> {
+    Ok(sqlx::query_as(&format!(
+        "{ENTRY} WHERE t.status = 'active' AND ($1 IS NULL OR m.slug = $1) ORDER BY t.id"
+    ))
+    .bind(manufacturer)
+    .fetch_all(db.reader())
+    .await?)
+}
+
+/// One report, whatever its status.
+pub async fn registered(db: &Db, report_id: i64) -> StoreResult<Option<Registered>> {
+    Ok(sqlx::query_as(&format!("{ENTRY} WHERE t.id = $1"))
+        .bind(report_id)
+        .fetch_optional(db.reader())
+        .await?)
+}
+
+/// The active reports naming `agency` (all when none), newest first: the hot list.
+pub async fn hot_list(db: &Db, agency: Option<&str>) -> StoreResult<Vec<RegistryEntry>> {
+    Ok(sqlx::query_as(&format!(
+        "{ENTRY} WHERE t.status = 'active' AND ($1 IS NULL OR t.agency = $1)
+         ORDER BY t.reported_at DESC, t.id DESC"
+    ))
+    .bind(agency)
+    .fetch_all(db.reader())
+    .await?)
 }

@@ -305,3 +305,63 @@ pub async fn contains_unit(
     .await?;
     Ok(found > 0)
 }
+
+/// A unit record's fields staff edit.
+pub struct RecordChange<'a> {
+    pub status: &'a str,
+    pub location: Option<&'a str>,
+    pub manufactured_on: Option<&'a str>,
+    pub revision: Option<&'a str>,
+}
+
+pub async fn update_record(
+    conn: &mut AnyConnection,
+    id: i64,
+    change: &RecordChange<'_>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE units SET status = $2, location = $3, manufactured_on = $4, revision = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(change.status)
+    .bind(change.location)
+    .bind(change.manufactured_on)
+    .bind(change.revision)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Links a component (a unit, or a lot) into `parent`: false when that link is there already.
+/// The one way a component link is written (the unit page and the bulk upload).
+pub async fn link_component(
+    conn: &mut AnyConnection,
+    parent: i64,
+    child_unit: Option<i64>,
+    child_lot: Option<i64>,
+    now: &str,
+) -> StoreResult<bool> {
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM component_links WHERE parent_unit_id = $1
+           AND (child_unit_id = $2 OR child_lot_id = $3)",
+    )
+    .bind(parent)
+    .bind(child_unit)
+    .bind(child_lot)
+    .fetch_one(&mut *conn)
+    .await?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO component_links (parent_unit_id, child_unit_id, child_lot_id, linked_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(parent)
+    .bind(child_unit)
+    .bind(child_lot)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}

@@ -86,3 +86,31 @@ pub async fn close(conn: &mut AnyConnection, recall_id: i64, now: &str) -> Store
         .await?;
     super::lookups::bump_epoch(conn).await
 }
+
+/// The id of the manufacturer's recall with this number (a draft too).
+pub async fn id_by_number(db: &Db, manufacturer_id: i64, number: &str) -> StoreResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM recalls WHERE manufacturer_id = $1 AND number = $2")
+            .bind(manufacturer_id)
+            .bind(number)
+            .fetch_optional(db.reader())
+            .await?,
+    )
+}
+
+/// (recall id, manufacturer id, manufacturer slug) of the recalls with this number, of the
+/// manufacturer with this slug when given (at most 100, by slug).
+pub async fn numbered(
+    db: &Db,
+    number: &str,
+    manufacturer_slug: Option<&str>,
+) -> StoreResult<Vec<(i64, i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.manufacturer_id, m.slug FROM recalls r JOIN manufacturers m ON m.id = r.manufacturer_id
+         WHERE r.number = $1 AND ($2 IS NULL OR m.slug = $2) ORDER BY m.slug LIMIT 100",
+    )
+    .bind(number)
+    .bind(manufacturer_slug)
+    .fetch_all(db.reader())
+    .await?)
+}

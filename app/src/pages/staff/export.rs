@@ -56,8 +56,7 @@ mod server {
     ) -> Result<Response, String> {
         let filter =
             UnitExportFilter::parse(&query.model, &query.lot, &query.status, &query.recall)?;
-        let mut rx = export::units_csv(&state.services.db, manufacturer, &filter);
-        let body = Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)));
+        let body = Body::from_stream(export::units_csv(&state.services.db, manufacturer, &filter));
         Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
