@@ -48,7 +48,6 @@ pub async fn append(
     Ok(id)
 }
 
-/// Verifies the whole chain: the number of entries, or where it breaks.
 /// How often `user_id` has done `action` since `since` (for limits counted in the log).
 pub async fn actions_by(
     conn: &mut AnyConnection,
@@ -66,6 +65,7 @@ pub async fn actions_by(
     .await?)
 }
 
+/// Verifies the whole chain: the number of entries, or where it breaks.
 pub async fn verify(db: &Db) -> StoreResult<Result<u64, ChainBreak>> {
     let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id")
         .fetch_all(db.reader())

@@ -96,7 +96,6 @@ pub async fn count_for_serial(db: &Db, serial_norm: &str) -> StoreResult<i64> {
     .await?)
 }
 
-/// The current cache epoch.
 /// The found lookups of one serial, newest first (at most 100): (at, coarse origin, channel,
 /// hits), for a police case file.
 pub async fn found_lookups(
@@ -112,6 +111,7 @@ pub async fn found_lookups(
     .await?)
 }
 
+/// The current cache epoch.
 pub async fn epoch(db: &Db) -> StoreResult<i64> {
     Ok(
         sqlx::query_scalar("SELECT version FROM cache_epoch WHERE id = 1")

@@ -41,7 +41,12 @@ mod server {
                 // Sent without a file name, it is a text field.
                 return Ok(self.text(name));
             };
-            match std::str::from_utf8(&upload.bytes) {
+            // Spreadsheets' "CSV UTF-8" starts with a byte-order mark, which is not text.
+            let bytes = upload
+                .bytes
+                .strip_prefix(b"\xEF\xBB\xBF")
+                .unwrap_or(&upload.bytes);
+            match std::str::from_utf8(bytes) {
                 Ok(text) if !text.contains('\0') => Ok(text.to_owned()),
                 _ => Err(format!(
                     "{} is not UTF-8 text (or holds a NUL character): save it as plain text or CSV (UTF-8) and send it again.",
@@ -73,9 +78,11 @@ mod server {
                 return form;
             }
         };
+        // Parts read, kept or not (repeated names and empty files count too).
+        let mut parts_read = 0;
         loop {
             match multipart.next_field().await {
-                Ok(Some(_)) if form.fields.len() + form.files.len() >= MAX_FORM_PARTS => {
+                Ok(Some(_)) if parts_read >= MAX_FORM_PARTS => {
                     form.problem = Some((
                         StatusCode::PAYLOAD_TOO_LARGE,
                         format!("The form has more than {MAX_FORM_PARTS} parts."),
@@ -83,6 +90,7 @@ mod server {
                     break;
                 }
                 Ok(Some(field)) => {
+                    parts_read += 1;
                     let name = field.name().unwrap_or_default().to_owned();
                     let filename = field.file_name().map(str::to_owned);
                     match field.bytes().await {

@@ -287,9 +287,10 @@ async fn stock_audits_sort_every_scanned_serial(engine: Engine) {
         .unwrap();
     assert_eq!(moved, "Depot 9");
 
-    // The scanner's file instead of typed lines: a CSV's first column.
+    // The scanner's file instead of typed lines: a CSV's first column (saved by a
+    // spreadsheet, with a byte-order mark before the header).
     let csv = format!(
-        "serial,scanned_at\n{},10:01\n\"{}\",10:02\n",
+        "\u{FEFF}serial,scanned_at\n{},10:01\n\"{}\",10:02\n",
         serials[0], serials[1]
     );
     let form = reqwest::multipart::Form::new()
@@ -507,8 +508,9 @@ async fn staff_uploads_refuse_a_form_of_too_many_parts(engine: Engine) {
         let mut form = reqwest::multipart::Form::new()
             .text("kind", "events")
             .text("location", "Depot 9");
-        for i in 0..40 {
-            form = form.text(format!("f{i}"), "x");
+        // One name again and again: parts are counted as read, not as kept.
+        for _ in 0..40 {
+            form = form.text("f", "x");
         }
         let response = staff
             .post(format!("{}{path}", app.base))
