@@ -12,7 +12,9 @@ use crate::recall::scope::{ScopeRule, SerialRange};
 use crate::recall::{Remedy, Severity};
 use crate::service::accounts::{self, AccountError, Actor, NewUser, PasswordHasher};
 use crate::store::bulk::{Val, insert_rows};
-use crate::store::recalls::{NewRecall, insert_draft, insert_rule, publish};
+use crate::store::recalls::{
+    NewRecall, insert_draft, insert_rule, mark_closed, mark_published, recompute_membership,
+};
 use crate::store::{Db, StoreError, catalogue, now_text, today};
 use crate::warranty::{WarrantyStart, add_months};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -822,7 +824,8 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
     for (recall, rule, remedied_percent, shows) in recalls {
         let recall_id = insert_draft(&mut tx, &recall, &now).await?;
         insert_rule(&mut tx, recall_id, &rule).await?;
-        publish(&mut tx, recall_id, &now).await?;
+        recompute_membership(&mut tx, recall_id).await?;
+        mark_published(&mut tx, recall_id, &now).await?;
         if remedied_percent > 0 {
             sqlx::query(
                 "UPDATE recall_units SET remedy_status = 'remedied', remedied_on = $3, remedied_by = 'service partner'
@@ -883,12 +886,12 @@ pub async fn load(db: &Db, options: DemoOptions) -> Result<DemoReport, DemoError
         },
     )
     .await?;
-    publish(&mut tx, closed_id, &now).await?;
-    sqlx::query("UPDATE recalls SET status = 'closed', closed_at = $2 WHERE id = $1")
-        .bind(closed_id)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+    recompute_membership(&mut tx, closed_id).await?;
+    mark_published(&mut tx, closed_id, &now).await?;
+    mark_closed(&mut tx, closed_id, &now).await?;
+    // Nobody owns a demo unit yet, so there is no one to tell of the recalls; a lookup
+    // service already running forgets what it cached.
+    crate::store::lookups::bump_epoch(&mut tx).await?;
     tx.commit().await?;
     db.resync_ids(&[
         "manufacturers",
@@ -1138,10 +1141,9 @@ async fn free_unit(
 /// an agent has started on; returns the `unregistered` sample, a genuine unit nobody has
 /// registered, for a new user to try registration on.
 async fn seed_owners(db: &Db, samples: &[Sample], today: Date) -> Result<Sample, DemoError> {
-    use crate::service::{claims, lookup::LookupService, owners};
+    use crate::service::{claims, owners};
     let owner_id = users_id(db, "owner@demo.serialtrace.test").await?;
     let agent_id = users_id(db, "agent@demo.serialtrace.test").await?;
-    let lookup = LookupService::start(db.clone()).await?;
     let mut taken: Vec<String> = samples.iter().map(|s| s.serial.clone()).collect();
     let recalled: Option<(String, Option<String>)> = sqlx::query_as(
         "SELECT u.serial_raw, (SELECT MIN(g.gtin) FROM product_gtins g WHERE g.product_id = u.product_id)
@@ -1169,7 +1171,7 @@ async fn seed_owners(db: &Db, samples: &[Sample], today: Date) -> Result<Sample,
     let seed = |e: crate::service::Error| DemoError::Owners(e.to_string());
     if let Some((serial, gtin)) = recalled {
         taken.push(serial.clone());
-        owners::register(db, &lookup, owner_id, &register(serial, gtin), &owner)
+        owners::register(db, owner_id, &register(serial, gtin), &owner)
             .await
             .map_err(seed)?;
     }
@@ -1177,7 +1179,7 @@ async fn seed_owners(db: &Db, samples: &[Sample], today: Date) -> Result<Sample,
         .await?
         .ok_or(DemoError::NoSample("unregistered"))?;
     taken.push(serial.clone());
-    let unit = owners::register(db, &lookup, owner_id, &register(serial, gtin), &owner)
+    let unit = owners::register(db, owner_id, &register(serial, gtin), &owner)
         .await
         .map_err(seed)?;
     let claim = claims::file_claim(

@@ -9,6 +9,32 @@ pub use crate::store::bulk::{Val, insert_rows};
 pub use crate::store::lookups::{bump_epoch, count_for_serial};
 pub use crate::store::outbox::pending as outbox_pending;
 pub use crate::store::recalls::{
-    NewRecall, insert_draft, insert_rule, members, publish, recompute_membership, replace_rules,
+    MembershipChange, NewRecall, insert_draft, insert_rule, members, replace_rules,
 };
 pub use crate::store::users::{TokenPurpose, insert_token, roles};
+
+use crate::store::StoreResult;
+use sqlx::AnyConnection;
+
+/// A recall's membership computed again in place, and every cached answer marked stale, as
+/// the recall workflow (`service::recall_admin`) does it, without telling owners.
+pub async fn recompute_membership(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+) -> StoreResult<MembershipChange> {
+    let change = crate::store::recalls::recompute_membership(conn, recall_id).await?;
+    bump_epoch(conn).await?;
+    Ok(change)
+}
+
+/// A draft published in place (membership computed, the recall active, answers stale), as
+/// the recall workflow does it, without telling owners.
+pub async fn publish(
+    conn: &mut AnyConnection,
+    recall_id: i64,
+    now: &str,
+) -> StoreResult<MembershipChange> {
+    let change = recompute_membership(conn, recall_id).await?;
+    crate::store::recalls::mark_published(conn, recall_id, now).await?;
+    Ok(change)
+}

@@ -280,7 +280,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 recall_admin::find_by_number(&db, &number, manufacturer.as_deref())
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let members = recall_admin::publish_recall(&db, manufacturer, recall, &actor)
+            let members = recall_admin::publish(&db, manufacturer, recall, &actor)
                 .await
                 .map_err(|e| anyhow::anyhow!("recall {number}: {e}"))?;
             say(&format!(

@@ -2,7 +2,8 @@
 //! with its audit entry. Staff act only on their own manufacturer's records: anything else is
 //! "not found".
 
-use super::accounts::{Actor, entry};
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::lookup::LookupService;
 use super::{Error, Result};
 use crate::catalogue::{
@@ -11,7 +12,7 @@ use crate::catalogue::{
 use crate::format::SerialFormat;
 use crate::store::catalogue::{self as store, ProductRow};
 use crate::store::import::{NewUnit, existing_units, insert_initial_warranties, insert_units};
-use crate::store::{Db, StoreError, audit, now_text};
+use crate::store::{Db, StoreError, now_text};
 use crate::warranty::{WarrantyStart, add_months};
 use serde_json::json;
 use std::collections::HashSet;
@@ -97,7 +98,9 @@ fn spec_json(spec: &ProductSpec) -> serde_json::Value {
     serde_json::to_value(spec).unwrap_or_default()
 }
 
-/// After a product change: lookups re-read the formats and forget cached answers.
+/// After a product change (committed): lookups re-read the formats, then forget cached
+/// answers. Not a [`Change`]'s epoch bump: that would come before the formats are read
+/// again, and a lookup in between would cache an answer under the old formats.
 async fn products_changed(lookup: &LookupService) -> Result<()> {
     lookup.reload_formats().await?;
     lookup.invalidate().await?;
@@ -111,22 +114,12 @@ pub async fn create_product(
     spec: &ProductSpec,
     actor: &Actor<'_>,
 ) -> Result<i64> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     check_unique(&mut tx, manufacturer_id, spec, None).await?;
     check_serial_space(&mut tx, manufacturer_id, &spec.format).await?;
     let id = store::insert_product(&mut tx, manufacturer_id, spec, &now_text()).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "product.create",
-            actor,
-            "product",
-            Some(id.to_string()),
-            None,
-            Some(spec_json(spec)),
-        ),
-    )
-    .await?;
+    tx.record(Audit::of("product.create", "product", id).after(spec_json(spec)))
+        .await?;
     tx.commit().await?;
     products_changed(lookup).await?;
     Ok(id)
@@ -150,22 +143,16 @@ pub async fn update_product(
             ),
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     check_unique(&mut tx, manufacturer_id, spec, Some(id)).await?;
     if before.spec.format != spec.format {
         check_serial_space(&mut tx, manufacturer_id, &spec.format).await?;
     }
     store::update_product(&mut tx, id, spec).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "product.update",
-            actor,
-            "product",
-            Some(id.to_string()),
-            Some(spec_json(&before.spec)),
-            Some(spec_json(spec)),
-        ),
+    tx.record(
+        Audit::of("product.update", "product", id)
+            .before(spec_json(&before.spec))
+            .after(spec_json(spec)),
     )
     .await?;
     tx.commit().await?;
@@ -183,22 +170,20 @@ pub async fn set_retired(
 ) -> Result<()> {
     let before = own_product(db, manufacturer_id, id).await?;
     let now = now_text();
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     store::set_retired(&mut tx, id, retire.then_some(now.as_str())).await?;
-    audit::append(
-        &mut tx,
-        &entry(
+    tx.record(
+        Audit::of(
             if retire {
                 "product.retire"
             } else {
                 "product.reinstate"
             },
-            actor,
             "product",
-            Some(id.to_string()),
-            Some(json!({ "retired_at": before.retired_at })),
-            Some(json!({ "retired_at": retire.then_some(now) })),
-        ),
+            id,
+        )
+        .before(json!({ "retired_at": before.retired_at }))
+        .after(json!({ "retired_at": retire.then_some(now) })),
     )
     .await?;
     tx.commit().await?;
@@ -213,7 +198,7 @@ pub async fn create_lot(
     actor: &Actor<'_>,
 ) -> Result<i64> {
     let product = own_product(db, manufacturer_id, product_id).await?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     if store::lot_id(&mut tx, product_id, &lot.code)
         .await?
         .is_some()
@@ -227,16 +212,8 @@ pub async fn create_lot(
         ));
     }
     let id = store::insert_lot(&mut tx, product_id, lot).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "lot.create",
-            actor,
-            "lot",
-            Some(id.to_string()),
-            None,
-            Some(json!({ "product_id": product_id, "lot": lot })),
-        ),
+    tx.record(
+        Audit::of("lot.create", "lot", id).after(json!({ "product_id": product_id, "lot": lot })),
     )
     .await?;
     tx.commit().await?;
@@ -250,7 +227,6 @@ const CHECK_CHUNK: usize = 10_000;
 /// random bodies, skipping any serial the product already has. Returns the batch id.
 pub async fn generate(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     product_id: i64,
     spec: &GenerateSpec,
@@ -271,7 +247,7 @@ pub async fn generate(
         ));
     }
     let count = u64::from(spec.count);
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let lot_id =
         match &spec.lot {
             Some(code) => Some(store::lot_id(&mut tx, product_id, code).await?.ok_or_else(
@@ -388,23 +364,15 @@ pub async fn generate(
             insert_initial_warranties(&mut tx, chunk, &now).await?;
         }
     }
-    audit::append(
-        &mut tx,
-        &entry(
-            "serials.generate",
-            actor,
-            "serial_batch",
-            Some(batch.to_string()),
-            None,
-            Some(json!({
-                "product_id": product_id, "model": product.spec.model, "lot": spec.lot,
-                "count": count, "first": first, "last": last,
-            })),
-        ),
+    tx.record(
+        Audit::of("serials.generate", "serial_batch", batch).after(json!({
+            "product_id": product_id, "model": product.spec.model, "lot": spec.lot,
+            "count": count, "first": first, "last": last,
+        })),
     )
     .await?;
+    tx.lookups_change();
     tx.commit().await?;
-    lookup.invalidate().await?;
     Ok(batch)
 }
 
@@ -421,7 +389,6 @@ pub struct NewOne {
 /// included) and be new for the product. Returns the unit id.
 pub async fn create_unit(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     product_id: i64,
     unit: &NewOne,
@@ -453,7 +420,7 @@ pub async fn create_unit(
             ));
         }
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     if !existing_units(&mut tx, manufacturer_id, product_id, &[serial])
         .await?
         .is_empty()
@@ -500,21 +467,13 @@ pub async fn create_unit(
         let ends = add_months(made, u32::from(warranty.months)).to_string();
         insert_initial_warranties(&mut tx, &[(id, made.to_string(), ends)], &now).await?;
     }
-    audit::append(
-        &mut tx,
-        &entry(
-            "unit.create",
-            actor,
-            "unit",
-            Some(id.to_string()),
-            None,
-            Some(json!({ "product_id": product_id, "model": product.spec.model, "serial": serial,
-                         "lot": unit.lot, "manufactured_on": unit.manufactured_on.map(|d| d.to_string()) })),
-        ),
-    )
+    tx.record(Audit::of("unit.create", "unit", id).after(
+        json!({ "product_id": product_id, "model": product.spec.model, "serial": serial,
+                "lot": unit.lot, "manufactured_on": unit.manufactured_on.map(|d| d.to_string()) }),
+    ))
     .await?;
+    tx.lookups_change();
     tx.commit().await?;
-    lookup.invalidate().await?;
     Ok(id)
 }
 

@@ -4,8 +4,8 @@
 //! repairs with the parts replaced (the genealogy follows) and an optional repair warranty,
 //! and extend a warranty by hand with a reason. Every agent change is audited.
 
-use super::accounts::{Actor, entry};
-use super::lookup::LookupService;
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::owners::FileOf;
 use super::owners::{self, Upload};
 use super::{Error, Result};
@@ -14,7 +14,7 @@ use crate::serial::Serial;
 use crate::store::claims::{self as store, NewClaimEvent};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::owners::{self as owned, NewWarranty};
-use crate::store::{Backend, Db, StoreResult, audit, now_text, parse_date, recalls, today};
+use crate::store::{Backend, Db, StoreResult, now_text, parse_date, today};
 use crate::warranty::{WarrantyStatus, add_months};
 use serde_json::json;
 
@@ -172,7 +172,7 @@ pub async fn file_claim(
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let now = now_text();
     let id = store::insert_claim(&mut tx, unit_id, user_id, description, in_warranty, &now).await?;
     store::add_event(
@@ -197,17 +197,9 @@ pub async fn file_claim(
             .keep(&mut tx, (user_id, unit_id), FileOf::Claim(id), kind, &now)
             .await?;
     }
-    audit::append(
-        &mut tx,
-        &entry(
-            "claim.file",
-            actor,
-            "claim",
-            Some(id.to_string()),
-            None,
-            Some(json!({ "unit_id": unit_id, "in_warranty": in_warranty, "photos": claim.photos.len() })),
-        ),
-    )
+    tx.record(Audit::of("claim.file", "claim", id).after(
+        json!({ "unit_id": unit_id, "in_warranty": in_warranty, "photos": claim.photos.len() }),
+    ))
     .await?;
     tx.commit().await?;
     Ok(id)
@@ -244,7 +236,7 @@ pub async fn update_claim(
             "Choose a new status or write a note.",
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let lock = match db.backend() {
         Backend::Postgres => "FOR UPDATE",
         Backend::Sqlite => "",
@@ -310,16 +302,10 @@ pub async fn update_claim(
         )
         .await?;
     }
-    audit::append(
-        &mut tx,
-        &entry(
-            "claim.update",
-            actor,
-            "claim",
-            Some(claim_id.to_string()),
-            Some(json!({ "status": from })),
-            Some(json!({ "status": status, "note": note, "internal": update.internal })),
-        ),
+    tx.record(
+        Audit::of("claim.update", "claim", claim_id)
+            .before(json!({ "status": from }))
+            .after(json!({ "status": status, "note": note, "internal": update.internal })),
     )
     .await?;
     tx.commit().await?;
@@ -398,13 +384,7 @@ pub fn parse_parts(text: &str) -> Result<Vec<(String, String)>, String> {
 
 /// Logs a repair of the unit: replaced parts move in the genealogy (live component recalls
 /// follow), a repair warranty adds its own record, a claim it names becomes repaired.
-pub async fn log_repair(
-    db: &Db,
-    lookup: &LookupService,
-    unit_id: i64,
-    repair: &Repair,
-    actor: &Actor<'_>,
-) -> Result<i64> {
+pub async fn log_repair(db: &Db, unit_id: i64, repair: &Repair, actor: &Actor<'_>) -> Result<i64> {
     let description = repair.description.trim();
     if description.is_empty() {
         return Err(Error::invalid(
@@ -418,7 +398,7 @@ pub async fn log_repair(
             "A repair warranty is 1 to 120 months.",
         ));
     }
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let Some(facts) = owned::unit_facts(&mut tx, unit_id).await? else {
         return Err(Error::NotFound(format!("There is no unit {unit_id}.")));
     };
@@ -577,22 +557,15 @@ pub async fn log_repair(
         }
     }
     if !moved.is_empty() {
-        recalls::recompute_component_recalls(&mut tx).await?;
+        super::recall_admin::recompute_component_recalls(&mut tx).await?;
     }
-    audit::append(
-        &mut tx,
-        &entry(
-            "repair.log",
-            actor,
-            "unit",
-            Some(unit_id.to_string()),
-            None,
-            Some(json!({ "repair": id, "claim": repair.claim_id, "parts": moved, "warranty_ends": warranty })),
-        ),
+    tx.record(
+        Audit::of("repair.log", "unit", unit_id)
+            .after(json!({ "repair": id, "claim": repair.claim_id, "parts": moved, "warranty_ends": warranty })),
     )
     .await?;
     tx.lookups_change();
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -600,7 +573,6 @@ pub async fn log_repair(
 /// ended or never started), for a stated reason; audited.
 pub async fn extend_warranty(
     db: &Db,
-    lookup: &LookupService,
     unit_id: i64,
     months: u32,
     reason: &str,
@@ -619,7 +591,7 @@ pub async fn extend_warranty(
             "Extend by 1 to 120 months.",
         ));
     }
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     if owned::unit_facts(&mut tx, unit_id).await?.is_none() {
         return Err(Error::NotFound(format!("There is no unit {unit_id}.")));
     }
@@ -643,19 +615,12 @@ pub async fn extend_warranty(
         &now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "warranty.extend",
-            actor,
-            "unit",
-            Some(unit_id.to_string()),
-            None,
-            Some(json!({ "months": months, "starts_on": start.to_string(), "ends_on": ends.to_string(), "reason": reason })),
-        ),
+    tx.record(
+        Audit::of("warranty.extend", "unit", unit_id)
+            .after(json!({ "months": months, "starts_on": start.to_string(), "ends_on": ends.to_string(), "reason": reason })),
     )
     .await?;
     tx.lookups_change();
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(ends.to_string())
 }

@@ -1,13 +1,13 @@
 //! Counterfeit and clone signals for a manufacturer's staff, and marking a serial as a known
 //! counterfeit (which the public answer then states). Marks are audited.
 
-use super::accounts::{Actor, entry};
-use super::lookup::LookupService;
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::{Error, Result};
 use crate::format::FormatVerdict;
 use crate::serial::Serial;
 use crate::signals::{Enumeration, looks_sequential};
-use crate::store::{Db, StoreResult, audit, catalogue, counterfeits as store, now_text, units};
+use crate::store::{Db, StoreResult, catalogue, counterfeits as store, now_text, units};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -80,7 +80,6 @@ pub async fn signals(db: &Db, manufacturer_id: i64) -> StoreResult<Signals> {
 /// one of its units' serials (a cloned label) or one that fits one of its formats.
 pub async fn set_mark(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     input: &str,
     note: Option<&str>,
@@ -102,7 +101,7 @@ pub async fn set_mark(
             "{serial} is neither one of your units nor fits one of your serial formats."
         )));
     }
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let changed = if clear {
         store::unmark(&mut tx, manufacturer_id, &serial).await?
     } else {
@@ -123,23 +122,20 @@ pub async fn set_mark(
             format!("{serial} is marked already.")
         }));
     }
-    audit::append(
-        &mut tx,
-        &entry(
+    tx.record(
+        Audit::of(
             if clear {
                 "counterfeit.unmark"
             } else {
                 "counterfeit.mark"
             },
-            actor,
             "serial",
-            Some(serial.clone()),
-            None,
-            Some(json!({ "note": note, "genuine_unit": ours })),
-        ),
+            &serial,
+        )
+        .after(json!({ "note": note, "genuine_unit": ours })),
     )
     .await?;
     tx.lookups_change();
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(serial)
 }

@@ -6,15 +6,15 @@
 //! ended registration's stolen reports and the warranty it started on its owner's word with
 //! it. Both sides are told the decision; every step is audited.
 
-use super::accounts::{Actor, entry};
-use super::lookup::LookupService;
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::owners::{FileOf, Upload, find_unit, purchase_fields, start_warranty};
 use super::{Error, Result};
 use crate::owner::{Dispute, DisputeOnDesk};
 use crate::store::disputes::{self as store, NewDispute};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::owners::{self, NewOwnership};
-use crate::store::{Db, audit, now_text, parse_date, thefts};
+use crate::store::{Db, now_text, parse_date, thefts};
 use serde_json::json;
 
 /// Open disputes one account may have at a time.
@@ -77,7 +77,7 @@ pub async fn file(db: &Db, claimant: i64, form: &DisputeForm, actor: &Actor<'_>)
     else {
         return Err(Error::Invalid(problems));
     };
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let Some((ownership, owner)) = owners::current_owner(&mut tx, unit.id).await? else {
         return Err(Error::invalid(
             "serial",
@@ -174,16 +174,9 @@ pub async fn file(db: &Db, claimant: i64, form: &DisputeForm, actor: &Actor<'_>)
         &now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "dispute.file",
-            actor,
-            "dispute",
-            Some(id.to_string()),
-            None,
-            Some(json!({ "unit_id": unit.id, "ownership_id": ownership, "purchase_date": purchase, "retailer": retailer })),
-        ),
+    tx.record(
+        Audit::of("dispute.file", "dispute", id)
+            .after(json!({ "unit_id": unit.id, "ownership_id": ownership, "purchase_date": purchase, "retailer": retailer })),
     )
     .await?;
     tx.commit().await?;
@@ -203,7 +196,7 @@ pub async fn reply(
     let mut problems = Vec::new();
     let text = statement("reply", text, &mut problems);
     let proof = Upload::checked(proof, "reply_proof", &mut problems);
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let dispute = store::for_update(&mut tx, db.backend(), dispute_id)
         .await?
         .filter(|d| d.owner_user_id == owner && d.registration_ended_at.is_none())
@@ -239,16 +232,10 @@ pub async fn reply(
             )
             .await?;
     }
-    audit::append(
-        &mut tx,
-        &entry(
-            "dispute.reply",
-            actor,
-            "dispute",
-            Some(dispute_id.to_string()),
-            Some(json!({ "owner_reply": dispute.owner_reply })),
-            Some(json!({ "owner_reply": text, "proof": proof.is_some() })),
-        ),
+    tx.record(
+        Audit::of("dispute.reply", "dispute", dispute_id)
+            .before(json!({ "owner_reply": dispute.owner_reply }))
+            .after(json!({ "owner_reply": text, "proof": proof.is_some() })),
     )
     .await?;
     tx.commit().await?;
@@ -281,7 +268,6 @@ impl Decision {
 /// Decides an open dispute with a reason both sides are sent.
 pub async fn decide(
     db: &Db,
-    lookup: &LookupService,
     dispute_id: i64,
     decision: Decision,
     note: &str,
@@ -294,7 +280,7 @@ pub async fn decide(
             "Say why, in 3 to 1,000 characters: both sides are sent it.",
         ));
     }
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let no_such = || Error::NotFound(format!("There is no dispute {dispute_id}."));
     // The registration first, then the dispute: decisions of two disputes of one
     // registration (and a transfer of it) queue on the registration.
@@ -388,16 +374,10 @@ pub async fn decide(
         )
         .await?
         {
-            audit::append(
-                &mut tx,
-                &entry(
-                    "dispute.close",
-                    actor,
-                    "dispute",
-                    Some(other.to_string()),
-                    Some(json!({ "status": "open" })),
-                    Some(json!({ "status": "rejected", "decided_in": dispute_id })),
-                ),
+            tx.record(
+                Audit::of("dispute.close", "dispute", other)
+                    .before(json!({ "status": "open" }))
+                    .after(json!({ "status": "rejected", "decided_in": dispute_id })),
             )
             .await?;
             closed_with_it.push(other);
@@ -516,28 +496,24 @@ pub async fn decide(
         )
         .await?;
     }
-    audit::append(
-        &mut tx,
-        &entry(
-            "dispute.decide",
-            actor,
-            "dispute",
-            Some(dispute_id.to_string()),
-            Some(json!({ "status": "open", "unit_id": d.unit_id, "ownership_id": d.ownership_id })),
-            Some(json!({
-                "status": status, "outcome": outcome, "note": note,
-                "reports_withdrawn": withdrawn, "new_ownership_id": new_ownership, "warranty": warranty,
-                "disputes_closed": closed_with_it, "transfer_codes_cancelled": codes_cancelled,
-                "stated_warranties_dropped": stated_warranty_dropped,
+    tx.record(
+        Audit::of("dispute.decide", "dispute", dispute_id)
+            .before(
+                json!({ "status": "open", "unit_id": d.unit_id, "ownership_id": d.ownership_id }),
+            )
+            .after(json!({
+            "status": status, "outcome": outcome, "note": note,
+            "reports_withdrawn": withdrawn, "new_ownership_id": new_ownership, "warranty": warranty,
+            "disputes_closed": closed_with_it, "transfer_codes_cancelled": codes_cancelled,
+            "stated_warranties_dropped": stated_warranty_dropped,
             })),
-        ),
     )
     .await?;
     let public = decision != Decision::Reject;
     if public {
         tx.lookups_change();
     }
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(())
 }
 

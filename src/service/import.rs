@@ -3,7 +3,8 @@
 //! Importing the same file twice changes nothing the second time; a dry run reports every
 //! bad row and what would change, writing nothing.
 
-use super::accounts::{AccountError, Actor, record_change};
+use super::accounts::{AccountError, Actor};
+use super::change::{Audit, Change};
 use crate::format::{FormatVerdict, SerialFormat};
 use crate::import::{ImportSummary, RowProblem, UnitColumns, UnitRow};
 use crate::store::import::{self as store, ExistingUnit, NewUnit};
@@ -367,18 +368,14 @@ impl Importer<'_> {
         if taken.iter().any(|k| **k == slug) {
             slug = format!("{slug}-{}", self.catalogue.manufacturers.len());
         }
-        let mut tx = self.db.writer().begin().await.map_err(StoreError::from)?;
+        let mut tx = Change::begin(self.db, self.actor).await?;
         let id = store::create_manufacturer(&mut tx, &slug, name, &now).await?;
-        record_change(
-            &mut tx,
-            "manufacturer.create",
-            self.actor,
-            "manufacturer",
-            &id.to_string(),
-            serde_json::json!({ "slug": slug, "name": name, "via": "import" }),
+        tx.record(
+            Audit::of("manufacturer.create", "manufacturer", id)
+                .after(serde_json::json!({ "slug": slug, "name": name, "via": "import" })),
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.catalogue
             .manufacturers
             .insert(slug, (id, name.to_owned()));
@@ -416,19 +413,17 @@ impl Importer<'_> {
                 self.catalogue.pretend_id()
             } else {
                 let now = now_text();
-                let mut tx = self.db.writer().begin().await.map_err(StoreError::from)?;
+                let mut tx = Change::begin(self.db, self.actor).await?;
                 let id = store::create_product(&mut tx, manufacturer_id, &row.model, months, &now)
                     .await?;
-                record_change(
-                    &mut tx,
-                    "product.create",
-                    self.actor,
-                    "product",
-                    &id.to_string(),
-                    serde_json::json!({ "model": row.model, "warranty_months": months, "via": "import" }),
+                tx.record(
+                    Audit::of("product.create", "product", id)
+                        .after(
+                            serde_json::json!({ "model": row.model, "warranty_months": months, "via": "import" }),
+                            ),
                 )
                 .await?;
-                tx.commit().await.map_err(StoreError::from)?;
+                tx.commit().await?;
                 id
             };
             self.summary.created_products += 1;
@@ -651,10 +646,16 @@ impl Writer {
                     .collect();
                 store::insert_initial_warranties(&mut tx, &records, &now).await?;
             }
-            if changed {
-                lookups::bump_epoch(&mut tx).await?;
-            }
+            // Not a Change: a batch is the import's own unit of work (its audit entry is
+            // the import's summary, written when the last batch is in).
+            let epoch = match changed {
+                true => Some(lookups::bump_epoch(&mut tx).await?),
+                false => None,
+            };
             tx.commit().await.map_err(StoreError::from)?;
+            if let Some(epoch) = epoch {
+                self.db.saw_epoch(epoch);
+            }
         }
         Ok(())
     }
@@ -769,14 +770,9 @@ pub async fn import_units<R: Read + Send + 'static>(
     importer.summary.unchanged = counts.unchanged;
     let summary = importer.summary;
     if !options.dry_run {
-        let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-        record_change(
-            &mut tx,
-            "units.import",
-            actor,
-            "units",
-            "import",
-            serde_json::json!({
+        let mut tx = Change::begin(db, actor).await?;
+        tx.record(
+            Audit::of("units.import", "units", "import").after(serde_json::json!({
                 "rows": summary.rows,
                 "created": summary.created,
                 "updated": summary.updated,
@@ -784,10 +780,10 @@ pub async fn import_units<R: Read + Send + 'static>(
                 "rejected": summary.rejected,
                 "created_manufacturers": summary.created_manufacturers,
                 "created_products": summary.created_products,
-            }),
+            })),
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
     }
     Ok(summary)
 }
@@ -848,10 +844,6 @@ pub fn spawn_job(
             result
         }
         .await;
-        // This instance answers from the new records at once (others within their poll).
-        if let Err(error) = services.lookup.refresh_epoch().await {
-            tracing::warn!(%error, "refreshing the lookup cache after an import");
-        }
         let now = now_text();
         let recorded = match outcome {
             Ok(summary) => {

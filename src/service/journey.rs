@@ -4,11 +4,11 @@
 //! among your units".
 
 use super::Result;
-use super::accounts::{Actor, entry};
-use super::lookup::LookupService;
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use crate::import::EVENT_KINDS;
 use crate::serial::Serial;
-use crate::store::{Db, audit, catalogue, now_text, recalls, units};
+use crate::store::{Db, catalogue, now_text, units};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -134,7 +134,7 @@ pub async fn import_events(
         rows: rows.len(),
         ..BulkOutcome::default()
     };
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     for (line, row) in &rows {
         let unit = match one_unit(
             &mut tx,
@@ -188,16 +188,9 @@ pub async fn import_events(
         outcome.applied += 1;
     }
     if outcome.applied > 0 {
-        audit::append(
-            &mut tx,
-            &entry(
-                "journey.import",
-                actor,
-                "events",
-                None,
-                None,
-                Some(json!({ "rows": outcome.rows, "applied": outcome.applied, "rejected": outcome.rejected })),
-            ),
+        tx.record(
+            Audit::on("journey.import", "events")
+                .after(json!({ "rows": outcome.rows, "applied": outcome.applied, "rejected": outcome.rejected })),
         )
         .await?;
     }
@@ -220,7 +213,6 @@ fn instant(text: &str) -> Option<String> {
 /// links. Live recalls that reach through components are recomputed once at the end.
 pub async fn import_links(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     text: &str,
     actor: &Actor<'_>,
@@ -233,7 +225,7 @@ pub async fn import_links(
         rows: rows.len(),
         ..BulkOutcome::default()
     };
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let now = now_text();
     for (line, row) in &rows {
         let parent = match one_unit(
@@ -297,26 +289,16 @@ pub async fn import_links(
         }
         outcome.applied += 1;
     }
-    let mut recomputed = 0;
     if outcome.applied > 0 {
-        recomputed = recalls::recompute_component_recalls(&mut tx).await?;
-        audit::append(
-            &mut tx,
-            &entry(
-                "components.import",
-                actor,
-                "component_links",
-                None,
-                None,
-                Some(json!({ "rows": outcome.rows, "applied": outcome.applied, "unchanged": outcome.unchanged,
-                             "rejected": outcome.rejected, "recalls_recomputed": recomputed })),
-            ),
+        let recomputed = super::recall_admin::recompute_component_recalls(&mut tx).await?;
+        tx.record(
+            Audit::on("components.import", "component_links").after(json!({
+            "rows": outcome.rows, "applied": outcome.applied, "unchanged": outcome.unchanged,
+            "rejected": outcome.rejected, "recalls_recomputed": recomputed,
+            })),
         )
         .await?;
     }
     tx.commit().await?;
-    if recomputed > 0 {
-        lookup.refresh_epoch().await?;
-    }
     Ok(Ok(outcome))
 }

@@ -11,7 +11,6 @@ use crate::store::outbox::{self, NewMessage};
 use crate::store::owners;
 use crate::store::{Db, StoreResult, now_text, parse_date, recalls, today, units};
 use crate::warranty::{WarrantyPolicy, WarrantyStart};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use time::Date;
@@ -61,7 +60,6 @@ pub struct LookupService {
     formats: Arc<RwLock<Vec<ProductFormat>>>,
     log: mpsc::Sender<LookupLogEntry>,
     cache: quick_cache::sync::Cache<CacheKey, Cached>,
-    epoch: Arc<AtomicI64>,
     sightings: mpsc::Sender<i64>,
 }
 
@@ -73,34 +71,23 @@ impl LookupService {
         tokio::spawn(write_log(db.clone(), rx));
         let (sightings, sighted) = mpsc::channel(SIGHTING_QUEUE);
         tokio::spawn(alert_owners(db.clone(), sighted));
-        let epoch = Arc::new(AtomicI64::new(lookups::epoch(&db).await?));
-        tokio::spawn(watch_epoch(
-            db.clone(),
-            Arc::downgrade(&epoch),
-            Arc::downgrade(&formats),
-        ));
+        db.saw_epoch(lookups::epoch(&db).await?);
+        tokio::spawn(watch_epoch(db.clone(), Arc::downgrade(&formats)));
         Ok(Self {
             db,
             formats,
             log,
             cache: quick_cache::sync::Cache::new(CACHE_ENTRIES),
-            epoch,
             sightings,
         })
     }
 
     /// Makes every cached answer stale, here at once and in other instances within
-    /// [`EPOCH_POLL`]: for writes made outside a store function that bumps the epoch itself.
+    /// [`EPOCH_POLL`]: for writes made outside a [`Change`](super::change::Change).
     pub async fn invalidate(&self) -> StoreResult<()> {
         let mut conn = self.db.writer().acquire().await?;
-        lookups::bump_epoch(&mut conn).await?;
-        self.refresh_epoch().await
-    }
-
-    /// Re-reads the epoch now (after this instance changed what answers show).
-    pub async fn refresh_epoch(&self) -> StoreResult<()> {
-        self.epoch
-            .store(lookups::epoch(&self.db).await?, Ordering::SeqCst);
+        let epoch = lookups::bump_epoch(&mut conn).await?;
+        self.db.saw_epoch(epoch);
         Ok(())
     }
 
@@ -165,7 +152,7 @@ impl LookupService {
         );
         // Read the epoch before the database: if it moves during the read, the entry is
         // already stale when stored, never wrongly fresh.
-        let epoch = self.epoch.load(Ordering::SeqCst);
+        let epoch = self.db.known_epoch();
         let day = today();
         if let Some(hit) = self
             .cache
@@ -393,24 +380,19 @@ pub enum LookupFailure {
     Store(crate::store::StoreError),
 }
 
-/// Follows the cache epoch in the database, so answers another instance changed are not
-/// served from this one's cache for longer than one poll. Ends with the service.
-/// Follows the epoch other instances bump; when it moves, the product formats are read
-/// again too (another instance may have changed the catalogue).
-async fn watch_epoch(
-    db: Db,
-    epoch: std::sync::Weak<AtomicI64>,
-    formats: std::sync::Weak<RwLock<Vec<ProductFormat>>>,
-) {
+/// Follows the cache epoch other instances bump, so answers they changed are not served
+/// from this one's cache for longer than one poll; when it moves, the product formats are
+/// read again too (another instance may have changed the catalogue). Ends with the service.
+async fn watch_epoch(db: Db, formats: std::sync::Weak<RwLock<Vec<ProductFormat>>>) {
     let mut seen = None;
     loop {
         tokio::time::sleep(EPOCH_POLL).await;
-        let (Some(epoch), Some(formats)) = (epoch.upgrade(), formats.upgrade()) else {
+        let Some(formats) = formats.upgrade() else {
             break;
         };
         match lookups::epoch(&db).await {
             Ok(current) => {
-                epoch.store(current, Ordering::SeqCst);
+                db.saw_epoch(current);
                 if seen.is_some_and(|seen| seen != current) {
                     match catalogue::product_formats(&db).await {
                         Ok(fresh) => *formats.write().unwrap_or_else(|e| e.into_inner()) = fresh,

@@ -3,13 +3,14 @@
 //! (`stolen-check`, or `staff` for one manufacturer's own systems) and quotas per minute and
 //! per day, counted in the database so every server instance shares them.
 
-use super::accounts::{Actor, entry};
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::lookup::LookupService;
 use crate::lookup::StolenState;
 use crate::serial::Serial;
 pub use crate::store::api_keys::ApiKey;
 use crate::store::api_keys::{self as store, NewKey};
-use crate::store::{Db, StoreError, audit, now_text, sessions, users};
+use crate::store::{Db, StoreError, now_text, sessions, users};
 use argon2::password_hash::rand_core::{OsRng, RngCore as _};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -67,7 +68,7 @@ pub async fn create(db: &Db, spec: &KeySpec, actor: &Actor<'_>) -> Result<(Strin
             "Quotas are 1 to 100,000 requests a minute and 1 to 100,000,000 a day.".into(),
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let manufacturer_id = match (
         spec.scope.as_str(),
         spec.manufacturer.as_deref().map(str::trim),
@@ -108,18 +109,10 @@ pub async fn create(db: &Db, spec: &KeySpec, actor: &Actor<'_>) -> Result<(Strin
         &now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "api_key.create",
-            actor,
-            "api_key",
-            Some(id.to_string()),
-            None,
-            Some(json!({ "name": name, "scope": spec.scope, "manufacturer_id": manufacturer_id,
-                         "per_minute": spec.per_minute, "per_day": spec.per_day, "prefix": &key[..10] })),
-        ),
-    )
+    tx.record(Audit::of("api_key.create", "api_key", id).after(
+        json!({ "name": name, "scope": spec.scope, "manufacturer_id": manufacturer_id,
+                "per_minute": spec.per_minute, "per_day": spec.per_day, "prefix": &key[..10] }),
+    ))
     .await?;
     tx.commit().await?;
     Ok((key, id))
@@ -128,7 +121,7 @@ pub async fn create(db: &Db, spec: &KeySpec, actor: &Actor<'_>) -> Result<(Strin
 /// Revokes the live key with this id or name: how many were revoked (a name may have been
 /// given to several).
 pub async fn revoke(db: &Db, id_or_name: &str, actor: &Actor<'_>) -> Result<usize, KeyError> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let ids = store::live_ids(&mut tx, id_or_name.trim()).await?;
     if ids.is_empty() {
         return Err(KeyError::Invalid(format!(
@@ -139,18 +132,8 @@ pub async fn revoke(db: &Db, id_or_name: &str, actor: &Actor<'_>) -> Result<usiz
     let now = now_text();
     for id in &ids {
         store::revoke(&mut tx, *id, &now).await?;
-        audit::append(
-            &mut tx,
-            &entry(
-                "api_key.revoke",
-                actor,
-                "api_key",
-                Some(id.to_string()),
-                None,
-                None,
-            ),
-        )
-        .await?;
+        tx.record(Audit::of("api_key.revoke", "api_key", id))
+            .await?;
     }
     tx.commit().await?;
     Ok(ids.len())

@@ -6,8 +6,8 @@
 //! of the agency the report names, or an administrator, with a reason), and the hot list.
 //! Every search is audited with what was searched for, every change with its reason.
 
-use super::accounts::{Actor, entry};
-use super::lookup::LookupService;
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::{Error, Result};
 use crate::lookup::{LookupError, LookupQuery};
 use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind};
@@ -34,24 +34,13 @@ pub async fn search(
         .collect();
     found.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.serial.cmp(&b.0.serial)));
     found.truncate(100);
-    let mut tx = db
-        .writer()
-        .begin()
-        .await
-        .map_err(crate::store::StoreError::from)?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "police.search",
-            actor,
-            "stolen_registry",
-            None,
-            None,
-            Some(json!({ "query": query, "manufacturer": manufacturer, "matches": found.len() })),
-        ),
+    let mut tx = Change::begin(db, actor).await?;
+    tx.record(
+        Audit::on("police.search", "stolen_registry")
+            .after(json!({ "query": query, "manufacturer": manufacturer, "matches": found.len() })),
     )
     .await?;
-    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    tx.commit().await?;
     Ok(found)
 }
 
@@ -98,7 +87,7 @@ pub async fn request_contact(
             "No owner is on record for this unit.",
         ));
     };
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     // Counted and sent under one lock: requests sent at once cannot all pass the count.
     crate::store::serialise(
         &mut tx,
@@ -143,16 +132,9 @@ pub async fn request_contact(
         &now_text(),
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "police.contact_request",
-            actor,
-            "theft_report",
-            Some(report_id.to_string()),
-            None,
-            Some(json!({ "agency": agency, "message": message })),
-        ),
+    tx.record(
+        Audit::of("police.contact_request", "theft_report", report_id)
+            .after(json!({ "agency": agency, "message": message })),
     )
     .await?;
     tx.commit().await?;
@@ -200,7 +182,6 @@ async fn tell_owner(
 /// Files a theft or loss report for the officer's agency; the owner on record is told.
 pub async fn file_report(
     db: &Db,
-    lookup: &LookupService,
     agency: &str,
     report: &PoliceReport,
     actor: &Actor<'_>,
@@ -239,7 +220,7 @@ pub async fn file_report(
             ));
         }
     };
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let new = NewReport {
         unit_id: unit.id,
         reporter_user_id: actor.user_id,
@@ -274,7 +255,7 @@ pub async fn file_report(
         ),
     )
     .await?;
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -319,7 +300,6 @@ pub(crate) fn filed_by_the_police() -> Error {
 /// which is kept with the report and in the audit log. The owner on record is told.
 pub async fn close(
     db: &Db,
-    lookup: &LookupService,
     report_id: i64,
     closing: &Closing,
     reason: &str,
@@ -353,7 +333,7 @@ pub async fn close(
             format!("This report is {} already.", file.entry.status),
         ));
     }
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let now = now_text();
     let (status, action, place, subject, text) = match closing {
         Closing::Recovered { place } => (
@@ -385,20 +365,14 @@ pub async fn close(
     }
     thefts::add_note(&mut tx, report_id, actor.user_id, actor.role, reason, &now).await?;
     tell_owner(&mut tx, db, file.entry.unit_id, subject, &text).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            action,
-            actor,
-            "theft_report",
-            Some(report_id.to_string()),
-            Some(json!({ "status": "active", "agency": file.entry.agency })),
-            Some(json!({ "status": status, "place": place, "reason": reason })),
-        ),
+    tx.record(
+        Audit::of(action, "theft_report", report_id)
+            .before(json!({ "status": "active", "agency": file.entry.agency }))
+            .after(json!({ "status": status, "place": place, "reason": reason })),
     )
     .await?;
     tx.lookups_change();
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -3,14 +3,14 @@
 //! recomputed), close, and remedy tracking. Each change is one transaction with its audit
 //! entry; anything of another manufacturer is "not found".
 
-use super::accounts::{Actor, entry};
-use super::lookup::LookupService;
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::{Error, Result};
 use crate::recall::forms::{RecallText, RemedyUpdate, RuleInput};
 use crate::recall::scope::{ScopeRule, SerialRange};
 use crate::recall::{StaffRecall, StaffRecallDetail};
-use crate::store::recalls::{self as store, NewRecall};
-use crate::store::{Db, audit, catalogue, now_text};
+use crate::store::recalls::{self as store, MembershipChange, NewRecall};
+use crate::store::{Db, StoreResult, catalogue, now_text, owners};
 use serde_json::json;
 use sqlx::AnyConnection;
 
@@ -36,7 +36,7 @@ pub async fn create_draft(
     text: &RecallText,
     actor: &Actor<'_>,
 ) -> Result<i64> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     if store::number_taken(&mut tx, manufacturer_id, &text.number).await? {
         return Err(Error::invalid(
             "number",
@@ -60,16 +60,9 @@ pub async fn create_draft(
         &now_text(),
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "recall.draft",
-            actor,
-            "recall",
-            Some(id.to_string()),
-            None,
-            Some(serde_json::to_value(text).unwrap_or_default()),
-        ),
+    tx.record(
+        Audit::of("recall.draft", "recall", id)
+            .after(serde_json::to_value(text).unwrap_or_default()),
     )
     .await?;
     tx.commit().await?;
@@ -202,11 +195,11 @@ async fn resolve(
 
 /// After a scope change on a live recall: membership again, and lookups follow.
 async fn refresh_live(
-    conn: &mut AnyConnection,
+    tx: &mut Change<'_>,
     recall: &StaffRecall,
-) -> Result<Option<store::MembershipChange>> {
+) -> Result<Option<MembershipChange>> {
     if recall.status == "active" {
-        Ok(Some(store::recompute_membership(conn, recall.id).await?))
+        Ok(Some(recompute(tx, recall.id).await?))
     } else {
         Ok(None)
     }
@@ -214,13 +207,12 @@ async fn refresh_live(
 
 pub async fn add_rule(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     recall_id: i64,
     input: &RuleInput,
     actor: &Actor<'_>,
 ) -> Result<()> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status == "closed" {
         return Err(Error::invalid("rule_kind", "This recall is closed."));
@@ -230,34 +222,24 @@ pub async fn add_rule(
         store::insert_rule(&mut tx, recall_id, rule).await?;
     }
     let change = refresh_live(&mut tx, &recall).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "recall.scope.add",
-            actor,
-            "recall",
-            Some(recall_id.to_string()),
-            Some(json!({ "members": recall.members })),
-            Some(json!({ "rule": input, "rules": rules.len(), "members": change.map(|c| c.members) })),
-        ),
+    tx.record(
+        Audit::of("recall.scope.add", "recall", recall_id)
+            .before(json!({ "members": recall.members }))
+            .after(json!({ "rule": input, "rules": rules.len(), "members": change.map(|c| c.members) })),
     )
     .await?;
     tx.commit().await?;
-    if change.is_some() {
-        lookup.refresh_epoch().await?;
-    }
     Ok(())
 }
 
 pub async fn remove_rule(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     recall_id: i64,
     rule_id: i64,
     actor: &Actor<'_>,
 ) -> Result<()> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status == "closed" {
         return Err(Error::invalid("form", "This recall is closed."));
@@ -276,22 +258,13 @@ pub async fn remove_rule(
     }
     store::delete_rule(&mut tx, recall_id, rule_id).await?;
     let change = refresh_live(&mut tx, &recall).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "recall.scope.remove",
-            actor,
-            "recall",
-            Some(recall_id.to_string()),
-            Some(json!({ "rule": rule, "members": recall.members })),
-            Some(json!({ "members": change.map(|c| c.members) })),
-        ),
+    tx.record(
+        Audit::of("recall.scope.remove", "recall", recall_id)
+            .before(json!({ "rule": rule, "members": recall.members }))
+            .after(json!({ "members": change.map(|c| c.members) })),
     )
     .await?;
     tx.commit().await?;
-    if change.is_some() {
-        lookup.refresh_epoch().await?;
-    }
     Ok(())
 }
 
@@ -318,27 +291,15 @@ pub async fn rules(db: &Db, manufacturer_id: i64, recall_id: i64) -> Result<Vec<
     Ok(out)
 }
 
+/// Publishes a draft: its membership computed, its owners told, and every instance's
+/// lookups showing it. The number of units it covers.
 pub async fn publish(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     recall_id: i64,
     actor: &Actor<'_>,
 ) -> Result<i64> {
-    let members = publish_recall(db, manufacturer_id, recall_id, actor).await?;
-    lookup.refresh_epoch().await?;
-    Ok(members)
-}
-
-/// Publishes a draft (every instance's lookups follow the epoch it bumps): the number of
-/// units it covers.
-pub async fn publish_recall(
-    db: &Db,
-    manufacturer_id: i64,
-    recall_id: i64,
-    actor: &Actor<'_>,
-) -> Result<i64> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status != "draft" {
         return Err(Error::invalid("form", "Only a draft can be published."));
@@ -349,21 +310,38 @@ pub async fn publish_recall(
             "Add at least one scope rule before publishing.",
         ));
     }
-    let change = store::publish(&mut tx, recall_id, &now_text()).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "recall.publish",
-            actor,
-            "recall",
-            Some(recall_id.to_string()),
-            Some(json!({ "status": "draft" })),
-            Some(json!({ "status": "active", "members": change.members })),
-        ),
+    let now = now_text();
+    let change = store::recompute_membership(&mut tx, recall_id).await?;
+    store::mark_published(&mut tx, recall_id, &now).await?;
+    owners::notify_recall(&mut tx, recall_id, &now).await?;
+    tx.lookups_change();
+    tx.record(
+        Audit::of("recall.publish", "recall", recall_id)
+            .before(json!({ "status": "draft" }))
+            .after(json!({ "status": "active", "members": change.members })),
     )
     .await?;
     tx.commit().await?;
     Ok(change.members)
+}
+
+/// A live recall's membership again (its scope, or the component links it reaches
+/// through, changed): the owners of units new to it are told, and lookups change.
+async fn recompute(tx: &mut Change<'_>, recall_id: i64) -> StoreResult<MembershipChange> {
+    let change = store::recompute_membership(tx, recall_id).await?;
+    owners::notify_recall(tx, recall_id, &now_text()).await?;
+    tx.lookups_change();
+    Ok(change)
+}
+
+/// Every live recall that reaches through components, recomputed (after component links
+/// change): how many there were.
+pub(crate) async fn recompute_component_recalls(tx: &mut Change<'_>) -> StoreResult<usize> {
+    let live = store::component_recalls(tx).await?;
+    for recall in &live {
+        recompute(tx, *recall).await?;
+    }
+    Ok(live.len())
 }
 
 /// The id of the manufacturer's recall with this number (a draft too).
@@ -402,14 +380,8 @@ pub async fn find_by_number(
     }
 }
 
-pub async fn close(
-    db: &Db,
-    lookup: &LookupService,
-    manufacturer_id: i64,
-    recall_id: i64,
-    actor: &Actor<'_>,
-) -> Result<()> {
-    let mut tx = db.writer().begin().await?;
+pub async fn close(db: &Db, manufacturer_id: i64, recall_id: i64, actor: &Actor<'_>) -> Result<()> {
+    let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status != "active" {
         return Err(Error::invalid(
@@ -417,21 +389,15 @@ pub async fn close(
             "Only a published recall can be closed.",
         ));
     }
-    store::close(&mut tx, recall_id, &now_text()).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "recall.close",
-            actor,
-            "recall",
-            Some(recall_id.to_string()),
-            Some(json!({ "status": "active" })),
-            Some(json!({ "status": "closed", "members": recall.members, "remedied": recall.remedied })),
-        ),
+    store::mark_closed(&mut tx, recall_id, &now_text()).await?;
+    tx.lookups_change();
+    tx.record(
+        Audit::of("recall.close", "recall", recall_id)
+            .before(json!({ "status": "active" }))
+            .after(json!({ "status": "closed", "members": recall.members, "remedied": recall.remedied })),
     )
     .await?;
     tx.commit().await?;
-    lookup.refresh_epoch().await?;
     Ok(())
 }
 
@@ -446,13 +412,12 @@ pub struct RemedyOutcome {
 /// Sets remedy statuses (one or many); serials not in the recall are reported by line.
 pub async fn update_remedies(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     recall_id: i64,
     updates: &[RemedyUpdate],
     actor: &Actor<'_>,
 ) -> Result<RemedyOutcome> {
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
     if recall.status == "draft" {
         return Err(Error::invalid(
@@ -485,22 +450,15 @@ pub async fn update_remedies(
         outcome.updated += n;
     }
     if outcome.updated > 0 {
-        audit::append(
-            &mut tx,
-            &entry(
-                "recall.remedy",
-                actor,
-                "recall",
-                Some(recall_id.to_string()),
-                None,
-                Some(json!({ "updated": outcome.updated, "lines": updates.len(),
-                             "serials": updates.iter().take(100).map(|u| (&u.serial, u.status.as_str())).collect::<Vec<_>>() })),
-            ),
+        tx.record(
+            Audit::of("recall.remedy", "recall", recall_id)
+                .after(json!({ "updated": outcome.updated, "lines": updates.len(),
+                    "serials": updates.iter().take(100).map(|u| (&u.serial, u.status.as_str())).collect::<Vec<_>>() })),
         )
         .await?;
         tx.lookups_change();
     }
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(outcome)
 }
 

@@ -3,11 +3,12 @@
 //! sold), unknown (no such unit of ours) and duplicates — and apply the result as "received
 //! here" journey events.
 
-use super::accounts::{Actor, entry};
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::{Error, Result};
 use crate::serial::Serial;
 use crate::store::stock::{self as store, StockUnit};
-use crate::store::{Db, audit, now_text};
+use crate::store::{Db, now_text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -66,7 +67,7 @@ pub async fn create(
             format!("One audit takes at most {MAX_SCANNED} lines; split the location."),
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let id = store::insert(
         &mut tx,
         manufacturer_id,
@@ -76,16 +77,9 @@ pub async fn create(
         &now_text(),
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "stock.audit",
-            actor,
-            "stock_audit",
-            Some(id.to_string()),
-            None,
-            Some(json!({ "location": location, "lines": scanned.len() })),
-        ),
+    tx.record(
+        Audit::of("stock.audit", "stock_audit", id)
+            .after(json!({ "location": location, "lines": scanned.len() })),
     )
     .await?;
     tx.commit().await?;
@@ -183,7 +177,7 @@ pub async fn apply(
     actor: &Actor<'_>,
 ) -> Result<usize> {
     let (report, units) = report(db, manufacturer_id, id).await?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let now = now_text();
     if !store::mark_applied(&mut tx, id, &now).await? {
         return Err(Error::invalid(
@@ -192,21 +186,11 @@ pub async fn apply(
         ));
     }
     store::receive(&mut tx, &units, &report.location, actor_name, &now).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "stock.apply",
-            actor,
-            "stock_audit",
-            Some(id.to_string()),
-            None,
-            Some(
-                json!({ "location": report.location, "received": units.len(),
-                         "matched": report.matched.len(), "unexpected": report.unexpected.len(),
-                         "missing": report.missing.len(), "unknown": report.unknown.len() }),
-            ),
-        ),
-    )
+    tx.record(Audit::of("stock.apply", "stock_audit", id).after(
+        json!({ "location": report.location, "received": units.len(),
+                "matched": report.matched.len(), "unexpected": report.unexpected.len(),
+                "missing": report.missing.len(), "unknown": report.unknown.len() }),
+    ))
     .await?;
     tx.commit().await?;
     Ok(units.len())

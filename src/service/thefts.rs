@@ -3,11 +3,11 @@
 //! Every action is audited; a change to whether a unit is reported stolen reaches public
 //! lookups at once.
 
-use super::accounts::{Actor, entry};
-use super::lookup::LookupService;
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::{Error, Result};
 use crate::store::thefts::{self as store, NewReport};
-use crate::store::{Db, audit, catalogue, now_text};
+use crate::store::{Db, catalogue, now_text};
 use serde_json::json;
 
 /// Checks a new report's kind (stolen or lost, the problem on `kind_field`) and that it did
@@ -27,10 +27,10 @@ pub(crate) fn check_report(kind: &str, occurred_on: Option<&str>, kind_field: &s
 /// (`already`, on `field`); open transfer codes cancelled, so a code handed out before the
 /// theft cannot move the unit; audited as `theft.report`; public lookups change with it.
 pub(crate) async fn file(
-    tx: &mut crate::service::change::Change,
+    tx: &mut Change<'_>,
     new: &NewReport,
     (field, already): (&str, String),
-    actor: &Actor<'_>,
+    _actor: &Actor<'_>,
 ) -> Result<i64> {
     if store::active_for_unit(&mut *tx, new.unit_id).await? {
         return Err(Error::invalid(field, already));
@@ -38,16 +38,9 @@ pub(crate) async fn file(
     let now = now_text();
     let id = store::insert_report(&mut *tx, new, &now).await?;
     crate::store::owners::cancel_transfers(&mut *tx, new.unit_id, &now).await?;
-    audit::append(
-        tx,
-        &entry(
-            "theft.report",
-            actor,
-            "theft_report",
-            Some(id.to_string()),
-            None,
-            Some(serde_json::to_value(new).unwrap_or_default()),
-        ),
+    tx.record(
+        Audit::of("theft.report", "theft_report", id)
+            .after(serde_json::to_value(new).unwrap_or_default()),
     )
     .await?;
     tx.lookups_change();
@@ -66,14 +59,13 @@ pub enum Review {
 /// Applies a review action (with an optional note, required for a note alone).
 pub async fn review(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     report_id: i64,
     action: &Review,
     note: Option<&str>,
     actor: &Actor<'_>,
 ) -> Result<()> {
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let Some((unit_id, status, verified, reporter_kind)) =
         store::own_report(&mut tx, manufacturer_id, report_id).await?
     else {
@@ -127,22 +119,16 @@ pub async fn review(
     if let Some(note) = note {
         store::add_note(&mut tx, report_id, actor.user_id, actor.role, note, &now).await?;
     }
-    audit::append(
-        &mut tx,
-        &entry(
-            name,
-            actor,
-            "theft_report",
-            Some(report_id.to_string()),
-            Some(json!({ "status": status, "verified_at": verified })),
-            Some(json!({ "unit_id": unit_id, "action": format!("{action:?}"), "note": note })),
-        ),
+    tx.record(
+        Audit::of(name, "theft_report", report_id)
+            .before(json!({ "status": status, "verified_at": verified }))
+            .after(json!({ "unit_id": unit_id, "action": format!("{action:?}"), "note": note })),
     )
     .await?;
     if public {
         tx.lookups_change();
     }
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -161,13 +147,12 @@ pub struct OnBehalf {
 
 pub async fn report_on_behalf(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     report: &OnBehalf,
     actor: &Actor<'_>,
 ) -> Result<i64> {
     check_report(&report.kind, report.occurred_on.as_deref(), "theft_kind")?;
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let product = match &report.model {
         Some(model) => Some(
             catalogue::product_id_by_model(&mut tx, manufacturer_id, model)
@@ -231,7 +216,7 @@ pub async fn report_on_behalf(
             .unwrap_or_default()
     );
     store::add_note(&mut tx, id, actor.user_id, actor.role, &note, &now).await?;
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(id)
 }
 

@@ -2,10 +2,10 @@
 //! and its components. Each change is audited with before and after; lookups and recalls
 //! follow (a new component link can bring a finished unit into a live component recall).
 
-use super::accounts::{Actor, entry};
-use super::lookup::LookupService;
+use super::accounts::Actor;
+use super::change::{Audit, Change};
 use super::{Error, Result};
-use crate::store::{Db, audit, catalogue, now_text, recalls, units};
+use crate::store::{Db, catalogue, now_text, units};
 use serde_json::json;
 
 pub use crate::import::EVENT_KINDS;
@@ -27,7 +27,6 @@ pub struct UnitEdit {
 
 pub async fn update_unit(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     id: i64,
     edit: &UnitEdit,
@@ -40,7 +39,7 @@ pub async fn update_unit(
             "Choose one of the listed statuses.",
         ));
     }
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     units::update_record(
         &mut tx,
         id,
@@ -52,23 +51,17 @@ pub async fn update_unit(
         },
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "unit.update",
-            actor,
-            "unit",
-            Some(id.to_string()),
-            Some(
+    tx.record(
+        Audit::of("unit.update", "unit", id)
+            .before(
                 json!({ "status": before.status, "location": before.location,
                          "manufactured_on": before.manufactured_on, "revision": before.revision }),
-            ),
-            Some(serde_json::to_value(edit).unwrap_or_default()),
-        ),
+            )
+            .after(serde_json::to_value(edit).unwrap_or_default()),
     )
     .await?;
     tx.lookups_change();
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -94,7 +87,7 @@ pub async fn add_event(
     if !EVENT_KINDS.contains(&event.kind.as_str()) {
         return Err(Error::invalid("kind", "Choose what happened."));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     crate::store::units::add_event(
         &mut tx,
         &crate::store::units::NewEvent {
@@ -107,16 +100,8 @@ pub async fn add_event(
         },
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "unit.event",
-            actor,
-            "unit",
-            Some(id.to_string()),
-            None,
-            Some(serde_json::to_value(event).unwrap_or_default()),
-        ),
+    tx.record(
+        Audit::of("unit.event", "unit", id).after(serde_json::to_value(event).unwrap_or_default()),
     )
     .await?;
     tx.commit().await?;
@@ -140,14 +125,13 @@ pub enum Component {
 /// Links a component into a unit; returns how many live recalls were recomputed.
 pub async fn link_component(
     db: &Db,
-    lookup: &LookupService,
     manufacturer_id: i64,
     id: i64,
     component: &Component,
     actor: &Actor<'_>,
 ) -> Result<usize> {
     let unit = own_unit(db, manufacturer_id, id).await?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     let model = |m: &Option<String>| m.clone();
     let (child_unit, child_lot) = match component {
         Component::Serial { serial, model: m } => {
@@ -228,24 +212,13 @@ pub async fn link_component(
         ));
     }
     // Live recalls that reach through components may now cover this unit (and what contains it).
-    let recomputed = recalls::recompute_component_recalls(&mut tx).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "unit.component.link",
-            actor,
-            "unit",
-            Some(id.to_string()),
-            None,
-            Some(json!({ "component": component, "child_unit_id": child_unit, "child_lot_id": child_lot,
-                         "recalls_recomputed": recomputed })),
-        ),
-    )
+    let recomputed = super::recall_admin::recompute_component_recalls(&mut tx).await?;
+    tx.record(Audit::of("unit.component.link", "unit", id).after(
+        json!({ "component": component, "child_unit_id": child_unit, "child_lot_id": child_lot,
+                "recalls_recomputed": recomputed }),
+    ))
     .await?;
     tx.commit().await?;
-    if recomputed > 0 {
-        lookup.refresh_epoch().await?;
-    }
     Ok(recomputed)
 }
 

@@ -120,12 +120,15 @@ pub async fn epoch(db: &Db) -> StoreResult<i64> {
     )
 }
 
-/// Marks every cached answer stale: call in the transaction of any change a lookup shows.
-pub async fn bump_epoch(conn: &mut AnyConnection) -> StoreResult<()> {
-    sqlx::query("UPDATE cache_epoch SET version = version + 1 WHERE id = 1")
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+/// Marks every cached answer stale, in the transaction of a change a lookup shows; the new
+/// epoch, which the caller notes with [`Db::saw_epoch`] once the change has committed (not
+/// before: a lookup in between would cache the old answer under the new epoch).
+pub async fn bump_epoch(conn: &mut AnyConnection) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "UPDATE cache_epoch SET version = version + 1 WHERE id = 1 RETURNING version",
+    )
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// Found lookups of the manufacturer's units per day since `since` (YYYY-MM-DD): (day, hits).

@@ -27,6 +27,8 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Executor};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +101,10 @@ pub struct Db {
     backend: Backend,
     writer: AnyPool,
     reader: AnyPool,
+    /// The newest cache epoch this process has seen committed (see [`lookups::bump_epoch`]):
+    /// shared by every clone, so a change committed through one is seen by the lookup
+    /// cache at once.
+    epoch: Arc<AtomicI64>,
 }
 
 impl Db {
@@ -119,6 +125,7 @@ impl Db {
                 backend: Backend::Sqlite,
                 writer,
                 reader,
+                epoch: Arc::default(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -130,6 +137,7 @@ impl Db {
                 backend: Backend::Postgres,
                 writer: pool.clone(),
                 reader: pool,
+                epoch: Arc::default(),
             })
         } else {
             Err(StoreError::UnsupportedUrl(redact(url)))
@@ -148,6 +156,16 @@ impl Db {
     /// The pool for reads.
     pub fn reader(&self) -> &AnyPool {
         &self.reader
+    }
+
+    /// The newest cache epoch this process has seen committed.
+    pub fn known_epoch(&self) -> i64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    /// Notes a committed epoch (never moving back: a slow poll must not undo a commit's).
+    pub(crate) fn saw_epoch(&self, epoch: i64) {
+        self.epoch.fetch_max(epoch, Ordering::SeqCst);
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {

@@ -339,14 +339,7 @@ mod server {
                 occurred_on: occurred_on.map(|d| d.to_string()),
                 place: text(&form.place),
             };
-            police::file_report(
-                &state.services.db,
-                &state.services.lookup,
-                &agency,
-                &report,
-                &officer.actor(),
-            )
-            .await
+            police::file_report(&state.services.db, &agency, &report, &officer.actor()).await
         } else {
             Err(ServiceError::fields(problems))
         };
@@ -388,7 +381,6 @@ mod server {
         let caller = crate::auth::Caller::new(user, &parts, role);
         let actor = caller.actor();
         let db = &state.services.db;
-        let lookup = &state.services.lookup;
         let email = user.email.to_string();
         let outcome = match (id.parse::<i64>(), form.action.as_str()) {
             (Ok(id), "contact") if officer => {
@@ -407,7 +399,7 @@ mod server {
                 } else {
                     (Closing::Withdrawn, "withdrawn")
                 };
-                police::close(db, lookup, id, &closing, &form.reason, closer, &actor)
+                police::close(db, id, &closing, &form.reason, closer, &actor)
                     .await
                     .map(|()| format!("/police/reports/{id}?done={done}"))
             }

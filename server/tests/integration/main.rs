@@ -4,6 +4,7 @@
 
 mod accounts;
 mod catalogue;
+mod change;
 mod claims;
 mod common;
 mod demo;

@@ -3,8 +3,9 @@
 //! through the outbox in the same transaction that makes it. Sign-up and reset answer the
 //! same whether or not the address already has an account; only its owner's mailbox learns.
 
-use super::{AccountError, Actor, NewUser, PasswordHasher, audit_user, create_user};
+use super::{AccountError, Actor, NewUser, PasswordHasher, create_user};
 use crate::account::{Email, Password};
+use crate::service::change::{Audit, Change};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::users::{self, TokenPurpose};
 use crate::store::{Db, StoreError, instant_text, now_text, sessions};
@@ -182,7 +183,7 @@ pub async fn verify_email(
     client_ip: Option<&str>,
 ) -> Result<i64, AccountError> {
     let now = now_text();
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let mut tx = Change::begin(db, &Actor::anonymous(client_ip)).await?;
     let Some(user_id) =
         users::consume_token(&mut tx, TokenPurpose::Verify, &hash_token(token), &now).await?
     else {
@@ -192,14 +193,10 @@ pub async fn verify_email(
         return Err(AccountError::LinkInvalid);
     }
     users::mark_verified(&mut tx, user_id, &now).await?;
-    audit_user(
-        &mut tx,
-        "user.email_verified",
-        &Actor::user(user_id, client_ip),
-        user_id,
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.identify(Actor::user(user_id, client_ip));
+    tx.record(Audit::of("user.email_verified", "user", user_id))
+        .await?;
+    tx.commit().await?;
     Ok(user_id)
 }
 
@@ -218,16 +215,15 @@ pub async fn request_password_reset(
     if found.disabled {
         return Ok(());
     }
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let mut tx = Change::begin(db, &Actor::anonymous(client_ip)).await?;
     mail_link(&mut tx, found.user_id, email, Link::Reset, site_origin).await?;
-    audit_user(
-        &mut tx,
+    tx.record(Audit::of(
         "auth.password_reset_requested",
-        &Actor::anonymous(client_ip),
+        "user",
         found.user_id,
-    )
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -248,7 +244,7 @@ pub async fn reset_password(
 ) -> Result<i64, AccountError> {
     let hash = hasher.hash(new).await?;
     let now = now_text();
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let mut tx = Change::begin(db, &Actor::anonymous(client_ip)).await?;
     let Some(user_id) =
         users::consume_token(&mut tx, TokenPurpose::Reset, &hash_token(token), &now).await?
     else {
@@ -260,14 +256,10 @@ pub async fn reset_password(
     }
     users::set_password(&mut tx, user_id, &hash, &now).await?;
     users::mark_verified(&mut tx, user_id, &now).await?;
-    audit_user(
-        &mut tx,
-        "auth.password_reset",
-        &Actor::user(user_id, client_ip),
-        user_id,
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.identify(Actor::user(user_id, client_ip));
+    tx.record(Audit::of("auth.password_reset", "user", user_id))
+        .await?;
+    tx.commit().await?;
     sessions::delete_for_user(db, user_id, None).await?;
     Ok(user_id)
 }

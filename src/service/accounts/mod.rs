@@ -9,8 +9,8 @@ pub use links::*;
 pub use roles::*;
 
 use crate::account::{Email, Password, Role};
-use crate::audit::AuditEntry;
-use crate::store::{Db, StoreError, audit, now_text, users};
+use crate::service::change::{Audit, Change};
+use crate::store::{Db, StoreError, now_text, users};
 use argon2::password_hash::{
     PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
 };
@@ -163,6 +163,7 @@ pub struct NewUser<'a> {
 }
 
 /// Who made a change, for the audit log.
+#[derive(Clone, Copy, Debug)]
 pub struct Actor<'a> {
     pub user_id: Option<i64>,
     pub role: &'a str,
@@ -189,46 +190,6 @@ impl<'a> Actor<'a> {
     }
 }
 
-/// Appends an entry for a change by `actor` to `target_type` `target_id`, with what it is
-/// after the change.
-pub async fn record_change(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    action: &str,
-    actor: &Actor<'_>,
-    target_type: &str,
-    target_id: &str,
-    after: serde_json::Value,
-) -> Result<(), AccountError> {
-    audit::append(
-        tx,
-        &entry(
-            action,
-            actor,
-            target_type,
-            Some(target_id.to_owned()),
-            None,
-            Some(after),
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Appends an entry about a user's account that records no before and after.
-pub(super) async fn audit_user(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    action: &str,
-    actor: &Actor<'_>,
-    user_id: i64,
-) -> Result<(), AccountError> {
-    audit::append(
-        tx,
-        &entry(action, actor, "user", Some(user_id.to_string()), None, None),
-    )
-    .await?;
-    Ok(())
-}
-
 /// Creates a user with the owner role and, if asked, one more; audited.
 pub async fn create_user(
     db: &Db,
@@ -244,7 +205,7 @@ pub async fn create_user(
     }
     let hash = hasher.hash(new.password).await?;
     let now = now_text();
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let mut tx = Change::begin(db, &actor).await?;
     if users::email_taken(&mut tx, new.email).await? {
         return Err(AccountError::EmailTaken(new.email.clone()));
     }
@@ -281,22 +242,9 @@ pub async fn create_user(
         "manufacturer": new.manufacturer,
         "agency": new.agency,
     });
-    audit::append(
-        &mut tx,
-        &AuditEntry {
-            at: now.clone(),
-            actor_user_id: actor.user_id,
-            actor_role: Some(actor.role.to_owned()),
-            action: "user.create".into(),
-            target_type: "user".into(),
-            target_id: Some(user_id.to_string()),
-            before_json: None,
-            after_json: Some(after.to_string()),
-            client_ip: actor.client_ip.map(str::to_owned),
-        },
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.record(Audit::of("user.create", "user", user_id).after(after))
+        .await?;
+    tx.commit().await?;
     Ok(user_id)
 }
 
@@ -325,27 +273,6 @@ pub async fn check_credentials(
     }
 }
 
-pub(crate) fn entry(
-    action: &str,
-    actor: &Actor<'_>,
-    target_type: &str,
-    target_id: Option<String>,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> AuditEntry {
-    AuditEntry {
-        at: now_text(),
-        actor_user_id: actor.user_id,
-        actor_role: Some(actor.role.to_owned()),
-        action: action.into(),
-        target_type: target_type.into(),
-        target_id,
-        before_json: before.map(|v| v.to_string()),
-        after_json: after.map(|v| v.to_string()),
-        client_ip: actor.client_ip.map(str::to_owned),
-    }
-}
-
 /// Signs in: the user, or one error for every kind of bad credentials. Both outcomes are
 /// written to the audit log (a failure names the e-mail tried, never the password).
 pub async fn sign_in(
@@ -357,37 +284,26 @@ pub async fn sign_in(
 ) -> Result<i64, AccountError> {
     let outcome = check_credentials(db, hasher, email, password).await;
     let tried = Email::parse(email).map(|e| e.as_str().to_owned()).ok();
-    let audit_entry = match &outcome {
-        Ok(user_id) => entry(
-            "auth.sign_in",
-            &Actor::user(*user_id, client_ip),
-            "user",
-            Some(user_id.to_string()),
-            None,
-            None,
+    let (actor, audit) = match &outcome {
+        Ok(user_id) => (
+            Actor::user(*user_id, client_ip),
+            Audit::of("auth.sign_in", "user", user_id),
         ),
-        Err(AccountError::BadCredentials) => entry(
-            "auth.sign_in_failed",
-            &Actor::anonymous(client_ip),
-            "user",
-            None,
-            None,
-            Some(serde_json::json!({ "email": tried })),
+        Err(AccountError::BadCredentials) => (
+            Actor::anonymous(client_ip),
+            Audit::on("auth.sign_in_failed", "user").after(serde_json::json!({ "email": tried })),
         ),
         // The right password for an address not confirmed yet: still no sign-in.
-        Err(AccountError::Unverified { user_id, .. }) => entry(
-            "auth.sign_in_failed",
-            &Actor::anonymous(client_ip),
-            "user",
-            Some(user_id.to_string()),
-            None,
-            Some(serde_json::json!({ "email": tried, "reason": "address not confirmed" })),
+        Err(AccountError::Unverified { user_id, .. }) => (
+            Actor::anonymous(client_ip),
+            Audit::of("auth.sign_in_failed", "user", user_id)
+                .after(serde_json::json!({ "email": tried, "reason": "address not confirmed" })),
         ),
         Err(_) => return outcome,
     };
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    audit::append(&mut tx, &audit_entry).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    let mut tx = Change::begin(db, &actor).await?;
+    tx.record(audit).await?;
+    tx.commit().await?;
     outcome
 }
 
@@ -397,10 +313,10 @@ pub async fn record_sign_out(
     user_id: i64,
     client_ip: Option<&str>,
 ) -> Result<(), AccountError> {
-    let actor = Actor::user(user_id, client_ip);
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    audit_user(&mut tx, "auth.sign_out", &actor, user_id).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    let mut tx = Change::begin(db, &Actor::user(user_id, client_ip)).await?;
+    tx.record(Audit::of("auth.sign_out", "user", user_id))
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -425,11 +341,11 @@ pub async fn change_password(
         return Err(AccountError::WrongCurrentPassword);
     }
     let hash = hasher.hash(new).await?;
-    let actor = Actor::user(user_id, client_ip);
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let mut tx = Change::begin(db, &Actor::user(user_id, client_ip)).await?;
     users::set_password(&mut tx, user_id, &hash, &now_text()).await?;
-    audit_user(&mut tx, "user.password_change", &actor, user_id).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.record(Audit::of("user.password_change", "user", user_id))
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! Granting and revoking roles: audited with the grants before and after; the user's
 //! sessions take a new id on their next request.
 
-use super::{AccountError, Actor, entry};
+use super::{AccountError, Actor};
 use crate::account::Role;
-use crate::store::{Db, StoreError, audit, now_text, users};
+use crate::service::change::{Audit, Change};
+use crate::store::{Db, now_text, users};
 
 /// A role to grant, with what it needs.
 pub struct RoleChange<'a> {
@@ -30,7 +31,7 @@ pub async fn grant_role(
     if change.role == Role::Police && agency.is_none() {
         return Err(AccountError::PoliceNeedAgency);
     }
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let mut tx = Change::begin(db, &actor).await?;
     users::lock_role_changes(&mut tx).await?;
     let before = users::grants_in(&mut tx, change.user_id).await?;
     if users::password_hash(&mut tx, change.user_id)
@@ -57,33 +58,26 @@ pub async fn grant_role(
         &now_text(),
     )
     .await?;
-    finish_role_change(tx, change.user_id, "user.role_grant", before, &actor).await
+    finish_role_change(tx, change.user_id, "user.role_grant", before).await
 }
 
 /// After a role change in `tx`: the user's sessions are told to take a new id, the change
 /// goes in the audit log with the grants before and after, and it all commits.
 async fn finish_role_change(
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    mut tx: Change<'_>,
     user_id: i64,
     action: &str,
     before: Vec<crate::account::Grant>,
-    actor: &Actor<'_>,
 ) -> Result<(), AccountError> {
     users::bump_auth_epoch(&mut tx, user_id).await?;
     let after = users::grants_in(&mut tx, user_id).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            action,
-            actor,
-            "user",
-            Some(user_id.to_string()),
-            Some(serde_json::json!({ "roles": before })),
-            Some(serde_json::json!({ "roles": after })),
-        ),
+    tx.record(
+        Audit::of(action, "user", user_id)
+            .before(serde_json::json!({ "roles": before }))
+            .after(serde_json::json!({ "roles": after })),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -100,7 +94,7 @@ pub async fn revoke_role(
     if role == Role::Admin && actor.user_id == Some(user_id) {
         return Err(AccountError::OwnAdminRole);
     }
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let mut tx = Change::begin(db, &actor).await?;
     users::lock_role_changes(&mut tx).await?;
     let before = users::grants_in(&mut tx, user_id).await?;
     if !users::revoke_role(&mut tx, user_id, role).await? {
@@ -109,6 +103,6 @@ pub async fn revoke_role(
     if role == Role::Admin && users::role_holders(&mut tx, Role::Admin).await? == 0 {
         return Err(AccountError::LastAdmin);
     }
-    finish_role_change(tx, user_id, "user.role_revoke", before, &actor).await?;
+    finish_role_change(tx, user_id, "user.role_revoke", before).await?;
     Ok(true)
 }

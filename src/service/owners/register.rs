@@ -2,11 +2,11 @@
 //! warranty a registration starts.
 
 use crate::lookup::{LookupError, LookupQuery};
-use crate::service::accounts::{Actor, entry};
-use crate::service::lookup::LookupService;
+use crate::service::accounts::Actor;
+use crate::service::change::{Audit, Change};
 use crate::service::{Error, Result};
 use crate::store::owners::{self as store, NewOwnership, NewWarranty};
-use crate::store::{Db, audit, instant_text, now_text, parse_date, today, units};
+use crate::store::{Db, instant_text, now_text, parse_date, today, units};
 use crate::warranty::{WarrantyStart, add_months};
 use serde_json::json;
 
@@ -135,7 +135,6 @@ async fn within_registration_limits(
 /// without one, at the purchase date given, marked as the owner's statement.
 pub async fn register(
     db: &Db,
-    lookup: &LookupService,
     user_id: i64,
     form: &Registration,
     actor: &Actor<'_>,
@@ -155,7 +154,7 @@ pub async fn register(
     let (Some(unit), Some(purchase_date), true) = (unit, purchase_date, problems.is_empty()) else {
         return Err(Error::Invalid(problems));
     };
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let facts = store::unit_facts(&mut tx, unit.id)
         .await?
         .ok_or_else(|| Error::invalid("serial", "That unit is no longer in the records."))?;
@@ -259,20 +258,13 @@ pub async fn register(
             .await?;
     }
     store::notify_unit(&mut tx, unit.id, &now).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "unit.register",
-            actor,
-            "unit",
-            Some(unit.id.to_string()),
-            None,
-            Some(json!({ "purchase_date": purchase, "retailer": retailer, "warranty": warranty, "proof": form.proof.is_some() })),
-        ),
+    tx.record(
+        Audit::of("unit.register", "unit", unit.id)
+            .after(json!({ "purchase_date": purchase, "retailer": retailer, "warranty": warranty, "proof": form.proof.is_some() })),
     )
     .await?;
     tx.lookups_change();
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(unit.id)
 }
 

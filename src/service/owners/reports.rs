@@ -1,12 +1,12 @@
 //! An owner's stolen or lost report on their unit, and closing it.
 
 use super::not_yours;
-use crate::service::accounts::{Actor, entry};
-use crate::service::lookup::LookupService;
+use crate::service::accounts::Actor;
+use crate::service::change::{Audit, Change};
 use crate::service::{Error, Result};
 use crate::store::owners as store;
 use crate::store::thefts::{self, NewReport};
-use crate::store::{Db, audit, now_text};
+use crate::store::{Db, now_text};
 use serde_json::json;
 
 /// A stolen or lost report as the owner files it.
@@ -22,7 +22,6 @@ pub struct OwnerReport {
 /// Reports my unit stolen or lost; public lookups say so at once.
 pub async fn report_theft(
     db: &Db,
-    lookup: &LookupService,
     user_id: i64,
     unit_id: i64,
     report: &OwnerReport,
@@ -33,7 +32,7 @@ pub async fn report_theft(
         report.occurred_on.as_deref(),
         "report_kind",
     )?;
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
         _ => return Err(not_yours()),
@@ -55,20 +54,19 @@ pub async fn report_theft(
         actor,
     )
     .await?;
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 /// Closes my unit's active report that I filed: recovered (where) or withdrawn.
 pub async fn close_report(
     db: &Db,
-    lookup: &LookupService,
     user_id: i64,
     unit_id: i64,
     recovered: Option<Option<String>>,
     actor: &Actor<'_>,
 ) -> Result<()> {
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
         _ => return Err(not_yours()),
@@ -90,23 +88,21 @@ pub async fn close_report(
     if !thefts::resolve(&mut tx, report, status, place, &now).await? {
         return Err(crate::service::police::closed_meanwhile("report"));
     }
-    audit::append(
-        &mut tx,
-        &entry(
+    tx.record(
+        Audit::of(
             if recovered.is_some() {
                 "theft.recover"
             } else {
                 "theft.withdraw"
             },
-            actor,
             "theft_report",
-            Some(report.to_string()),
-            Some(json!({ "status": "active" })),
-            Some(json!({ "status": status, "place": place })),
-        ),
+            report,
+        )
+        .before(json!({ "status": "active" }))
+        .after(json!({ "status": status, "place": place })),
     )
     .await?;
     tx.lookups_change();
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! Passing a unit on: a transfer code made, cancelled or redeemed.
 
 use super::not_yours;
-use crate::service::accounts::{Actor, entry};
-use crate::service::lookup::LookupService;
+use crate::service::accounts::Actor;
+use crate::service::change::{Audit, Change};
 use crate::service::{Error, Result};
 use crate::store::owners::{self as store, NewOwnership};
-use crate::store::{Db, audit, instant_text, now_text, today};
+use crate::store::{Db, instant_text, now_text, today};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -33,7 +33,7 @@ pub async fn create_transfer(
     unit_id: i64,
     actor: &Actor<'_>,
 ) -> Result<(String, String)> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
         _ => return Err(not_yours()),
@@ -74,16 +74,9 @@ pub async fn create_transfer(
         &expires,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "transfer.create",
-            actor,
-            "unit",
-            Some(unit_id.to_string()),
-            None,
-            Some(json!({ "transfer": id, "expires_at": expires })),
-        ),
+    tx.record(
+        Audit::of("transfer.create", "unit", unit_id)
+            .after(json!({ "transfer": id, "expires_at": expires })),
     )
     .await?;
     tx.commit().await?;
@@ -92,7 +85,7 @@ pub async fn create_transfer(
 
 /// Cancels my unit's open transfer code.
 pub async fn cancel_transfer(db: &Db, user_id: i64, unit_id: i64, actor: &Actor<'_>) -> Result<()> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = Change::begin(db, actor).await?;
     match store::current_owner(&mut tx, unit_id).await? {
         Some((_, owner)) if owner == user_id => {}
         _ => return Err(not_yours()),
@@ -104,30 +97,14 @@ pub async fn cancel_transfer(db: &Db, user_id: i64, unit_id: i64, actor: &Actor<
             "There is no open transfer code for this unit.",
         ));
     }
-    audit::append(
-        &mut tx,
-        &entry(
-            "transfer.cancel",
-            actor,
-            "unit",
-            Some(unit_id.to_string()),
-            None,
-            None,
-        ),
-    )
-    .await?;
+    tx.record(Audit::of("transfer.cancel", "unit", unit_id))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Redeems a transfer code: the unit becomes mine. Returns the unit's id.
-pub async fn redeem_transfer(
-    db: &Db,
-    lookup: &LookupService,
-    user_id: i64,
-    code: &str,
-    actor: &Actor<'_>,
-) -> Result<i64> {
+pub async fn redeem_transfer(db: &Db, user_id: i64, code: &str, actor: &Actor<'_>) -> Result<i64> {
     const FIELD: &str = "code";
     if code.trim().is_empty() {
         return Err(Error::invalid(
@@ -135,7 +112,7 @@ pub async fn redeem_transfer(
             "Enter the transfer code the owner gave you.",
         ));
     }
-    let mut tx = crate::service::change::Change::begin(db).await?;
+    let mut tx = Change::begin(db, actor).await?;
     let Some(transfer) = store::transfer_by_hash(&mut tx, &transfer_code_hash(code)).await? else {
         return Err(Error::invalid(
             FIELD,
@@ -235,19 +212,15 @@ pub async fn redeem_transfer(
         store::end_initial_warranty(&mut tx, transfer.unit_id, &today().to_string()).await?
     };
     store::notify_unit(&mut tx, transfer.unit_id, &now).await?;
-    audit::append(
-        &mut tx,
-        &entry(
-            "transfer.redeem",
-            actor,
-            "unit",
-            Some(transfer.unit_id.to_string()),
-            Some(json!({ "owner": from })),
-            Some(json!({ "owner": user_id, "transfer": transfer.id, "warranty_ended": ended > 0 })),
-        ),
+    tx.record(
+        Audit::of("transfer.redeem", "unit", transfer.unit_id)
+            .before(json!({ "owner": from }))
+            .after(
+                json!({ "owner": user_id, "transfer": transfer.id, "warranty_ended": ended > 0 }),
+            ),
     )
     .await?;
     tx.lookups_change();
-    tx.commit(lookup).await?;
+    tx.commit().await?;
     Ok(transfer.unit_id)
 }

@@ -60,31 +60,28 @@ pub async fn insert_draft(
     .await?)
 }
 
-/// Publishes a draft: computes membership and makes it visible to lookups.
-pub async fn publish(
+/// Marks a draft published (its membership computed first: see `service::recall_admin`).
+pub async fn mark_published(
     conn: &mut AnyConnection,
     recall_id: i64,
     now: &str,
-) -> StoreResult<MembershipChange> {
-    let change = recompute_membership(conn, recall_id).await?;
+) -> StoreResult<()> {
     sqlx::query("UPDATE recalls SET status = 'active', published_at = $2 WHERE id = $1")
         .bind(recall_id)
         .bind(now)
         .execute(&mut *conn)
         .await?;
-    super::owners::notify_recall(conn, recall_id, now).await?;
-    super::lookups::bump_epoch(conn).await?;
-    Ok(change)
+    Ok(())
 }
 
-/// Closes an active recall: lookups stop showing it.
-pub async fn close(conn: &mut AnyConnection, recall_id: i64, now: &str) -> StoreResult<()> {
+/// Marks an active recall closed.
+pub async fn mark_closed(conn: &mut AnyConnection, recall_id: i64, now: &str) -> StoreResult<()> {
     sqlx::query("UPDATE recalls SET status = 'closed', closed_at = $2 WHERE id = $1")
         .bind(recall_id)
         .bind(now)
         .execute(&mut *conn)
         .await?;
-    super::lookups::bump_epoch(conn).await
+    Ok(())
 }
 
 /// The id of the manufacturer's recall with this number (a draft too).

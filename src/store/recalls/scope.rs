@@ -286,10 +286,6 @@ pub async fn recompute_membership(
     .bind(recall_id)
     .execute(&mut *conn)
     .await?;
-    // A live recall whose scope grew tells the new members' owners (publishing does it for
-    // a draft).
-    crate::store::owners::notify_recall(conn, recall_id, &crate::store::now_text()).await?;
-    crate::store::lookups::bump_epoch(conn).await?;
     Ok(MembershipChange { members, removed })
 }
 
@@ -410,19 +406,15 @@ pub async fn describe_rule(conn: &mut AnyConnection, rule: &ScopeRule) -> StoreR
     })
 }
 
-/// Recomputes every live recall whose scope reaches through components (after component
-/// links change): how many there were.
-pub async fn recompute_component_recalls(conn: &mut AnyConnection) -> StoreResult<usize> {
-    let live: Vec<i64> = sqlx::query_scalar(
+/// The live recalls whose scope reaches through components (their membership follows
+/// component links).
+pub async fn component_recalls(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
         "SELECT DISTINCT r.id FROM recalls r JOIN recall_scope_rules s ON s.recall_id = r.id
          WHERE r.status = 'active' AND s.kind IN ('component_lot', 'component_serial')",
     )
     .fetch_all(&mut *conn)
-    .await?;
-    for recall in &live {
-        recompute_membership(conn, *recall).await?;
-    }
-    Ok(live.len())
+    .await?)
 }
 
 /// What a recall's scope covers now, read without writing (so a draft's page never holds the

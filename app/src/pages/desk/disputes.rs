@@ -155,7 +155,6 @@ mod server {
             (Ok(_), None) => Err(ServiceError::invalid("decision", "Choose a decision.")),
             (Ok(dispute), Some(decision)) => disputes::decide(
                 &state.services.db,
-                &state.services.lookup,
                 dispute,
                 decision,
                 &form.note,

@@ -234,7 +234,7 @@ mod server {
     ) -> Response {
         let caller = crate::auth::Caller::new(agent.user(), &parts, "agent");
         let actor = caller.actor();
-        let (db, lookup) = (&state.services.db, &state.services.lookup);
+        let db = &state.services.db;
         let Ok(unit) = id.parse::<i64>() else {
             let outcome: Result<(), _> =
                 Err(ServiceError::NotFound("There is no such unit.".into()));
@@ -264,7 +264,7 @@ mod server {
                             parts: parts_list,
                             warranty_months,
                         };
-                        claims::log_repair(db, lookup, unit, &repair, &actor)
+                        claims::log_repair(db, unit, &repair, &actor)
                             .await
                             .map(|_| format!("{back}?done=repair"))
                     }
@@ -272,22 +272,16 @@ mod server {
                 }
             }
             "extend" => match months("extend_months", &form.extend_months, true) {
-                Ok(m) => claims::extend_warranty(
-                    db,
-                    lookup,
-                    unit,
-                    m.unwrap_or(0),
-                    &form.extend_reason,
-                    &actor,
-                )
-                .await
-                .map(|_| format!("{back}?done=extended")),
+                Ok(m) => {
+                    claims::extend_warranty(db, unit, m.unwrap_or(0), &form.extend_reason, &actor)
+                        .await
+                        .map(|_| format!("{back}?done=extended"))
+                }
                 Err(e) => Err(e),
             },
             "withdraw_report" => match form.report.trim().parse::<i64>() {
                 Ok(report) => serialtrace::service::police::close(
                     db,
-                    lookup,
                     report,
                     &serialtrace::service::police::Closing::Withdrawn,
                     &form.withdraw_reason,

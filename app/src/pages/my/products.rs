@@ -328,7 +328,7 @@ mod server {
         let user = owner.user();
         let caller = owner_caller(user, &parts);
         let actor = caller.actor();
-        let (db, lookup) = (&state.services.db, &state.services.lookup);
+        let db = &state.services.db;
         let unit = match owned(&state, user, &id, &parts).await {
             Ok(unit) => unit,
             Err(response) => return response,
@@ -363,24 +363,19 @@ mod server {
                         agency: text(&form.agency),
                         case_number: text(&form.case_number),
                     };
-                    owners::report_theft(db, lookup, user.id, unit, &report, &actor)
+                    owners::report_theft(db, user.id, unit, &report, &actor)
                         .await
                         .map(|_| format!("{back}?done=reported"))
                 } else {
                     Err(ServiceError::fields(problems))
                 }
             }
-            "recovered" => owners::close_report(
-                db,
-                lookup,
-                user.id,
-                unit,
-                Some(text(&form.recovered_place)),
-                &actor,
-            )
-            .await
-            .map(|()| format!("{back}?done=recovered")),
-            "withdraw" => owners::close_report(db, lookup, user.id, unit, None, &actor)
+            "recovered" => {
+                owners::close_report(db, user.id, unit, Some(text(&form.recovered_place)), &actor)
+                    .await
+                    .map(|()| format!("{back}?done=recovered"))
+            }
+            "withdraw" => owners::close_report(db, user.id, unit, None, &actor)
                 .await
                 .map(|()| format!("{back}?done=withdrawn")),
             _ => Err(ServiceError::invalid(

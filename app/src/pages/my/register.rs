@@ -87,14 +87,7 @@ mod server {
         };
         let caller = owner_caller(&user, &form.parts);
         let services = &state.services;
-        let outcome = owners::register(
-            &services.db,
-            &services.lookup,
-            user.id,
-            &registration,
-            &caller.actor(),
-        )
-        .await;
+        let outcome = owners::register(&services.db, user.id, &registration, &caller.actor()).await;
         answer(&state, form.parts.clone(), &form.fields, outcome, |id| {
             format!("/my/products/{id}?done=registered")
         })

@@ -57,14 +57,8 @@ mod server {
         let user = owner.user();
         let caller = owner_caller(user, &parts);
         let services = &state.services;
-        let outcome = owners::redeem_transfer(
-            &services.db,
-            &services.lookup,
-            user.id,
-            &form.code,
-            &caller.actor(),
-        )
-        .await;
+        let outcome =
+            owners::redeem_transfer(&services.db, user.id, &form.code, &caller.actor()).await;
         answer(&state, parts, &form, outcome, |unit| {
             format!("/my/products/{unit}?done=transferred")
         })

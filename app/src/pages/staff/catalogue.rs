@@ -511,7 +511,7 @@ mod server {
                     manufactured_on: form.manufactured_on.clone(),
                 };
                 match generate.parse() {
-                    Ok(spec) => catalogue::generate(db, lookup, m, id, &spec, &actor)
+                    Ok(spec) => catalogue::generate(db, m, id, &spec, &actor)
                         .await
                         .map(|batch| format!("/staff/batches/{batch}")),
                     Err(problems) => Err(ServiceError::fields(problems)),
@@ -534,7 +534,7 @@ mod server {
                             lot: Some(form.unit_lot.trim().to_owned()).filter(|l| !l.is_empty()),
                             manufactured_on: made,
                         };
-                        catalogue::create_unit(db, lookup, m, id, &one, &actor)
+                        catalogue::create_unit(db, m, id, &one, &actor)
                             .await
                             .map(|unit| format!("/staff/units/{unit}?done=created"))
                     }

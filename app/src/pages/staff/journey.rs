@@ -145,11 +145,11 @@ mod server {
         }
         let caller = crate::auth::Caller::staff(&user, &parts);
         let actor = caller.actor();
-        let (db, lookup) = (&state.services.db, &state.services.lookup);
+        let db = &state.services.db;
         let outcome = if kind == "events" {
             journey::import_events(db, m, &csv, &user.email.to_string(), &actor).await
         } else {
-            journey::import_links(db, lookup, m, &csv, &actor).await
+            journey::import_links(db, m, &csv, &actor).await
         };
         let (message, status) = match outcome {
             Ok(Ok(outcome)) if outcome.rejected == 0 => {

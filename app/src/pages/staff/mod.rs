@@ -128,7 +128,6 @@ pub async fn change_counterfeit(
             let note = Some(form.counterfeit_note.trim()).filter(|n| !n.is_empty());
             serialtrace::service::counterfeits::set_mark(
                 &state.services.db,
-                &state.services.lookup,
                 m,
                 &form.counterfeit_serial,
                 note,

@@ -342,27 +342,27 @@ mod server {
             Ok(found) => found,
             Err(response) => return response,
         };
-        let (db, lookup) = (&state.services.db, &state.services.lookup);
+        let db = &state.services.db;
         let page = format!("/staff/recalls/{id}");
         let outcome: Result<String, ServiceError> = match form.action.as_str() {
             "add_rule" => match form.rule.parse() {
-                Ok(rule) => recalls::add_rule(db, lookup, m, id, &rule, &actor)
+                Ok(rule) => recalls::add_rule(db, m, id, &rule, &actor)
                     .await
                     .map(|()| format!("{page}?done=rule#scope")),
                 Err(problems) => Err(ServiceError::fields(problems)),
             },
             "remove_rule" => match form.rule_id.parse::<i64>() {
-                Ok(rule_id) => recalls::remove_rule(db, lookup, m, id, rule_id, &actor)
+                Ok(rule_id) => recalls::remove_rule(db, m, id, rule_id, &actor)
                     .await
                     .map(|()| format!("{page}?done=rule#scope")),
                 Err(_) => Err(ServiceError::NotFound(
                     "That rule is not part of this recall.".into(),
                 )),
             },
-            "publish" => recalls::publish(db, lookup, m, id, &actor)
+            "publish" => recalls::publish(db, m, id, &actor)
                 .await
                 .map(|_| format!("{page}?done=published")),
-            "close" => recalls::close(db, lookup, m, id, &actor)
+            "close" => recalls::close(db, m, id, &actor)
                 .await
                 .map(|()| format!("{page}?done=closed")),
             "remedies" => {
@@ -371,7 +371,7 @@ mod server {
                     problems.push("Enter at least one line: serial,status.".into());
                 }
                 if problems.is_empty() {
-                    match recalls::update_remedies(db, lookup, m, id, &updates, &actor).await {
+                    match recalls::update_remedies(db, m, id, &updates, &actor).await {
                         Ok(outcome) if outcome.problems.is_empty() => {
                             Ok(format!("{page}?done=remedies#remedies"))
                         }

@@ -232,7 +232,7 @@ mod server {
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/staff/thefts".into());
         let sep = if back.contains('?') { '&' } else { '?' };
-        let (db, lookup) = (&state.services.db, &state.services.lookup);
+        let db = &state.services.db;
         let outcome: Result<String, ServiceError> = if form.action == "report" {
             let mut problems = Vec::new();
             let serial = match serialtrace::serial::Serial::parse(&form.theft_serial) {
@@ -260,7 +260,7 @@ mod server {
                     case_number: text(&form.case_number),
                     note: text(&form.note),
                 };
-                thefts::report_on_behalf(db, lookup, m, &report, &actor)
+                thefts::report_on_behalf(db, m, &report, &actor)
                     .await
                     .map(|id| format!("{back}{sep}done=1#report-{id}"))
             } else {
@@ -277,17 +277,11 @@ mod server {
                 _ => None,
             };
             match (review, form.report_id.parse::<i64>()) {
-                (Some(review), Ok(id)) => thefts::review(
-                    db,
-                    lookup,
-                    m,
-                    id,
-                    &review,
-                    text(&form.note).as_deref(),
-                    &actor,
-                )
-                .await
-                .map(|()| format!("{back}{sep}done=1#report-{id}")),
+                (Some(review), Ok(id)) => {
+                    thefts::review(db, m, id, &review, text(&form.note).as_deref(), &actor)
+                        .await
+                        .map(|()| format!("{back}{sep}done=1#report-{id}"))
+                }
                 _ => Err(ServiceError::invalid(
                     "form",
                     "That is not something this page can do.",

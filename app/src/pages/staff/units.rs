@@ -342,7 +342,7 @@ mod server {
             Ok(found) => found,
             Err(response) => return response,
         };
-        let (db, lookup) = (&state.services.db, &state.services.lookup);
+        let db = &state.services.db;
         let page = format!("/staff/units/{id}");
         let mut problems = Problems::new();
         let outcome: Result<String, ServiceError> = match form.action.as_str() {
@@ -359,7 +359,7 @@ mod server {
                     revision: some(&form.revision, 40, "revision", &mut problems),
                 };
                 match checked(problems, edit) {
-                    Ok(edit) => units::update_unit(db, lookup, m, id, &edit, &actor)
+                    Ok(edit) => units::update_unit(db, m, id, &edit, &actor)
                         .await
                         .map(|()| format!("{page}?done=saved")),
                     Err(e) => Err(e),
@@ -414,11 +414,9 @@ mod server {
                     }
                 };
                 match checked(problems, component) {
-                    Ok(Some(component)) => {
-                        units::link_component(db, lookup, m, id, &component, &actor)
-                            .await
-                            .map(|_| format!("{page}?done=linked#components"))
-                    }
+                    Ok(Some(component)) => units::link_component(db, m, id, &component, &actor)
+                        .await
+                        .map(|_| format!("{page}?done=linked#components")),
                     Ok(None) => Err(ServiceError::invalid("component", "Enter the component.")),
                     Err(e) => Err(e),
                 }

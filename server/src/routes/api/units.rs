@@ -231,7 +231,6 @@ pub async fn remedies(
     let caller = KeyCaller::new(&key, client);
     let outcome = serialtrace::service::recall_admin::update_remedies(
         db,
-        &state.services.lookup,
         manufacturer,
         recall,
         &updates,
