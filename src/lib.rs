@@ -1,7 +1,8 @@
 //! serialtrace: the domain of a public recall-and-warranty lookup portal.
 //!
-//! Everything outside `store` and `service` builds for the browser (wasm) as well, so the
-//! same parsers give instant feedback there and the final word on the server.
+//! Everything outside `store`, `service`, `audit` and `demo` builds for the browser (wasm)
+//! as well, so the same parsers give instant feedback there and the final word on the
+//! server.
 
 pub mod account;
 pub mod admin;
