@@ -2,7 +2,7 @@
 //! the database in chunks, so a million units are never held in memory.
 
 use crate::export::{UnitExportFilter, csv_line};
-use crate::store::{Db, import};
+use crate::store::Db;
 use futures_util::Stream;
 
 /// The units export's header line.
@@ -21,7 +21,7 @@ pub fn units_csv(
     manufacturer: i64,
     filter: &UnitExportFilter,
 ) -> impl Stream<Item = Result<String, std::io::Error>> + Send + 'static {
-    let rows = import::export_rows(db, manufacturer, filter);
+    let rows = crate::store::export::export_rows(db, manufacturer, filter);
     let start = Some((rows, String::from(UNITS_HEADER)));
     futures_util::stream::unfold(start, |state| async move {
         let (mut rows, mut chunk) = state?;

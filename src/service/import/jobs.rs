@@ -4,7 +4,7 @@
 use super::{ImportError, ImportOptions, import_units};
 use crate::import::{ImportSummary, RowProblem};
 use crate::service::accounts::Actor;
-use crate::store::import::{self as store};
+use crate::store::import_jobs as store;
 use crate::store::{Db, StoreError, now_text};
 
 /// Runs an import started from the staff screens in the background, recording its progress
