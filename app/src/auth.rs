@@ -271,7 +271,7 @@ mod server {
             // those start again from the sign-in page.
             let target = if parts.method == axum::http::Method::GET {
                 let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                format!("/signin?next={}", crate::forms::encode(next))
+                format!("/signin?next={}", crate::web::forms::encode(next))
             } else {
                 "/signin".to_owned()
             };

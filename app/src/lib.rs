@@ -8,13 +8,11 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod error;
-pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod limits;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;
-#[cfg(feature = "ssr")]
 pub mod web;
 
 pub use app::{App, shell};

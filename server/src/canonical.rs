@@ -66,7 +66,7 @@ pub async fn redirect_to_canonical(request: Request, next: Next) -> Response {
     if request
         .uri()
         .path_and_query()
-        .is_some_and(|p| serialtrace_app::forms::holds_nul(p.as_str().as_bytes()))
+        .is_some_and(|p| serialtrace_app::web::forms::holds_nul(p.as_str().as_bytes()))
     {
         let detail = "The address holds a NUL character (%00), which nothing here can take.";
         return if request.uri().path().starts_with("/api/") {

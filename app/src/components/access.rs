@@ -9,7 +9,10 @@ use leptos_meta::Title;
 pub fn Refused(error: AppError) -> impl IntoView {
     match error {
         AppError::SignInRequired => {
-            let target = format!("/signin?next={}", crate::forms::encode(&current_path()));
+            let target = format!(
+                "/signin?next={}",
+                crate::web::forms::encode(&current_path())
+            );
             #[cfg(feature = "ssr")]
             leptos_axum::redirect(&target);
             view! {

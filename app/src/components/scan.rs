@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// The scan section: the camera button (an island) and the photo upload (a plain form).
 #[component]
 pub fn ScanPanel() -> impl IntoView {
-    let problem = crate::forms::feedback().error("photo");
+    let problem = crate::web::forms::feedback().error("photo");
     let open = problem.is_some();
     view! {
         <details class="panel scan" open=open>
@@ -162,7 +162,7 @@ mod camera {
                     stop(&stream);
                     scanning.set(false);
                     say(message, "Read: looking it up…");
-                    let target = format!("/lookup?serial={}", crate::forms::encode(&text));
+                    let target = format!("/lookup?serial={}", crate::web::forms::encode(&text));
                     if let Some(w) = web_sys::window() {
                         let _ = w.location().set_href(&target);
                     }

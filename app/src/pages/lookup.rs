@@ -55,7 +55,7 @@ pub fn LookupPage() -> impl IntoView {
                 let answer = match result {
                     Ok(LookupOutcome::Answer(answer)) => view! { <Answer answer /> }.into_any(),
                     Ok(LookupOutcome::Rejected(reason)) => {
-                        set_status(400);
+                        crate::web::responses::set_status(400);
                         view! {
                             <section class="result rejected" data-result="rejected" role="alert">
                                 <h2>"Nothing to look up"</h2>
@@ -64,7 +64,7 @@ pub fn LookupPage() -> impl IntoView {
                         }.into_any()
                     }
                     Err(error) => {
-                        set_status(503);
+                        crate::web::responses::set_status(503);
                         view! {
                             <section class="result error" role="alert">
                                 <h2>"No answer just now"</h2>
@@ -85,16 +85,6 @@ pub fn LookupPage() -> impl IntoView {
     }
 }
 
-/// Sets the HTTP status of the page being rendered on the server.
-pub fn set_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    if let Ok(status) = axum::http::StatusCode::from_u16(code) {
-        crate::error::set_status(status);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
-}
-
 /// The largest photo `/lookup/scan` takes.
 pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
 
@@ -105,7 +95,7 @@ pub async fn scan_photo(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    use crate::forms::{FormFeedback, done, rerender};
+    use crate::web::forms::{FormFeedback, done, rerender};
     let mut form = crate::web::uploads::read_multipart(&state, request).await;
     form.parts.uri = axum::http::Uri::from_static("/");
     use axum::http::StatusCode;
@@ -135,7 +125,10 @@ pub async fn scan_photo(
         }
     };
     match outcome {
-        Ok(text) => done(&format!("/lookup?serial={}", crate::forms::encode(&text))),
+        Ok(text) => done(&format!(
+            "/lookup?serial={}",
+            crate::web::forms::encode(&text)
+        )),
         Err((status, problem)) => {
             let mut feedback = FormFeedback::default();
             feedback.add_error("photo", problem);

@@ -5,7 +5,7 @@
 
 use crate::components::lookup_form::LookupForm;
 use crate::error::AppError;
-use crate::pages::lookup::set_status;
+use crate::web::responses::set_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -6,8 +6,8 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::forms::{FormFeedback, rerender};
     use crate::state::AppState;
+    use crate::web::forms::{FormFeedback, rerender};
     use axum::extract::{FromRequest, Multipart};
     use axum::http::StatusCode;
     use axum::http::request::Parts;
@@ -105,7 +105,7 @@ mod server {
                                 ));
                             }
                             Some(_) => {}
-                            None if crate::forms::holds_nul(&bytes) => {
+                            None if crate::web::forms::holds_nul(&bytes) => {
                                 form.problem = Some((
                                     StatusCode::UNPROCESSABLE_ENTITY,
                                     format!(

@@ -46,79 +46,17 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::forms::{FormFeedback, rerender, rerender_retry, validation_errors};
     use crate::state::AppState;
-    use axum::extract::FromRequest;
+    use crate::web::forms::{FormFeedback, rerender, rerender_retry, validation_errors};
+
     use axum::http::StatusCode;
     use axum::http::request::Parts;
     use axum::response::Response;
     use serde::Deserialize;
-    use serde::de::DeserializeOwned;
+
     use serialtrace::account::{Email, Password};
     use serialtrace::service::accounts::AccountError;
     use validator::Validate;
-
-    /// A submitted urlencoded form with the request it came in (to render its page again).
-    /// An unreadable form is answered with the page and a message.
-    pub struct PageForm<T> {
-        pub parts: Parts,
-        pub form: T,
-    }
-
-    impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
-        type Rejection = Response;
-
-        async fn from_request(
-            request: axum::extract::Request,
-            state: &AppState,
-        ) -> Result<Self, Response> {
-            let (mut parts, body) = request.into_parts();
-            let request = axum::http::Request::from_parts(parts.clone(), body);
-            // A form with a POST address of its own is shown again on its page.
-            if parts.uri.path() == "/account/password" {
-                parts.uri = axum::http::Uri::from_static("/account");
-            }
-            // No field can hold a NUL character (PostgreSQL text cannot): refused here, by
-            // name, rather than failing deep in a query.
-            let (head, body) = request.into_parts();
-            let bytes = match axum::body::Bytes::from_request(
-                axum::http::Request::from_parts(head.clone(), body),
-                &(),
-            )
-            .await
-            {
-                Ok(bytes) => bytes,
-                Err(rejection) => {
-                    let mut feedback = FormFeedback::default();
-                    feedback.add_error("form", rejection.body_text());
-                    return Err(rerender(state, parts, feedback, rejection.status()).await);
-                }
-            };
-            if crate::forms::holds_nul(&bytes) {
-                let mut feedback = FormFeedback::default();
-                feedback.add_error(
-                    "form",
-                    "The form holds a NUL character (U+0000), which no field can keep: remove it and send the form again.",
-                );
-                return Err(
-                    rerender(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await,
-                );
-            }
-            let request = axum::http::Request::from_parts(head, axum::body::Body::from(bytes));
-            match axum::Form::<T>::from_request(request, &()).await {
-                Ok(axum::Form(form)) => Ok(Self { parts, form }),
-                Err(rejection) => {
-                    tracing::info!(%rejection, "unreadable form");
-                    let mut feedback = FormFeedback::default();
-                    feedback.add_error(
-                        "form",
-                        "The form could not be read. Please fill it in again and resend it.",
-                    );
-                    Err(rerender(state, parts, feedback, StatusCode::BAD_REQUEST).await)
-                }
-            }
-        }
-    }
 
     /// A new password, typed twice.
     #[derive(Deserialize, Default, Validate)]

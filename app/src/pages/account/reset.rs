@@ -3,7 +3,7 @@
 
 use super::DoneNotice;
 use crate::error::AppError;
-use crate::forms::{Check, Field, FormProblem, feedback};
+use crate::web::forms::{Check, Field, FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -106,7 +106,7 @@ where
                     match usable.await {
                         Ok(true) => form(token).into_any(),
                         Ok(false) => {
-                            crate::pages::lookup::set_status(400);
+                            crate::web::responses::set_status(400);
                             view! {
                                 <p class="form-problem" role="alert">"This link has expired or has already been used."</p>
                                 {instead()}
@@ -114,7 +114,7 @@ where
                             .into_any()
                         }
                         Err(error) => {
-                            crate::pages::lookup::set_status(503);
+                            crate::web::responses::set_status(503);
                             view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any()
                         }
                     }
@@ -129,9 +129,10 @@ pub use server::{request_reset, submit_reset};
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::forms::{FormFeedback, done, rerender};
-    use crate::pages::account::{NewPassword, PageForm, account_error, too_many};
+    use crate::pages::account::{NewPassword, account_error, too_many};
     use crate::state::{AppState, client_ip};
+    use crate::web::forms::PageForm;
+    use crate::web::forms::{FormFeedback, done, rerender};
     use axum::extract::State;
     use axum::http::StatusCode;
     use axum::response::Response;

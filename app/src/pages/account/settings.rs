@@ -4,7 +4,7 @@
 use super::DoneNotice;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
-use crate::forms::{Check, Field, FormProblem};
+use crate::web::forms::{Check, Field, FormProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -62,9 +62,10 @@ pub use server::{change_password, sign_out};
 #[cfg(feature = "ssr")]
 mod server {
     use crate::auth::{RequireRole, SignedIn, start_session};
-    use crate::forms::{FormFeedback, done, rerender};
-    use crate::pages::account::{NewPassword, PageForm, account_error, too_many};
+    use crate::pages::account::{NewPassword, account_error, too_many};
     use crate::state::{AppState, client_ip};
+    use crate::web::forms::PageForm;
+    use crate::web::forms::{FormFeedback, done, rerender};
     use axum::extract::{Request, State};
     use axum::http::StatusCode;
     use axum::response::Response;

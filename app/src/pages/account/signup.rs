@@ -3,7 +3,7 @@
 
 use super::DoneNotice;
 use crate::auth::viewer;
-use crate::forms::{Check, Field, FormProblem, feedback, safe_next};
+use crate::web::forms::{Check, Field, FormProblem, feedback, safe_next};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -47,9 +47,10 @@ pub use server::submit;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::forms::{FormFeedback, done, rerender, safe_next, validation_errors};
-    use crate::pages::account::{NewPassword, PageForm, account_error, too_many};
+    use crate::pages::account::{NewPassword, account_error, too_many};
     use crate::state::{AppState, client_ip};
+    use crate::web::forms::PageForm;
+    use crate::web::forms::{FormFeedback, done, rerender, safe_next, validation_errors};
     use axum::extract::State;
     use axum::http::StatusCode;
     use axum::response::Response;

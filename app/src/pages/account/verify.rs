@@ -4,7 +4,7 @@
 //! link mailed to someone else's account cannot sign a victim's browser into it.
 
 use super::reset::MailedLink;
-use crate::forms::FormProblem;
+use crate::web::forms::FormProblem;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -37,9 +37,10 @@ pub use server::submit;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::forms::{FormFeedback, done};
-    use crate::pages::account::{PageForm, account_error};
+    use crate::pages::account::account_error;
     use crate::state::{AppState, client_ip};
+    use crate::web::forms::PageForm;
+    use crate::web::forms::{FormFeedback, done};
     use axum::extract::State;
     use axum::response::Response;
     use serde::Deserialize;

@@ -4,7 +4,7 @@
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
-use crate::forms::{Choice, Field, FormProblem, feedback};
+use crate::web::forms::{Choice, Field, FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -117,9 +117,9 @@ pub use server::change_api_keys;
 #[cfg(feature = "ssr")]
 mod server {
     use crate::auth::{Admin, RequireRole};
-    use crate::forms::{FormFeedback, keep_all, rerender};
-    use crate::pages::account::PageForm;
     use crate::state::AppState;
+    use crate::web::forms::PageForm;
+    use crate::web::forms::{FormFeedback, keep_all, rerender};
     use axum::extract::State;
     use axum::http::StatusCode;
     use axum::response::{IntoResponse, Redirect, Response};

@@ -108,7 +108,7 @@ pub fn AuditPage() -> impl IntoView {
     };
     let body = match checked {
         Err(_) => {
-            crate::pages::lookup::set_status(400);
+            crate::web::responses::set_status(400);
             view! { <p class="form-problem" role="alert">"Correct the dates above to see the log."</p> }.into_any()
         }
         Ok(filter) => {
@@ -152,7 +152,7 @@ fn AuditTable(list: Vec<AuditRecord>, query: leptos_router::params::ParamsMap) -
         let mut href = String::from("/admin/audit?");
         for key in ["actor", "action", "target_type", "target_id", "from", "to"] {
             if let Some(v) = query.get(key) {
-                href.push_str(&format!("{key}={}&", crate::forms::encode(&v)));
+                href.push_str(&format!("{key}={}&", crate::web::forms::encode(&v)));
             }
         }
         href.push_str(&format!("before={last}"));

@@ -4,8 +4,8 @@
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
-use crate::forms::{FormProblem, feedback};
 use crate::pages::account::DoneNotice;
+use crate::web::forms::{FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -61,7 +61,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         list_users,
     );
     let action = match &search {
-        Some(q) => format!("/admin/users?q={}", crate::forms::encode(q)),
+        Some(q) => format!("/admin/users?q={}", crate::web::forms::encode(q)),
         None => "/admin/users".to_owned(),
     };
     view! {
@@ -187,9 +187,9 @@ pub use server::change_role;
 #[cfg(feature = "ssr")]
 mod server {
     use crate::auth::{Admin, RequireRole};
-    use crate::forms::{FormFeedback, done, rerender};
-    use crate::pages::account::PageForm;
     use crate::state::{AppState, client_ip};
+    use crate::web::forms::PageForm;
+    use crate::web::forms::{FormFeedback, done, rerender};
     use axum::extract::State;
     use axum::http::StatusCode;
     use axum::response::Response;

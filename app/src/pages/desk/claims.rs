@@ -5,8 +5,8 @@ use super::desk_done;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
-use crate::forms::{Choice, Field, FormProblem, Tick};
 use crate::pages::my::claims::{ClaimHistory, status_words};
+use crate::web::forms::{Choice, Field, FormProblem, Tick};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -98,9 +98,9 @@ pub use server::*;
 #[cfg(feature = "ssr")]
 mod server {
     use crate::auth::{Agent, RequireRole};
-    use crate::pages::account::PageForm;
-    use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
+    use crate::web::forms::PageForm;
+    use crate::web::responses::answer;
     use axum::extract::{Path, State};
     use axum::response::Response;
     use serde::{Deserialize, Serialize};

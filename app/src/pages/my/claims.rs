@@ -6,7 +6,7 @@ use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::components::answer::warranty_text;
 use crate::error::AppError;
-use crate::forms::{FormProblem, Tick, feedback};
+use crate::web::forms::{FormProblem, Tick, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -203,8 +203,8 @@ pub use server::file_claim;
 mod server {
     use super::super::{owned, owner_caller};
     use crate::auth::{RequireRole, SignedIn};
-    use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
+    use crate::web::responses::answer;
     use crate::web::uploads::{read_multipart, upload_problem};
     use axum::extract::{Path, State};
     use axum::response::Response;

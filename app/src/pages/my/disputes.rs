@@ -6,7 +6,7 @@
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
-use crate::forms::{Field, FormProblem, feedback};
+use crate::web::forms::{Field, FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -151,8 +151,8 @@ pub use server::{file_dispute, reply_dispute};
 mod server {
     use super::super::{owned, owner_caller};
     use crate::auth::{RequireRole, SignedIn};
-    use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
+    use crate::web::responses::answer;
     use crate::web::uploads::{read_multipart, upload_problem};
     use axum::extract::{Path, State};
     use axum::response::Response;

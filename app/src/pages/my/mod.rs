@@ -58,8 +58,8 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
+    use crate::web::responses::answer;
     use axum::http::request::Parts;
     use axum::response::Response;
     use serialtrace::account::SignedInUser;

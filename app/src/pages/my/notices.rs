@@ -4,7 +4,7 @@ use super::MyDone;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
-use crate::forms::FormProblem;
+use crate::web::forms::FormProblem;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -66,9 +66,9 @@ pub use server::*;
 #[cfg(feature = "ssr")]
 mod server {
     use crate::auth::{RequireRole, SignedIn};
-    use crate::pages::account::PageForm;
-    use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
+    use crate::web::forms::PageForm;
+    use crate::web::responses::answer;
     use axum::extract::State;
     use axum::response::Response;
     use serde::{Deserialize, Serialize};

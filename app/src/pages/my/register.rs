@@ -3,7 +3,7 @@
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
-use crate::forms::{Field, FormProblem, feedback};
+use crate::web::forms::{Field, FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -44,7 +44,7 @@ pub fn RegisterPage() -> impl IntoView {
         <p>"Bought it second-hand from someone who registered it? Ask them for a transfer code and "
             <a href="/my/transfers">"redeem it here"</a> "."</p>
         <p>"Registered by someone who has no right to it? "
-            <a href=format!("/my/disputes/new?serial={}", crate::forms::encode(&typed))>"Dispute the registration"</a>
+            <a href=format!("/my/disputes/new?serial={}", crate::web::forms::encode(&typed))>"Dispute the registration"</a>
             " with your proof of purchase."</p>
     }
     .into_any()
@@ -57,8 +57,8 @@ pub use server::*;
 mod server {
     use super::super::{owner_caller, text};
     use crate::auth::{RequireRole, SignedIn};
-    use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
+    use crate::web::responses::answer;
     use crate::web::uploads::{read_multipart, upload_problem};
     use axum::extract::State;
     use axum::response::Response;

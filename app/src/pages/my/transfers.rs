@@ -2,7 +2,7 @@
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
-use crate::forms::{Field, FormProblem};
+use crate::web::forms::{Field, FormProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -35,9 +35,9 @@ pub use server::*;
 mod server {
     use super::super::owner_caller;
     use crate::auth::{RequireRole, SignedIn};
-    use crate::pages::account::PageForm;
-    use crate::pages::staff::catalogue::answer;
     use crate::state::AppState;
+    use crate::web::forms::PageForm;
+    use crate::web::responses::answer;
     use axum::extract::State;
     use axum::response::Response;
     use serde::{Deserialize, Serialize};

@@ -45,7 +45,10 @@ pub fn label_link(origin: &str, serial: &str, gtin: Option<&str>) -> String {
     use serialtrace::gs1::{Gtin, digital_link_path};
     match gtin.and_then(|g| Gtin::parse(g).ok()) {
         Some(gtin) => format!("{origin}{}", digital_link_path(&gtin, serial)),
-        None => format!("{origin}/lookup?serial={}", crate::forms::encode(serial)),
+        None => format!(
+            "{origin}/lookup?serial={}",
+            crate::web::forms::encode(serial)
+        ),
     }
 }
 

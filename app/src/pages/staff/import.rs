@@ -8,7 +8,7 @@ use super::staff_manufacturer;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
-use crate::forms::{FormProblem, feedback};
+use crate::web::forms::{FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
@@ -103,7 +103,7 @@ pub fn ImportJobPage() -> impl IntoView {
     }
     let params = use_params_map().get_untracked();
     let Some(id) = params.get("id").and_then(|id| id.parse::<i64>().ok()) else {
-        crate::pages::lookup::set_status(404);
+        crate::web::responses::set_status(404);
         return view! { <p class="form-problem" role="alert">"There is no such import."</p> }
             .into_any();
     };
@@ -175,8 +175,8 @@ pub use server::{MAX_UPLOAD_BYTES, upload};
 mod server {
     use super::super::staff_manufacturer;
     use crate::auth::{RequireRole, Staff};
-    use crate::forms::{FormFeedback, done, rerender};
     use crate::state::{AppState, client_ip};
+    use crate::web::forms::{FormFeedback, done, rerender};
     use axum::extract::{FromRequest, Multipart, Request, State};
     use axum::http::{StatusCode, Uri};
     use axum::response::Response;

@@ -3,7 +3,7 @@
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
-use crate::forms::{FormProblem, feedback};
+use crate::web::forms::{FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -89,8 +89,8 @@ pub use server::upload_bulk;
 mod server {
     use super::super::staff_manufacturer;
     use crate::auth::{RequireRole, Staff};
-    use crate::forms::{FormFeedback, done, rerender};
     use crate::state::AppState;
+    use crate::web::forms::{FormFeedback, done, rerender};
     use crate::web::uploads::{read_multipart, upload_problem};
     use axum::extract::{Request, State};
     use axum::http::{StatusCode, Uri};

@@ -26,7 +26,7 @@ pub fn path_id(what: &'static str) -> Result<i64, AnyView> {
         .get("id")
         .and_then(|id| id.parse::<i64>().ok())
         .ok_or_else(|| {
-            crate::pages::lookup::set_status(404);
+            crate::web::responses::set_status(404);
             view! { <p class="form-problem" role="alert">{format!("There is no such {what}.")}</p> }
                 .into_any()
         })
@@ -56,7 +56,7 @@ fn SignalsPanel(
     let done = leptos_router::hooks::use_query_map()
         .get_untracked()
         .get("done");
-    let problem = crate::forms::feedback().error("counterfeit_serial");
+    let problem = crate::web::forms::feedback().error("counterfeit_serial");
     view! {
         <section class="panel" id="signals">
             <h2>"Counterfeit and clone signals, last 7 days"</h2>
@@ -111,14 +111,48 @@ fn SignalsPanel(
     .into_any()
 }
 
+#[cfg(feature = "ssr")]
+/// The staff member's manufacturer and the id of `record`, when it is one of theirs;
+/// otherwise the "not found" answer, given before the form is judged so that nothing of
+/// another manufacturer's record shows through a validation message.
+pub(crate) async fn their_record(
+    state: &crate::state::AppState,
+    user: &SignedInUser,
+    record: serialtrace::service::catalogue::Record,
+    id: &str,
+    parts: &axum::http::request::Parts,
+    form: &impl serde::Serialize,
+) -> Result<(i64, i64), axum::response::Response> {
+    use serialtrace::service::Error as ServiceError;
+    use serialtrace::service::catalogue::{self, Record};
+    let missing = || {
+        ServiceError::NotFound(
+            match record {
+                Record::Product => "There is no such product.",
+                Record::Recall => "There is no such recall.",
+                Record::Unit => "There is no such unit.",
+            }
+            .into(),
+        )
+    };
+    let problem = match (staff_manufacturer(user), id.parse::<i64>()) {
+        (Ok(m), Ok(id)) => match catalogue::is_theirs(&state.services.db, m, record, id).await {
+            Ok(true) => return Ok((m, id)),
+            Ok(false) => missing(),
+            Err(error) => ServiceError::Store(error),
+        },
+        _ => missing(),
+    };
+    let outcome: Result<(), _> = Err(problem);
+    Err(crate::web::responses::answer(state, parts.clone(), form, outcome, |_| String::new()).await)
+}
+
 /// Marks or unmarks a serial as a known counterfeit (the dashboard's form).
 #[cfg(feature = "ssr")]
 pub async fn change_counterfeit(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     staff: crate::auth::RequireRole<crate::auth::Staff>,
-    crate::pages::account::PageForm { parts, form }: crate::pages::account::PageForm<
-        CounterfeitForm,
-    >,
+    crate::web::forms::PageForm { parts, form }: crate::web::forms::PageForm<CounterfeitForm>,
 ) -> axum::response::Response {
     use serialtrace::service::Error as ServiceError;
     let user = staff.user();
@@ -147,7 +181,7 @@ pub async fn change_counterfeit(
             "Your account is not linked to a manufacturer.".into(),
         )),
     };
-    catalogue::answer(&state, parts, &form, outcome, |to| to.to_owned()).await
+    crate::web::responses::answer(&state, parts, &form, outcome, |to| to.to_owned()).await
 }
 
 /// The dashboard's counterfeit form.

@@ -7,7 +7,7 @@ use super::staff_manufacturer;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::error::AppError;
-use crate::forms::{Choice, Field, FormProblem};
+use crate::web::forms::{Choice, Field, FormProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -275,9 +275,10 @@ pub use server::change_unit;
 #[cfg(feature = "ssr")]
 mod server {
     use crate::auth::{RequireRole, Staff};
-    use crate::pages::account::PageForm;
-    use crate::pages::staff::catalogue::{answer, their_record};
+    use crate::pages::staff::their_record;
     use crate::state::AppState;
+    use crate::web::forms::PageForm;
+    use crate::web::responses::answer;
     use axum::extract::{Path, State};
     use axum::response::Response;
     use serde::{Deserialize, Serialize};
