@@ -3,6 +3,7 @@
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Choice, Field, FormProblem, feedback};
 use leptos::prelude::*;
@@ -77,11 +78,9 @@ pub fn ApiKeysPage() -> impl IntoView {
                 <button type="submit">"Make the key"</button>
             </form>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match keys.await {
-                    Ok(list) if list.is_empty() => view! { <p class="count">"No keys yet."</p> }.into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=keys loading="Loading…" show=move |data| match data {
+                    list if list.is_empty() => view! { <p class="count">"No keys yet."</p> }.into_any(),
+                    list => view! {
                         <table class="report">
                             <thead><tr><th>"Id"</th><th>"Key"</th><th>"Who"</th><th>"Scope"</th><th>"Quota"</th><th>"Made"</th><th></th></tr></thead>
                             <tbody>{list.into_iter().map(|k| view! {
@@ -103,10 +102,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                             }).collect_view()}</tbody>
                         </table>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
     .into_any()
 }

@@ -2,6 +2,7 @@
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,21 +37,16 @@ pub async fn verify_audit_chain() -> Result<Result<u64, String>, AppError> {
 fn ChainCheck() -> impl IntoView {
     let outcome = Resource::new(|| (), |_| verify_audit_chain());
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Checking the chain…"</p> }>
-            {move || Suspend::new(async move {
-                match outcome.await {
-                    Ok(Ok(entries)) => view! {
+        <Loaded resource=outcome loading="Checking the chain…" show=move |data| match data {
+                    Ok(entries) => view! {
                         <p class="notice" role="status" data-chain="intact">
                             {format!("The chain of {entries} entries is intact: nothing was altered, removed or inserted.")}
                         </p>
                     }.into_any(),
-                    Ok(Err(broken)) => view! {
+                    Err(broken) => view! {
                         <p class="form-problem" role="alert" data-chain="broken">{format!("The chain is broken: {broken}.")}</p>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
 }
 

@@ -4,6 +4,7 @@
 use super::desk_done;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::pages::my::claims::{ClaimHistory, status_words};
 use crate::web::forms::{Choice, Field, FormProblem, Tick};
@@ -43,14 +44,7 @@ pub fn DeskClaimPage() -> impl IntoView {
         <p><a href="/desk">"← Support desk"</a></p>
         {done.map(|m| view! { <p class="notice" role="status">{m}</p> })}
         <FormProblem />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match claim.await {
-                    Ok(claim) => view! { <DeskClaimView claim /> }.into_any(),
-                    Err(error) => view! { <h1>"Claim"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=claim loading="Loading…" heading="Claim" show=move |claim| view! { <DeskClaimView claim /> }.into_any() />
     }
     .into_any()
 }

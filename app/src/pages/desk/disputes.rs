@@ -3,6 +3,7 @@
 use super::desk_done;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Choice, Field, FormProblem};
 use leptos::prelude::*;
@@ -41,14 +42,7 @@ pub fn DeskDisputePage() -> impl IntoView {
         <p><a href="/desk">"← Support desk"</a></p>
         {done.map(|m| view! { <p class="notice" role="status">{m}</p> })}
         <FormProblem />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match dispute.await {
-                    Ok(dispute) => view! { <DeskDisputeView dispute /> }.into_any(),
-                    Err(error) => view! { <h1>"Ownership dispute"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=dispute loading="Loading…" heading="Ownership dispute" show=move |dispute| view! { <DeskDisputeView dispute /> }.into_any() />
     }
     .into_any()
 }

@@ -3,6 +3,7 @@
 
 use crate::auth::{Access, require, viewer};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -63,11 +64,9 @@ pub fn ExpiringPage() -> impl IntoView {
             {EXPIRY_WINDOWS.iter().map(|d| view! { <a href=format!("/desk/expiring?days={d}") aria-current=(*d == days).then_some("page")>{format!("{d} days")}</a>" " }).collect_view()}
             " · " <a href=format!("/desk/expiring.csv?days={days}")>"Download CSV"</a>
         </p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match report.await {
-                    Ok((lines, _)) if lines.is_empty() => view! { <p class="count">"No warranty ends in this window."</p> }.into_any(),
-                    Ok((lines, more)) => view! {
+        <Loaded resource=report loading="Loading…" show=move |data| match data {
+                    (lines, _) if lines.is_empty() => view! { <p class="count">"No warranty ends in this window."</p> }.into_any(),
+                    (lines, more) => view! {
                         <p class="count">{format!("{}{} units", lines.len(), if more { "+" } else { "" })}</p>
                         <table class="report">
                             <thead><tr><th>"Ends"</th><th>"Serial"</th><th>"Manufacturer"</th><th>"Model"</th><th>"Registered"</th></tr></thead>
@@ -80,10 +79,7 @@ pub fn ExpiringPage() -> impl IntoView {
                             }).collect_view()}</tbody>
                         </table>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
     .into_any()
 }

@@ -30,6 +30,7 @@ pub use units::change_desk_unit;
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::pages::my::claims::status_words;
 use leptos::prelude::*;
@@ -92,37 +93,25 @@ pub fn DeskPage() -> impl IntoView {
             <input id="desk-serial" name="serial" type="search" value=serial.unwrap_or_default() />
             <button type="submit">"Find"</button>
         </form>
-        <Suspense fallback=|| view! { <p class="loading">"Looking…"</p> }>
-            {move || Suspend::new(async move {
-                match found.await {
-                    Ok(None) => ().into_any(),
-                    Ok(Some(list)) if list.is_empty() => view! { <p class="count">"No unit has that serial, or one that reads like it."</p> }.into_any(),
-                    Ok(Some(list)) => view! {
+        <Loaded resource=found loading="Looking…" show=move |data| match data {
+                    None => ().into_any(),
+                    Some(list) if list.is_empty() => view! { <p class="count">"No unit has that serial, or one that reads like it."</p> }.into_any(),
+                    Some(list) => view! {
                         <ul class="found">{list.into_iter().map(|unit| view! {
                             <li><a href=format!("/desk/units/{}", unit.id)>{format!("{} · {} {}", unit.serial, unit.manufacturer, unit.model)}</a>
                                 <span class="match-kind">{format!(" ({})", unit.how)}</span></li>
                         }).collect_view()}</ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
         <h2>"Open claims"</h2>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match queue.await {
-                    Ok(list) if list.is_empty() => view! { <p class="count">"No open claims."</p> }.into_any(),
-                    Ok(list) => view! { <ClaimList list /> }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=queue loading="Loading…" show=move |data| match data {
+                    list if list.is_empty() => view! { <p class="count">"No open claims."</p> }.into_any(),
+                    list => view! { <ClaimList list /> }.into_any(),
+                } />
         <h2>"Ownership disputes"</h2>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match disputes.await {
-                    Ok(list) if list.is_empty() => view! { <p class="count">"No open disputes."</p> }.into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=disputes loading="Loading…" show=move |data| match data {
+                    list if list.is_empty() => view! { <p class="count">"No open disputes."</p> }.into_any(),
+                    list => view! {
                         <ul class="claims">{list.into_iter().map(|d| view! {
                             <li class="panel" data-status=d.status.clone()>
                                 <a href=format!("/desk/disputes/{}", d.id)>{format!("Dispute {} · {} {} · {}", d.id, d.manufacturer, d.model, d.serial)}</a>
@@ -131,10 +120,7 @@ pub fn DeskPage() -> impl IntoView {
                             </li>
                         }).collect_view()}</ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
     .into_any()
 }

@@ -4,6 +4,7 @@
 use super::{ClaimList, desk_done};
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::pages::staff::units::{HistoryPanel, JourneyList, UnitRecord};
 use crate::web::forms::{Field, FormProblem, feedback};
@@ -59,14 +60,7 @@ pub fn DeskUnitPage() -> impl IntoView {
         <p><a href="/desk">"← Support desk"</a></p>
         {done.map(|m| view! { <p class="notice" role="status">{m}</p> })}
         <FormProblem />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match unit.await {
-                    Ok(unit) => view! { <DeskUnitView unit /> }.into_any(),
-                    Err(error) => view! { <h1>"Unit"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=unit loading="Loading…" heading="Unit" show=move |unit| view! { <DeskUnitView unit /> }.into_any() />
     }
     .into_any()
 }

@@ -5,6 +5,7 @@ use super::{MyDone, my_product};
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::components::answer::warranty_text;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{FormProblem, Tick, feedback};
 use leptos::prelude::*;
@@ -71,11 +72,9 @@ pub fn MyClaimsPage() -> impl IntoView {
         <Title text="My claims" />
         <h1>"My warranty claims"</h1>
         <p><a href="/my/products">"← My products"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) if list.is_empty() => view! { <p class="count">"No claims. File one from a product's page."</p> }.into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=list loading="Loading…" show=move |data| match data {
+                    list if list.is_empty() => view! { <p class="count">"No claims. File one from a product's page."</p> }.into_any(),
+                    list => view! {
                         <ul class="claims">{list.into_iter().map(|c| view! {
                             <li class="panel" data-status=c.status.clone()>
                                 <h2><a href=format!("/my/claims/{}", c.id)>{format!("Claim {} · {} {}", c.id, c.model, c.serial)}</a></h2>
@@ -84,10 +83,7 @@ pub fn MyClaimsPage() -> impl IntoView {
                             </li>
                         }).collect_view()}</ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
     .into_any()
 }
@@ -141,14 +137,7 @@ pub fn FileClaimPage() -> impl IntoView {
     view! {
         <Title text="File a warranty claim" />
         <p><a href=format!("/my/products/{id}")>"← The product"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match product.await {
-                    Ok(product) => view! { <ClaimForm product /> }.into_any(),
-                    Err(error) => view! { <h1>"File a claim"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=product loading="Loading…" heading="File a claim" show=move |product| view! { <ClaimForm product /> }.into_any() />
     }
     .into_any()
 }

@@ -5,6 +5,7 @@
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Field, FormProblem, feedback};
 use leptos::prelude::*;
@@ -36,11 +37,9 @@ pub fn MyDisputesPage() -> impl IntoView {
         <p>"Bought a product that someone else has registered? "
             <a href="/my/disputes/new">"Dispute the registration"</a>
             " with your proof of purchase."</p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) if list.is_empty() => view! { <p class="count">"You have filed no disputes."</p> }.into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=list loading="Loading…" show=move |data| match data {
+                    list if list.is_empty() => view! { <p class="count">"You have filed no disputes."</p> }.into_any(),
+                    list => view! {
                         <ul class="claims">{list.into_iter().map(|d| view! {
                             <li class="panel" data-status=d.status.clone()>
                                 <h2>{format!("Dispute {} · {} {} {}", d.id, d.manufacturer, d.model, d.serial)}</h2>
@@ -49,10 +48,7 @@ pub fn MyDisputesPage() -> impl IntoView {
                             </li>
                         }).collect_view()}</ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
     .into_any()
 }

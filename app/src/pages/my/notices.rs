@@ -3,6 +3,7 @@
 use super::MyDone;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::FormProblem;
 use leptos::prelude::*;
@@ -29,11 +30,9 @@ pub fn NoticesPage() -> impl IntoView {
         <h1>"Recall notices"</h1>
         <MyDone done />
         <FormProblem />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) if list.is_empty() => view! { <p class="count">"No recall has covered your products."</p> }.into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=list loading="Loading…" show=move |data| match data {
+                    list if list.is_empty() => view! { <p class="count">"No recall has covered your products."</p> }.into_any(),
+                    list => view! {
                         <ul class="notices">{list.into_iter().map(|n| view! {
                             <li class={if n.is_read() { "panel notice-item read" } else { "panel notice-item unread" }}>
                                 <h2><a href=n.path()>{n.number.clone()}</a> ": " {n.title.clone()}</h2>
@@ -52,10 +51,7 @@ pub fn NoticesPage() -> impl IntoView {
                             </li>
                         }).collect_view()}</ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
     .into_any()
 }

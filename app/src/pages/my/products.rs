@@ -6,6 +6,7 @@ use super::MyDone;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
 use crate::components::answer::{RecallBox, warranty_text};
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Choice, Field, FormProblem, feedback};
 use leptos::prelude::*;
@@ -57,29 +58,22 @@ pub fn MyProductsPage() -> impl IntoView {
             " · " <a href="/my/claims">"My claims"</a>
             " · " <a href="/my/disputes">"Disputes"</a>
         </p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading your products…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok((list, unread)) => view! {
-                        {(unread > 0).then(|| view! {
-                            <p class="notice warn" role="status">
-                                <a href="/my/notices">{format!("{unread} unread recall notice{}", if unread == 1 { "" } else { "s" })}</a>
-                            </p>
-                        })}
-                        {if list.is_empty() {
-                            view! { <p class="count">"No products yet. Register one with its serial number to follow its warranty and recalls."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="products">
-                                    {list.into_iter().map(|product| view! { <ProductCard product /> }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
-                    }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=list loading="Loading your products…" show=move |(list, unread)| view! {
+                {(unread > 0).then(|| view! {
+                    <p class="notice warn" role="status">
+                        <a href="/my/notices">{format!("{unread} unread recall notice{}", if unread == 1 { "" } else { "s" })}</a>
+                    </p>
+                })}
+                {if list.is_empty() {
+                    view! { <p class="count">"No products yet. Register one with its serial number to follow its warranty and recalls."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="products">
+                            {list.into_iter().map(|product| view! { <ProductCard product /> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            }.into_any() />
     }
     .into_any()
 }
@@ -130,14 +124,7 @@ pub fn MyProductPage() -> impl IntoView {
         <p><a href="/my/products">"← My products"</a></p>
         <MyDone done />
         <FormProblem />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match product.await {
-                    Ok(product) => view! { <ProductDetail product /> }.into_any(),
-                    Err(error) => view! { <h1>"My product"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=product loading="Loading…" heading="My product" show=move |product| view! { <ProductDetail product /> }.into_any() />
     }
     .into_any()
 }

@@ -6,6 +6,7 @@
 
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Choice, Field, FormProblem, feedback};
 use leptos::prelude::*;
@@ -109,12 +110,10 @@ pub fn PoliceDeskPage() -> impl IntoView {
             </Suspense>
             <button type="submit">"Search"</button>
         </form>
-        <Suspense fallback=|| view! { <p class="loading">"Searching…"</p> }>
-            {move || Suspend::new(async move {
-                match found.await {
-                    Ok(None) => ().into_any(),
-                    Ok(Some(list)) if list.is_empty() => view! { <p class="count">"No open report matches, exactly or closely."</p> }.into_any(),
-                    Ok(Some(list)) => view! {
+        <Loaded resource=found loading="Searching…" show=move |data| match data {
+                    None => ().into_any(),
+                    Some(list) if list.is_empty() => view! { <p class="count">"No open report matches, exactly or closely."</p> }.into_any(),
+                    Some(list) => view! {
                         <p class="count">{format!("{} matching reports", list.len())}</p>
                         <ul class="reports">{list.into_iter().map(|(e, how)| {
                             let label = how.clone();
@@ -126,10 +125,7 @@ pub fn PoliceDeskPage() -> impl IntoView {
                             </li>
                         }}).collect_view()}</ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
         <section class="panel">
             <h2 id="file">{format!("File a report for {agency}")}</h2>
             <form method="post" action="/police" class="stack-form" aria-labelledby="file">

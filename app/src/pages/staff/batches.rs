@@ -7,6 +7,7 @@
 use super::staff_manufacturer;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -127,14 +128,7 @@ pub fn BatchPage() -> impl IntoView {
     let batch = Resource::new(move || (id, page), |(id, page)| staff_batch(id, page));
     view! {
         <Title text="Serials" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match batch.await {
-                    Ok(batch) => view! { <BatchSheet batch /> }.into_any(),
-                    Err(error) => view! { <h1>"Serials"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=batch loading="Loading…" heading="Serials" show=move |batch| view! { <BatchSheet batch /> }.into_any() />
     }
     .into_any()
 }

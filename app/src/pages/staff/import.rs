@@ -7,6 +7,7 @@
 use super::staff_manufacturer;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{FormProblem, feedback};
 use leptos::prelude::*;
@@ -67,11 +68,9 @@ pub fn ImportPage() -> impl IntoView {
                 <button type="submit">"Import"</button>
             </form>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"Loading imports…"</p> }>
-            {move || Suspend::new(async move {
-                match jobs.await {
-                    Ok(list) if list.is_empty() => view! { <p class="count">"No imports yet."</p> }.into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=jobs loading="Loading imports…" show=move |data| match data {
+                    list if list.is_empty() => view! { <p class="count">"No imports yet."</p> }.into_any(),
+                    list => view! {
                         <h2>"Recent imports"</h2>
                         <table class="data">
                             <thead><tr><th scope="col">"File"</th><th scope="col">"Started (UTC)"</th><th scope="col">"State"</th><th scope="col">"Rows"</th><th scope="col">"Rejected"</th></tr></thead>
@@ -88,10 +87,7 @@ pub fn ImportPage() -> impl IntoView {
                             </tbody>
                         </table>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
     .into_any()
 }
@@ -110,14 +106,7 @@ pub fn ImportJobPage() -> impl IntoView {
     let job = Resource::new(move || id, load_import);
     view! {
         <Title text="Import" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match job.await {
-                    Ok(job) => view! { <JobReport job /> }.into_any(),
-                    Err(error) => view! { <h1>"Import"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=job loading="Loading…" heading="Import" show=move |job| view! { <JobReport job /> }.into_any() />
     }
     .into_any()
 }

@@ -5,6 +5,7 @@
 use super::staff_manufacturer;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Choice, Field, FormProblem, TextArea, Tick};
 use leptos::prelude::*;
@@ -46,15 +47,10 @@ pub fn StaffRecallsPage() -> impl IntoView {
     view! {
         <Title text="Recalls" />
         <h1>"Recalls"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading recalls…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) if list.is_empty() => view! { <p class="count">"No recalls yet."</p> }.into_any(),
-                    Ok(list) => view! { <RecallTable list /> }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=list loading="Loading recalls…" show=move |data| match data {
+                    list if list.is_empty() => view! { <p class="count">"No recalls yet."</p> }.into_any(),
+                    list => view! { <RecallTable list /> }.into_any(),
+                } />
         <section class="panel">
             <h2 id="new-recall">"Draft a recall"</h2>
             <form method="post" action="/staff/recalls" class="stack-form" aria-labelledby="new-recall">
@@ -127,14 +123,7 @@ pub fn StaffRecallPage() -> impl IntoView {
             "remedies" => "The remedy statuses have been recorded.",
             _ => "Saved.",
         }}</p> })}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(detail) => view! { <RecallDetailPanel detail /> }.into_any(),
-                    Err(error) => view! { <h1>"Recall"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=detail loading="Loading…" heading="Recall" show=move |detail| view! { <RecallDetailPanel detail /> }.into_any() />
     }
     .into_any()
 }

@@ -5,6 +5,7 @@
 use super::staff_manufacturer;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Field, FormProblem, TextArea};
 use leptos::prelude::*;
@@ -79,20 +80,15 @@ pub fn StockPage() -> impl IntoView {
                 <button type="submit">"Compare with the records"</button>
             </form>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match recent.await {
-                    Ok(list) if list.is_empty() => ().into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=recent loading="Loading…" show=move |data| match data {
+                    list if list.is_empty() => ().into_any(),
+                    list => view! {
                         <h2>"Recent audits"</h2>
                         <ul>{list.into_iter().map(|(id, location, at, applied)| view! {
                             <li><a href=format!("/staff/stock/{id}")>{format!("{location} · {}{}", at.get(..10).unwrap_or_default(), if applied { " · applied" } else { "" })}</a></li>
                         }).collect_view()}</ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
     .into_any()
 }
@@ -113,14 +109,7 @@ pub fn StockAuditPage() -> impl IntoView {
         <p><a href="/staff/stock">"← Stock audits"</a></p>
         {done.map(|_| view! { <p class="notice" role="status">"Applied: the scanned units are recorded as received here."</p> })}
         <FormProblem />
-        <Suspense fallback=|| view! { <p class="loading">"Comparing…"</p> }>
-            {move || Suspend::new(async move {
-                match report.await {
-                    Ok(report) => view! { <StockReportView report /> }.into_any(),
-                    Err(error) => view! { <h1>"Stock audit"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=report loading="Comparing…" heading="Stock audit" show=move |report| view! { <StockReportView report /> }.into_any() />
     }
     .into_any()
 }

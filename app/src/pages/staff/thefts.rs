@@ -5,6 +5,7 @@
 use super::staff_manufacturer;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Choice, Field, FormProblem, feedback};
 use leptos::prelude::*;
@@ -84,20 +85,15 @@ pub fn TheftsPage() -> impl IntoView {
         } else {
             view! { <a href="/staff/thefts?all=1">"Show resolved reports too"</a> }.into_any()
         }}</p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading reports…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) if list.is_empty() => view! { <p class="count">"No open reports."</p> }.into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=list loading="Loading reports…" show=move |data| match data {
+                    list if list.is_empty() => view! { <p class="count">"No open reports."</p> }.into_any(),
+                    list => view! {
                         <p class="count">{format!("{} reports", list.len())}</p>
                         <ul class="reports">
                             {list.into_iter().map(|report| view! { <TheftCard report action /> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
         <section class="panel">
             <h2 id="on-behalf">"Report a unit on an owner's behalf"</h2>
             <form method="post" action=action class="stack-form" aria-labelledby="on-behalf">

@@ -6,6 +6,7 @@
 use super::staff_manufacturer;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Choice, Field, FormProblem};
 use leptos::prelude::*;
@@ -67,22 +68,17 @@ pub fn FindUnitPage() -> impl IntoView {
             <input id="unit-serial" name="serial" type="search" value=serial.unwrap_or_default() />
             <button type="submit">"Find"</button>
         </form>
-        <Suspense fallback=|| view! { <p class="loading">"Looking…"</p> }>
-            {move || Suspend::new(async move {
-                match found.await {
-                    Ok(None) => ().into_any(),
-                    Ok(Some(list)) if list.is_empty() => view! { <p class="count">"None of your units has that serial."</p> }.into_any(),
-                    Ok(Some(list)) => view! {
+        <Loaded resource=found loading="Looking…" show=move |data| match data {
+                    None => ().into_any(),
+                    Some(list) if list.is_empty() => view! { <p class="count">"None of your units has that serial."</p> }.into_any(),
+                    Some(list) => view! {
                         <ul class="found">
                             {list.into_iter().map(|(id, serial, model)| view! {
                                 <li><a href=format!("/staff/units/{id}")>{format!("{serial} · {model}")}</a></li>
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                } />
     }
     .into_any()
 }
@@ -107,14 +103,7 @@ pub fn UnitPage() -> impl IntoView {
             "created" => "The unit has been added.",
             _ => "The unit has been saved.",
         }}</p> })}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match unit.await {
-                    Ok(unit) => view! { <UnitRecordView unit /> }.into_any(),
-                    Err(error) => view! { <h1>"Unit"</h1><p class="form-problem" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=unit loading="Loading…" heading="Unit" show=move |unit| view! { <UnitRecordView unit /> }.into_any() />
     }
     .into_any()
 }

@@ -6,6 +6,7 @@
 use super::staff_manufacturer;
 use crate::auth::{Access, require};
 use crate::components::access::Refused;
+use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::pages::account::DoneNotice;
 use crate::web::forms::{Choice, Field, FormProblem, Tick, feedback};
@@ -37,10 +38,6 @@ pub async fn staff_product(id: i64) -> Result<ProductDetail, AppError> {
     }
 }
 
-fn problem_view(error: AppError) -> AnyView {
-    view! { <p class="form-problem" role="alert">{error.to_string()}</p> }.into_any()
-}
-
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     if let Err(error) = require(Access::Role(Role::Staff)) {
@@ -52,14 +49,7 @@ pub fn ProductsPage() -> impl IntoView {
         <Title text="Catalogue" />
         <h1>"Catalogue"</h1>
         <DoneNotice done />
-        <Suspense fallback=|| view! { <p class="loading">"Loading products…"</p> }>
-            {move || Suspend::new(async move {
-                match products.await {
-                    Ok(list) => view! { <ProductTable list /> }.into_any(),
-                    Err(error) => problem_view(error),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=products loading="Loading products…" show=move |list| view! { <ProductTable list /> }.into_any() />
         <section class="panel">
             <h2 id="new-product">"Add a product"</h2>
             <form method="post" action="/staff/products" class="stack-form" aria-labelledby="new-product">
@@ -171,14 +161,7 @@ pub fn ProductPage() -> impl IntoView {
         <Title text="Product" />
         <p><a href="/staff/products">"← Catalogue"</a></p>
         <DoneNotice done />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(detail) => view! { <ProductDetailView detail /> }.into_any(),
-                    Err(error) => view! { <h1>"Product"</h1> {problem_view(error)} }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=detail loading="Loading…" heading="Product" show=move |detail| view! { <ProductDetailView detail /> }.into_any() />
     }
     .into_any()
 }
