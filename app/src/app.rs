@@ -1,6 +1,7 @@
 //! The page shell and the routes.
 
-use crate::auth::viewer;
+use crate::auth::{Access, viewer};
+use crate::components::access::guarded;
 use crate::pages::account::{reset, settings, signin, signup, verify};
 use crate::pages::admin;
 use crate::pages::staff;
@@ -35,6 +36,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Who may open a page, as the route table below says for each (the server functions and
+/// form posts behind a page check again for themselves).
+const SIGNED_IN: Access = Access::SignedIn;
+const AGENT: Access = Access::Role(Role::Agent);
+const STAFF: Access = Access::Role(Role::Staff);
+const ADMIN: Access = Access::Role(Role::Admin);
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -63,40 +71,40 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=reset::ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=reset::ResetPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/verify-email") view=verify::VerifyEmailPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users") view=admin::users::AdminUsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/api-keys") view=admin::api_keys::ApiKeysPage ssr=SsrMode::Async />
-                    <Route path=path!("/my/products") view=my::MyProductsPage ssr=SsrMode::Async />
-                    <Route path=path!("/my/register") view=my::RegisterPage />
-                    <Route path=path!("/my/products/:id") view=my::MyProductPage ssr=SsrMode::Async />
-                    <Route path=path!("/my/products/:id/claim") view=my::claims::FileClaimPage ssr=SsrMode::Async />
-                    <Route path=path!("/my/transfers") view=my::TransfersPage />
-                    <Route path=path!("/my/notices") view=my::NoticesPage ssr=SsrMode::Async />
-                    <Route path=path!("/my/claims") view=my::claims::MyClaimsPage ssr=SsrMode::Async />
-                    <Route path=path!("/my/claims/:id") view=my::claims::MyClaimPage ssr=SsrMode::Async />
-                    <Route path=path!("/my/disputes") view=my::disputes::MyDisputesPage ssr=SsrMode::Async />
-                    <Route path=path!("/my/disputes/new") view=my::disputes::NewDisputePage />
+                    <Route path=path!("/admin/users") view=|| guarded(ADMIN, admin::users::AdminUsersPage) ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=|| guarded(ADMIN, admin::audit::AuditPage) ssr=SsrMode::Async />
+                    <Route path=path!("/admin/api-keys") view=|| guarded(ADMIN, admin::api_keys::ApiKeysPage) ssr=SsrMode::Async />
+                    <Route path=path!("/my/products") view=|| guarded(SIGNED_IN, my::MyProductsPage) ssr=SsrMode::Async />
+                    <Route path=path!("/my/register") view=|| guarded(SIGNED_IN, my::RegisterPage) />
+                    <Route path=path!("/my/products/:id") view=|| guarded(SIGNED_IN, my::MyProductPage) ssr=SsrMode::Async />
+                    <Route path=path!("/my/products/:id/claim") view=|| guarded(SIGNED_IN, my::claims::FileClaimPage) ssr=SsrMode::Async />
+                    <Route path=path!("/my/transfers") view=|| guarded(SIGNED_IN, my::TransfersPage) />
+                    <Route path=path!("/my/notices") view=|| guarded(SIGNED_IN, my::NoticesPage) ssr=SsrMode::Async />
+                    <Route path=path!("/my/claims") view=|| guarded(SIGNED_IN, my::claims::MyClaimsPage) ssr=SsrMode::Async />
+                    <Route path=path!("/my/claims/:id") view=|| guarded(SIGNED_IN, my::claims::MyClaimPage) ssr=SsrMode::Async />
+                    <Route path=path!("/my/disputes") view=|| guarded(SIGNED_IN, my::disputes::MyDisputesPage) ssr=SsrMode::Async />
+                    <Route path=path!("/my/disputes/new") view=|| guarded(SIGNED_IN, my::disputes::NewDisputePage) />
                     <Route path=path!("/police") view=police::PoliceDeskPage ssr=SsrMode::Async />
                     <Route path=path!("/police/reports/:id") view=police::PoliceReportPage ssr=SsrMode::Async />
-                    <Route path=path!("/desk") view=desk::DeskPage ssr=SsrMode::Async />
-                    <Route path=path!("/desk/units/:id") view=desk::DeskUnitPage ssr=SsrMode::Async />
-                    <Route path=path!("/desk/claims/:id") view=desk::DeskClaimPage ssr=SsrMode::Async />
-                    <Route path=path!("/desk/disputes/:id") view=desk::DeskDisputePage ssr=SsrMode::Async />
+                    <Route path=path!("/desk") view=|| guarded(AGENT, desk::DeskPage) ssr=SsrMode::Async />
+                    <Route path=path!("/desk/units/:id") view=|| guarded(AGENT, desk::DeskUnitPage) ssr=SsrMode::Async />
+                    <Route path=path!("/desk/claims/:id") view=|| guarded(AGENT, desk::DeskClaimPage) ssr=SsrMode::Async />
+                    <Route path=path!("/desk/disputes/:id") view=|| guarded(AGENT, desk::DeskDisputePage) ssr=SsrMode::Async />
                     <Route path=path!("/desk/expiring") view=desk::ExpiringPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff") view=staff::StaffHomePage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/import") view=staff::import::ImportPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/import/:id") view=staff::import::ImportJobPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/products") view=staff::catalogue::ProductsPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/products/:id") view=staff::catalogue::ProductPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/batches/:id") view=staff::batches::BatchPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/recalls") view=staff::recalls::StaffRecallsPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/units") view=staff::units::FindUnitPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/thefts") view=staff::thefts::TheftsPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/journey") view=staff::journey::JourneyPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/stock") view=staff::stock::StockPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/stock/:id") view=staff::stock::StockAuditPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/units/:id") view=staff::units::UnitPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/recalls/:id") view=staff::recalls::StaffRecallPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff") view=|| guarded(STAFF, staff::StaffHomePage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/import") view=|| guarded(STAFF, staff::import::ImportPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/import/:id") view=|| guarded(STAFF, staff::import::ImportJobPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/products") view=|| guarded(STAFF, staff::catalogue::ProductsPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/products/:id") view=|| guarded(STAFF, staff::catalogue::ProductPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/batches/:id") view=|| guarded(STAFF, staff::batches::BatchPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/recalls") view=|| guarded(STAFF, staff::recalls::StaffRecallsPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/units") view=|| guarded(STAFF, staff::units::FindUnitPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/thefts") view=|| guarded(STAFF, staff::thefts::TheftsPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/journey") view=|| guarded(STAFF, staff::journey::JourneyPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/stock") view=|| guarded(STAFF, staff::stock::StockPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/stock/:id") view=|| guarded(STAFF, staff::stock::StockAuditPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/units/:id") view=|| guarded(STAFF, staff::units::UnitPage) ssr=SsrMode::Async />
+                    <Route path=path!("/staff/recalls/:id") view=|| guarded(STAFF, staff::recalls::StaffRecallPage) ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

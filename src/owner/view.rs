@@ -10,8 +10,7 @@ read_model! {
     pub struct UnitReport {
         /// stolen or lost.
         pub kind: String,
-        /// active, recovered, withdrawn …
-        pub status: String,
+        pub status: crate::police::ReportStatus,
         /// owner, police or staff.
         pub reporter_kind: String,
         pub reported_at: String,
@@ -31,7 +30,7 @@ impl UnitReport {
     }
 
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == crate::police::ReportStatus::Active
     }
 }
 

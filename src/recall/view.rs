@@ -1,5 +1,6 @@
 //! What the recall screens show an owner: the notices a recall sent them.
 
+use super::{RecallStatus, Remedy, Severity};
 use crate::read_model::read_model;
 use serde::{Deserialize, Serialize};
 
@@ -49,12 +50,11 @@ read_model! {
         pub title: String,
         pub hazard: String,
         pub description: String,
-        pub remedy: String,
+        pub remedy: Remedy,
         pub remedy_available: bool,
         pub instructions: String,
-        pub severity: String,
-        /// draft, active or closed.
-        pub status: String,
+        pub severity: Severity,
+        pub status: RecallStatus,
         pub starts_on: String,
         pub published_at: Option<String>,
         pub closed_at: Option<String>,
@@ -66,7 +66,7 @@ read_model! {
 
 impl StaffRecall {
     pub fn is_draft(&self) -> bool {
-        self.status == "draft"
+        self.status == RecallStatus::Draft
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::format::FormatVerdict;
 use crate::overview::Overview;
+use crate::recall::RecallStatus;
 use crate::store::{Db, StoreResult, catalogue, import, lookups, recalls, thefts};
 
 /// Serials not found in the last 30 days that are read to find counterfeit candidates.
@@ -42,7 +43,7 @@ pub async fn overview(db: &Db, manufacturer: i64) -> StoreResult<Overview> {
         units,
         recalls: recall_list
             .into_iter()
-            .filter(|r| r.status == "active")
+            .filter(|r| r.status == RecallStatus::Active)
             .map(|r| (r.id, r.number, r.title, r.members, r.remedied))
             .collect(),
         open_thefts: theft_list.len() as i64,

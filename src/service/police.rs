@@ -10,6 +10,7 @@ use super::accounts::Actor;
 use super::change::{Audit, Change};
 use super::{Error, Result};
 use crate::lookup::{LookupError, LookupQuery};
+use crate::police::ReportStatus;
 use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind};
 use crate::serial::Serial;
 use crate::store::outbox::{self, NewMessage};
@@ -327,7 +328,7 @@ pub async fn close(
             "Say why, in 3 to 500 characters: it is kept with the report.",
         ));
     }
-    if file.entry.status != "active" {
+    if file.entry.status != ReportStatus::Active {
         return Err(Error::invalid(
             "reason",
             format!("This report is {} already.", file.entry.status),
@@ -337,7 +338,7 @@ pub async fn close(
     let now = now_text();
     let (status, action, place, subject, text) = match closing {
         Closing::Recovered { place } => (
-            "recovered",
+            ReportStatus::Recovered,
             "theft.recover",
             place.as_deref(),
             "Your reported product has been recovered",
@@ -350,7 +351,7 @@ pub async fn close(
             ),
         ),
         Closing::Withdrawn => (
-            "withdrawn",
+            ReportStatus::Withdrawn,
             "theft.withdraw",
             None,
             "A report about your product has been withdrawn",

@@ -6,6 +6,7 @@
 use super::accounts::Actor;
 use super::change::{Audit, Change};
 use super::{Error, Result};
+use crate::recall::RecallStatus;
 use crate::recall::forms::{RecallText, RemedyUpdate, RuleInput};
 use crate::recall::scope::{ScopeRule, SerialRange};
 use crate::recall::{StaffRecall, StaffRecallDetail};
@@ -198,7 +199,7 @@ async fn refresh_live(
     tx: &mut Change<'_>,
     recall: &StaffRecall,
 ) -> Result<Option<MembershipChange>> {
-    if recall.status == "active" {
+    if recall.status == RecallStatus::Active {
         Ok(Some(recompute(tx, recall.id).await?))
     } else {
         Ok(None)
@@ -214,7 +215,7 @@ pub async fn add_rule(
 ) -> Result<()> {
     let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
-    if recall.status == "closed" {
+    if recall.status == RecallStatus::Closed {
         return Err(Error::invalid("rule_kind", "This recall is closed."));
     }
     let rules = resolve(&mut tx, manufacturer_id, input).await?;
@@ -241,7 +242,7 @@ pub async fn remove_rule(
 ) -> Result<()> {
     let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
-    if recall.status == "closed" {
+    if recall.status == RecallStatus::Closed {
         return Err(Error::invalid("form", "This recall is closed."));
     }
     let rules = store::rule_rows(&mut tx, recall_id).await?;
@@ -250,7 +251,7 @@ pub async fn remove_rule(
             "That rule is not part of this recall.".into(),
         ));
     };
-    if recall.status == "active" && rules.len() == 1 {
+    if recall.status == RecallStatus::Active && rules.len() == 1 {
         return Err(Error::invalid(
             "form",
             "A published recall keeps at least one rule; add the new one first, or close the recall.",
@@ -301,7 +302,7 @@ pub async fn publish(
 ) -> Result<i64> {
     let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
-    if recall.status != "draft" {
+    if recall.status != RecallStatus::Draft {
         return Err(Error::invalid("form", "Only a draft can be published."));
     }
     if store::rule_rows(&mut tx, recall_id).await?.is_empty() {
@@ -383,7 +384,7 @@ pub async fn find_by_number(
 pub async fn close(db: &Db, manufacturer_id: i64, recall_id: i64, actor: &Actor<'_>) -> Result<()> {
     let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
-    if recall.status != "active" {
+    if recall.status != RecallStatus::Active {
         return Err(Error::invalid(
             "form",
             "Only a published recall can be closed.",
@@ -419,7 +420,7 @@ pub async fn update_remedies(
 ) -> Result<RemedyOutcome> {
     let mut tx = Change::begin(db, actor).await?;
     let recall = own_recall(&mut tx, manufacturer_id, recall_id).await?;
-    if recall.status == "draft" {
+    if recall.status == RecallStatus::Draft {
         return Err(Error::invalid(
             "remedies",
             "Publish the recall before recording remedies.",

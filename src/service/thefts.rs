@@ -6,6 +6,7 @@
 use super::accounts::Actor;
 use super::change::{Audit, Change};
 use super::{Error, Result};
+use crate::police::ReportStatus;
 use crate::store::thefts::{self as store, NewReport};
 use crate::store::{Db, catalogue, now_text};
 use serde_json::json;
@@ -86,25 +87,33 @@ pub async fn review(
             ("theft.verify", false)
         }
         Review::Recover { place } => {
-            if status != "active" {
+            if status != ReportStatus::Active {
                 return Err(Error::invalid(
                     &field,
                     format!("This report is {status} already."),
                 ));
             }
-            if !store::resolve(&mut tx, report_id, "recovered", place.as_deref(), &now).await? {
+            if !store::resolve(
+                &mut tx,
+                report_id,
+                ReportStatus::Recovered,
+                place.as_deref(),
+                &now,
+            )
+            .await?
+            {
                 return Err(super::police::closed_meanwhile(&field));
             }
             ("theft.recover", true)
         }
         Review::Withdraw => {
-            if status != "active" {
+            if status != ReportStatus::Active {
                 return Err(Error::invalid(
                     &field,
                     format!("This report is {status} already."),
                 ));
             }
-            if !store::resolve(&mut tx, report_id, "withdrawn", None, &now).await? {
+            if !store::resolve(&mut tx, report_id, ReportStatus::Withdrawn, None, &now).await? {
                 return Err(super::police::closed_meanwhile(&field));
             }
             ("theft.withdraw", true)

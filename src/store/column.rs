@@ -38,6 +38,30 @@ impl Column for Option<bool> {
     }
 }
 
+/// Statuses and kinds stored as their names: a name the domain does not know is an error
+/// (a row written by something else, or a status added without its reader), never a guess.
+macro_rules! named {
+    ($($t:ty),* $(,)?) => {
+        $(impl Column for $t {
+            fn read(row: &AnyRow, name: &str) -> Result<Self, sqlx::Error> {
+                let text: String = row.try_get(name)?;
+                <$t>::parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+                    index: name.to_owned(),
+                    source: format!("'{text}' is not a {}", stringify!($t)).into(),
+                })
+            }
+        })*
+    };
+}
+
+named!(
+    crate::recall::RecallStatus,
+    crate::recall::Remedy,
+    crate::recall::RemedyStatus,
+    crate::recall::Severity,
+    crate::police::ReportStatus,
+);
+
 fn flag(value: i64, name: &str) -> Result<bool, sqlx::Error> {
     match value {
         0 => Ok(false),

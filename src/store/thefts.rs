@@ -1,7 +1,9 @@
 //! Theft and loss reports as the manufacturer's staff review them.
 
+use super::column::Column;
 use super::{Db, StoreResult};
 use crate::police::RegistryEntry;
+use crate::police::ReportStatus;
 use sqlx::{AnyConnection, Row};
 
 /// A report in the staff queue (no owner identity: staff see the reporter's kind only).
@@ -17,7 +19,7 @@ pub struct TheftLine {
     pub case_number: Option<String>,
     pub place: Option<String>,
     pub occurred_on: Option<String>,
-    pub status: String,
+    pub status: ReportStatus,
     pub reported_at: String,
     pub verified_at: Option<String>,
     pub recovered_place: Option<String>,
@@ -40,26 +42,28 @@ pub async fn staff_queue(db: &Db, manufacturer_id: i64, all: bool) -> StoreResul
     .bind(i64::from(all))
     .fetch_all(db.reader())
     .await?;
-    let mut lines: Vec<TheftLine> = rows
+    let mut lines = rows
         .iter()
-        .map(|r| TheftLine {
-            id: r.get("id"),
-            unit_id: r.get("unit_id"),
-            serial: r.get("serial_raw"),
-            model: r.get("model"),
-            kind: r.get("kind"),
-            reporter_kind: r.get("reporter_kind"),
-            agency: r.get("agency"),
-            case_number: r.get("case_number"),
-            place: r.get("place"),
-            occurred_on: r.get("occurred_on"),
-            status: r.get("status"),
-            reported_at: r.get("reported_at"),
-            verified_at: r.get("verified_at"),
-            recovered_place: r.get("recovered_place"),
-            notes: Vec::new(),
+        .map(|r| -> Result<TheftLine, sqlx::Error> {
+            Ok(TheftLine {
+                id: r.get("id"),
+                unit_id: r.get("unit_id"),
+                serial: r.get("serial_raw"),
+                model: r.get("model"),
+                kind: r.get("kind"),
+                reporter_kind: r.get("reporter_kind"),
+                agency: r.get("agency"),
+                case_number: r.get("case_number"),
+                place: r.get("place"),
+                occurred_on: r.get("occurred_on"),
+                status: Column::read(r, "status")?,
+                reported_at: r.get("reported_at"),
+                verified_at: r.get("verified_at"),
+                recovered_place: r.get("recovered_place"),
+                notes: Vec::new(),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, _>>()?;
     if lines.is_empty() {
         return Ok(lines);
     }
@@ -82,13 +86,13 @@ pub async fn staff_queue(db: &Db, manufacturer_id: i64, all: bool) -> StoreResul
     Ok(lines)
 }
 
-/// (unit id, status, verified_at) of one of the manufacturer's reports.
+/// (unit id, status, verified_at, reporter kind) of one of the manufacturer's reports.
 pub async fn own_report(
     conn: &mut AnyConnection,
     manufacturer_id: i64,
     id: i64,
-) -> StoreResult<Option<(i64, String, Option<String>, String)>> {
-    Ok(sqlx::query_as(
+) -> StoreResult<Option<(i64, ReportStatus, Option<String>, String)>> {
+    let row = sqlx::query(
         "SELECT t.unit_id, t.status, t.verified_at, t.reporter_kind
          FROM theft_reports t JOIN units u ON u.id = t.unit_id
          WHERE t.id = $1 AND u.manufacturer_id = $2",
@@ -96,7 +100,16 @@ pub async fn own_report(
     .bind(id)
     .bind(manufacturer_id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(match row {
+        Some(r) => Some((
+            r.try_get("unit_id")?,
+            Column::read(&r, "status")?,
+            r.try_get("verified_at")?,
+            r.try_get("reporter_kind")?,
+        )),
+        None => None,
+    })
 }
 
 pub async fn active_for_unit(conn: &mut AnyConnection, unit_id: i64) -> StoreResult<bool> {
@@ -159,13 +172,12 @@ pub async fn insert_report(
     .await?)
 }
 
-/// Ends a report: recovered (with where) or withdrawn.
 /// Closes an active report: false when it was closed already (by another hand since it was
 /// read; on PostgreSQL the update waits for that change and then finds it closed).
 pub async fn resolve(
     conn: &mut AnyConnection,
     id: i64,
-    status: &str,
+    status: ReportStatus,
     recovered_place: Option<&str>,
     now: &str,
 ) -> StoreResult<bool> {
@@ -174,7 +186,7 @@ pub async fn resolve(
          WHERE id = $1 AND status = 'active'",
     )
     .bind(id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now)
     .bind(recovered_place)
     .execute(&mut *conn)

@@ -1,9 +1,20 @@
 //! What a page shows when the request may not see it: the anonymous are sent to sign in
 //! (and brought back after), a signed-in user without the role gets 403 and says so.
 
+use crate::auth::{Access, require};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// The page for those `access` lets in; for anyone else the refusal (sign in, or 403),
+/// before any of the page is made. The route table wraps its pages in this, so it shows who
+/// may open each one.
+pub fn guarded<V: IntoView + 'static>(access: Access, page: impl Fn() -> V) -> AnyView {
+    match require(access) {
+        Ok(_) => page().into_any(),
+        Err(error) => view! { <Refused error /> }.into_any(),
+    }
+}
 
 #[component]
 pub fn Refused(error: AppError) -> impl IntoView {

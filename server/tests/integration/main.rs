@@ -6,6 +6,7 @@ mod accounts;
 mod catalogue;
 mod change;
 mod claims;
+mod claims_service;
 mod common;
 mod demo;
 mod dispute_edges;

@@ -2,6 +2,7 @@
 //! dispute rejected; both sides told, the upheld side's reports and stated warranty undone.
 
 use super::tell;
+use crate::police::ReportStatus;
 use crate::service::accounts::Actor;
 use crate::service::change::{Audit, Change};
 use crate::service::owners::start_warranty;
@@ -121,7 +122,9 @@ pub async fn decide(
         {
             let on_owners_word = by == Some(d.owner_user_id)
                 || (reporter_kind == "staff" && reported_at >= d.registered_at);
-            if on_owners_word && thefts::resolve(&mut tx, report, "withdrawn", None, &now).await? {
+            if on_owners_word
+                && thefts::resolve(&mut tx, report, ReportStatus::Withdrawn, None, &now).await?
+            {
                 thefts::add_note(
                     &mut tx,
                     report,

@@ -1,6 +1,7 @@
 //! An owner's stolen or lost report on their unit, and closing it.
 
 use super::not_yours;
+use crate::police::ReportStatus;
 use crate::service::accounts::Actor;
 use crate::service::change::{Audit, Change};
 use crate::service::{Error, Result};
@@ -82,8 +83,8 @@ pub async fn close_report(
     }
     let now = now_text();
     let (status, place) = match &recovered {
-        Some(place) => ("recovered", place.as_deref()),
-        None => ("withdrawn", None),
+        Some(place) => (ReportStatus::Recovered, place.as_deref()),
+        None => (ReportStatus::Withdrawn, None),
     };
     if !thefts::resolve(&mut tx, report, status, place, &now).await? {
         return Err(crate::service::police::closed_meanwhile("report"));

@@ -6,8 +6,7 @@ use super::{Db, StoreError, StoreResult, placeholders};
 use crate::lookup::RecallNotice;
 use crate::recall::scope::{ScopeRule, SerialRange};
 use crate::recall::{
-    ProductRef, RecallDetail, RecallFilter, RecallStatus, RecallSummary, Remedy, RemedyStatus,
-    Severity,
+    ProductRef, RecallDetail, RecallFilter, RecallSummary, Remedy, RemedyStatus, Severity,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};

@@ -1,6 +1,7 @@
 //! What the public sees of recalls: the listing, one recall, and the recalls of given units.
 
 use super::*;
+use crate::store::column::Column;
 
 /// The active recalls covering each of the given units.
 pub async fn for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, RecallNotice)>> {
@@ -20,11 +21,11 @@ pub async fn for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, Recal
     for id in unit_ids {
         q = q.bind(*id);
     }
-    Ok(q.fetch_all(db.reader())
+    q.fetch_all(db.reader())
         .await?
         .into_iter()
-        .map(|r| {
-            (
+        .map(|r| -> StoreResult<(i64, RecallNotice)> {
+            Ok((
                 r.get("unit_id"),
                 RecallNotice {
                     path: crate::recall::page_path(
@@ -34,15 +35,14 @@ pub async fn for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<(i64, Recal
                     number: r.get("number"),
                     title: r.get("title"),
                     hazard: r.get("hazard"),
-                    remedy: Remedy::parse(r.get("remedy")).unwrap_or(Remedy::Repair),
+                    remedy: Column::read(&r, "remedy")?,
                     instructions: r.get("instructions"),
-                    severity: Severity::parse(r.get("severity")).unwrap_or(Severity::High),
-                    remedy_status: RemedyStatus::parse(r.get("remedy_status"))
-                        .unwrap_or(RemedyStatus::Open),
+                    severity: Column::read(&r, "severity")?,
+                    remedy_status: Column::read(&r, "remedy_status")?,
                 },
-            )
+            ))
         })
-        .collect())
+        .collect()
 }
 
 /// `%text%` for LIKE, with the user's own wildcards escaped.
@@ -144,7 +144,7 @@ pub async fn public_detail(
         summary,
         description: row.get("description"),
         instructions: row.get("instructions"),
-        remedy_available: row.get::<i64, _>("remedy_available") != 0,
+        remedy_available: Column::read(&row, "remedy_available")?,
         published_at: row.get("published_at"),
         closed_at: row.get("closed_at"),
         affected_units,
@@ -172,9 +172,9 @@ async fn summary_from_row(db: &Db, row: &AnyRow) -> StoreResult<RecallSummary> {
         number: row.get("number"),
         title: row.get("title"),
         hazard: row.get("hazard"),
-        remedy: Remedy::parse(row.get("remedy")).unwrap_or(Remedy::Repair),
-        severity: Severity::parse(row.get("severity")).unwrap_or(Severity::High),
-        status: RecallStatus::parse(row.get("status")).unwrap_or(RecallStatus::Active),
+        remedy: Column::read(row, "remedy")?,
+        severity: Column::read(row, "severity")?,
+        status: Column::read(row, "status")?,
         manufacturer: row.get("manufacturer"),
         products,
         starts_on: row.get("starts_on"),

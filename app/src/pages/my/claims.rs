@@ -2,8 +2,8 @@
 //! out of warranty it is a paid repair request), the list, and one claim with its history.
 
 use super::{MyDone, my_product};
+#[cfg(feature = "ssr")]
 use crate::auth::{Access, require};
-use crate::components::access::Refused;
 use crate::components::answer::warranty_text;
 use crate::components::load::Loaded;
 use crate::error::AppError;
@@ -64,9 +64,6 @@ pub fn ClaimHistory(claim: ClaimDetail) -> impl IntoView {
 
 #[component]
 pub fn MyClaimsPage() -> impl IntoView {
-    if let Err(error) = require(Access::SignedIn) {
-        return view! { <Refused error /> }.into_any();
-    }
     let list = Resource::new(|| (), |_| my_claims());
     view! {
         <Title text="My claims" />
@@ -90,9 +87,6 @@ pub fn MyClaimsPage() -> impl IntoView {
 
 #[component]
 pub fn MyClaimPage() -> impl IntoView {
-    if let Err(error) = require(Access::SignedIn) {
-        return view! { <Refused error /> }.into_any();
-    }
     let id = match crate::pages::staff::path_id("claim") {
         Ok(id) => id,
         Err(missing) => return missing,
@@ -126,9 +120,6 @@ pub fn MyClaimPage() -> impl IntoView {
 
 #[component]
 pub fn FileClaimPage() -> impl IntoView {
-    if let Err(error) = require(Access::SignedIn) {
-        return view! { <Refused error /> }.into_any();
-    }
     let id = match crate::pages::staff::path_id("product") {
         Ok(id) => id,
         Err(missing) => return missing,

@@ -3,8 +3,8 @@
 //! and the registered owner's answer on their product's page. Support agents decide them on
 //! the desk (`crate::pages::desk`).
 
+#[cfg(feature = "ssr")]
 use crate::auth::{Access, require};
-use crate::components::access::Refused;
 use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Field, FormProblem, feedback};
@@ -22,9 +22,6 @@ pub async fn my_disputes() -> Result<Vec<Dispute>, AppError> {
 
 #[component]
 pub fn MyDisputesPage() -> impl IntoView {
-    if let Err(error) = require(Access::SignedIn) {
-        return view! { <Refused error /> }.into_any();
-    }
     let done = use_query_map().get_untracked().get("done");
     let list = Resource::new(|| (), |_| my_disputes());
     view! {
@@ -55,9 +52,6 @@ pub fn MyDisputesPage() -> impl IntoView {
 
 #[component]
 pub fn NewDisputePage() -> impl IntoView {
-    if let Err(error) = require(Access::SignedIn) {
-        return view! { <Refused error /> }.into_any();
-    }
     let query = use_query_map().get_untracked();
     let fb = feedback();
     let proof_problem = fb.error("proof");

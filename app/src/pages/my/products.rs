@@ -3,8 +3,8 @@
 //! dispute of the registration.
 
 use super::MyDone;
+#[cfg(feature = "ssr")]
 use crate::auth::{Access, require};
-use crate::components::access::Refused;
 use crate::components::answer::{RecallBox, warranty_text};
 use crate::components::load::Loaded;
 use crate::error::AppError;
@@ -43,9 +43,6 @@ pub async fn my_product(id: i64) -> Result<OwnedProduct, AppError> {
 
 #[component]
 pub fn MyProductsPage() -> impl IntoView {
-    if let Err(error) = require(Access::SignedIn) {
-        return view! { <Refused error /> }.into_any();
-    }
     let done = use_query_map().get_untracked().get("done");
     let list = Resource::new(|| (), |_| my_products());
     view! {
@@ -110,9 +107,6 @@ fn ProductCard(product: OwnedProduct) -> impl IntoView {
 
 #[component]
 pub fn MyProductPage() -> impl IntoView {
-    if let Err(error) = require(Access::SignedIn) {
-        return view! { <Refused error /> }.into_any();
-    }
     let id = match crate::pages::staff::path_id("product") {
         Ok(id) => id,
         Err(missing) => return missing,

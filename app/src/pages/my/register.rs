@@ -1,8 +1,6 @@
 //! Registering a unit (`/my/register`): the serial, purchase date, retailer and an optional
 //! proof of purchase; the way to a transfer code or a dispute when someone else has it.
 
-use crate::auth::{Access, require};
-use crate::components::access::Refused;
 use crate::web::forms::{Field, FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,9 +8,6 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    if let Err(error) = require(Access::SignedIn) {
-        return view! { <Refused error /> }.into_any();
-    }
     let query = use_query_map().get_untracked();
     let proof_problem = feedback().error("proof");
     let typed = feedback()

@@ -118,7 +118,7 @@ pub fn PoliceDeskPage() -> impl IntoView {
                         <ul class="reports">{list.into_iter().map(|(e, how)| {
                             let label = how.clone();
                             view! {
-                            <li class="panel report" data-status=e.status.clone() data-match=label>
+                            <li class="panel report" data-status=e.status.as_str() data-match=label>
                                 <h2><a href=format!("/police/reports/{}", e.report_id)>{format!("{} · {} {}", e.serial, e.manufacturer, e.model)}</a></h2>
                                 <p><strong class="match-kind">{how}</strong>{format!(" · {} · reported {}{}{}", e.kind, e.reported_at.get(..10).unwrap_or_default(),
                                     e.agency.map(|a| format!(" · {a}")).unwrap_or_default(), e.case_number.map(|c| format!(" · case {c}")).unwrap_or_default())}</p>
@@ -207,7 +207,7 @@ impl Desk {
 #[component]
 fn CaseFileView(file: CaseFile, id: i64, desk: Desk) -> impl IntoView {
     let e = file.entry;
-    let active = e.status == "active";
+    let active = e.status == serialtrace::police::ReportStatus::Active;
     let problem = feedback().error("message");
     let reason_problem = feedback().error("reason");
     let action = format!("/police/reports/{id}");

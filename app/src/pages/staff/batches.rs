@@ -5,14 +5,15 @@
 
 #[cfg(feature = "ssr")]
 use super::staff_manufacturer;
+#[cfg(feature = "ssr")]
 use crate::auth::{Access, require};
-use crate::components::access::Refused;
 use crate::components::load::Loaded;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
 use serialtrace::account::Role;
 
 /// Labels per printed sheet page.
@@ -113,9 +114,6 @@ pub async fn staff_batch(id: i64, page: i64) -> Result<BatchView, AppError> {
 
 #[component]
 pub fn BatchPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Staff)) {
-        return view! { <Refused error /> }.into_any();
-    }
     let id = match super::path_id("batch") {
         Ok(id) => id,
         Err(missing) => return missing,

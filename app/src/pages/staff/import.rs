@@ -5,14 +5,15 @@
 
 #[cfg(feature = "ssr")]
 use super::staff_manufacturer;
+#[cfg(feature = "ssr")]
 use crate::auth::{Access, require};
-use crate::components::access::Refused;
 use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
+#[cfg(feature = "ssr")]
 use serialtrace::account::Role;
 use serialtrace::import::ImportJob;
 
@@ -41,9 +42,6 @@ pub async fn load_import(id: i64) -> Result<ImportJob, AppError> {
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Staff)) {
-        return view! { <Refused error /> }.into_any();
-    }
     let jobs = Resource::new(|| (), |_| recent_imports());
     let problem = feedback().error("file");
     view! {
@@ -94,9 +92,6 @@ pub fn ImportPage() -> impl IntoView {
 
 #[component]
 pub fn ImportJobPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Staff)) {
-        return view! { <Refused error /> }.into_any();
-    }
     let params = use_params_map().get_untracked();
     let Some(id) = params.get("id").and_then(|id| id.parse::<i64>().ok()) else {
         crate::web::responses::set_status(404);

@@ -3,15 +3,17 @@
 
 #[cfg(feature = "ssr")]
 use super::staff_manufacturer;
+#[cfg(feature = "ssr")]
 use crate::auth::{Access, require};
-use crate::components::access::Refused;
 use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Choice, Field, FormProblem, TextArea, Tick};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+#[cfg(feature = "ssr")]
 use serialtrace::account::Role;
+use serialtrace::recall::RecallStatus;
 use serialtrace::recall::{StaffRecall, StaffRecallDetail};
 
 #[server(prefix = "/_fn", endpoint = "staff_recalls")]
@@ -40,9 +42,6 @@ fn percent(part: i64, whole: i64) -> String {
 
 #[component]
 pub fn StaffRecallsPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Staff)) {
-        return view! { <Refused error /> }.into_any();
-    }
     let list = Resource::new(|| (), |_| staff_recalls());
     view! {
         <Title text="Recalls" />
@@ -74,7 +73,7 @@ fn RecallTable(list: Vec<StaffRecall>) -> impl IntoView {
                     <tr>
                         <td><a href=format!("/staff/recalls/{}", r.id)>{r.number}</a></td>
                         <td>{r.title}</td>
-                        <td>{r.status}</td>
+                        <td>{r.status.as_str()}</td>
                         <td>{r.members}</td>
                         <td>{percent(r.remedied, r.members)}</td>
                     </tr>
@@ -103,9 +102,6 @@ fn RecallFields() -> impl IntoView {
 
 #[component]
 pub fn StaffRecallPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Staff)) {
-        return view! { <Refused error /> }.into_any();
-    }
     let id = match super::path_id("recall") {
         Ok(id) => id,
         Err(missing) => return missing,
@@ -132,21 +128,21 @@ pub fn StaffRecallPage() -> impl IntoView {
 fn RecallDetailPanel(detail: StaffRecallDetail) -> impl IntoView {
     let r = detail.recall;
     let action = format!("/staff/recalls/{}", r.id);
-    let status = r.status.clone();
+    let status = r.status;
     view! {
         <h1>{format!("{} · {}", r.number, r.title)}</h1>
-        <p class="badge" data-status=status.clone()>{status.clone()}</p>
+        <p class="badge" data-status=status.as_str()>{status.as_str()}</p>
         <FormProblem />
         <dl class="facts">
             <dt>"Hazard"</dt><dd>{r.hazard}</dd>
-            <dt>"Remedy"</dt><dd>{format!("{}{}", r.remedy, if r.remedy_available { "" } else { " (not yet available)" })}</dd>
-            <dt>"Severity"</dt><dd>{r.severity}</dd>
+            <dt>"Remedy"</dt><dd>{format!("{}{}", r.remedy.as_str(), if r.remedy_available { "" } else { " (not yet available)" })}</dd>
+            <dt>"Severity"</dt><dd>{r.severity.as_str()}</dd>
             <dt>"Starts"</dt><dd>{r.starts_on}</dd>
             <dt>"What owners should do"</dt><dd>{r.instructions}</dd>
         </dl>
-        <ScopePanel action=action.clone() status=status.clone() rules=detail.rules preview=detail.preview />
-        {(status != "draft").then(|| view! {
-            <RemedyPanel action=action.clone() status=status.clone() members=r.members remedied=r.remedied counts=detail.counts reach=detail.reach />
+        <ScopePanel action=action.clone() status=status rules=detail.rules preview=detail.preview />
+        {(status != RecallStatus::Draft).then(|| view! {
+            <RemedyPanel action=action.clone() status=status members=r.members remedied=r.remedied counts=detail.counts reach=detail.reach />
         })}
     }
     .into_any()
@@ -155,11 +151,11 @@ fn RecallDetailPanel(detail: StaffRecallDetail) -> impl IntoView {
 #[component]
 fn ScopePanel(
     action: String,
-    status: String,
+    status: RecallStatus,
     rules: Vec<(i64, String)>,
     preview: Option<(i64, Vec<(String, String)>)>,
 ) -> impl IntoView {
-    let open = status != "closed";
+    let open = status != RecallStatus::Closed;
     view! {
         <section class="panel">
             <h2 id="scope">"Scope"</h2>
@@ -191,13 +187,13 @@ fn ScopePanel(
                 </div>
             })}
             {open.then(|| view! { <RuleForm action=action.clone() /> })}
-            {(status == "draft").then(|| view! {
+            {(status == RecallStatus::Draft).then(|| view! {
                 <form method="post" action=action.clone() class="inline-form">
                     <input type="hidden" name="action" value="publish" />
                     <button type="submit">"Publish the recall"</button>
                 </form>
             })}
-            {(status == "active").then(|| view! {
+            {(status == RecallStatus::Active).then(|| view! {
                 <form method="post" action=action.clone() class="inline-form">
                     <input type="hidden" name="action" value="close" />
                     <button type="submit" class="danger">"Close the recall"</button>
@@ -238,7 +234,7 @@ fn RuleForm(action: String) -> impl IntoView {
 #[component]
 fn RemedyPanel(
     action: String,
-    status: String,
+    status: RecallStatus,
     members: i64,
     remedied: i64,
     counts: Vec<(String, i64)>,
@@ -252,7 +248,7 @@ fn RemedyPanel(
                 {counts.into_iter().map(|(s, n)| view! { <dt>{s.replace('_', " ")}</dt><dd>{n}</dd> }).collect_view()}
                 <dt>"with a registered owner to notify"</dt><dd>{format!("{reach} ({})", percent(reach, members))}</dd>
             </dl>
-            {(status == "active").then(|| view! {
+            {(status == RecallStatus::Active).then(|| view! {
                 <form method="post" action=action class="stack-form" aria-label="Record remedies">
                     <input type="hidden" name="action" value="remedies" />
                     <TextArea name="remedies" label="Record remedies" rows=6

@@ -4,14 +4,15 @@
 
 #[cfg(feature = "ssr")]
 use super::staff_manufacturer;
+#[cfg(feature = "ssr")]
 use crate::auth::{Access, require};
-use crate::components::access::Refused;
 use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::web::forms::{Choice, Field, FormProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+#[cfg(feature = "ssr")]
 use serialtrace::account::Role;
 
 pub use serialtrace::unit::{JourneyRow, TheftRow, UnitRecord};
@@ -41,9 +42,6 @@ pub async fn staff_unit(id: i64) -> Result<UnitRecord, AppError> {
 
 #[component]
 pub fn FindUnitPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Staff)) {
-        return view! { <Refused error /> }.into_any();
-    }
     let serial = use_query_map()
         .get_untracked()
         .get("serial")
@@ -85,9 +83,6 @@ pub fn FindUnitPage() -> impl IntoView {
 
 #[component]
 pub fn UnitPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Staff)) {
-        return view! { <Refused error /> }.into_any();
-    }
     let id = match super::path_id("unit") {
         Ok(id) => id,
         Err(missing) => return missing,

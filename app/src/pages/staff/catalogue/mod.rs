@@ -4,8 +4,8 @@
 
 #[cfg(feature = "ssr")]
 use super::staff_manufacturer;
+#[cfg(feature = "ssr")]
 use crate::auth::{Access, require};
-use crate::components::access::Refused;
 use crate::components::load::Loaded;
 use crate::error::AppError;
 use crate::pages::account::DoneNotice;
@@ -13,6 +13,7 @@ use crate::web::forms::{Choice, Field, FormProblem, Tick, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+#[cfg(feature = "ssr")]
 use serialtrace::account::Role;
 use serialtrace::catalogue::{Batch, Lot, ProductDetail, ProductForm, ProductLine};
 
@@ -40,9 +41,6 @@ pub async fn staff_product(id: i64) -> Result<ProductDetail, AppError> {
 
 #[component]
 pub fn ProductsPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Staff)) {
-        return view! { <Refused error /> }.into_any();
-    }
     let products = Resource::new(|| (), |_| staff_products());
     let done = use_query_map().get_untracked().get("done");
     view! {
@@ -148,9 +146,6 @@ fn FormatFields(form: ProductForm) -> impl IntoView {
 
 #[component]
 pub fn ProductPage() -> impl IntoView {
-    if let Err(error) = require(Access::Role(Role::Staff)) {
-        return view! { <Refused error /> }.into_any();
-    }
     let id = match super::path_id("product") {
         Ok(id) => id,
         Err(missing) => return missing,
