@@ -176,3 +176,42 @@ async fn sqlite_and_postgresql_schemas_are_the_same() {
         "unique keys (table, columns) differ:\n  only on SQLite: {only_sqlite:#?}\n  only on PostgreSQL: {only_postgres:#?}"
     );
 }
+
+/// A status or kind the domain does not know fails the read that meets it, on both engines
+/// (the schema's checks keep such a name out of the tables; a read model is not allowed to
+/// guess either: before, the public listing would have shown an unknown severity as "high").
+async fn an_unknown_stored_name_is_an_error(engine: Engine) {
+    let (db, _) = fresh_db(engine).await;
+    let row = |status: &str, severity: &str| {
+        format!(
+            "SELECT 7 AS id, 'R-1' AS number, 'Lids' AS title, 'Scalding.' AS hazard,
+                    'A batch.' AS description, 'replace' AS remedy, 1 AS remedy_available,
+                    'Stop.' AS instructions, '{severity}' AS severity, '{status}' AS status,
+                    '2026-01-01' AS starts_on, NULL AS published_at, NULL AS closed_at,
+                    3 AS members, 1 AS remedied"
+        )
+    };
+    let read = |sql: String| {
+        let db = db.clone();
+        async move {
+            sqlx::query_as::<_, serialtrace::recall::StaffRecall>(&sql)
+                .fetch_one(db.reader())
+                .await
+        }
+    };
+    let recall = read(row("active", "high"))
+        .await
+        .expect("a well-formed row reads");
+    assert_eq!(recall.status, serialtrace::recall::RecallStatus::Active);
+    assert_eq!(recall.severity, serialtrace::recall::Severity::High);
+    for (status, severity, bad) in [
+        ("archived", "high", "archived"),
+        ("draft", "apocalyptic", "apocalyptic"),
+    ] {
+        let error = read(row(status, severity))
+            .await
+            .expect_err("an unknown name is not read as some other one");
+        assert!(error.to_string().contains(bad), "{error}");
+    }
+}
+both_engines!(an_unknown_stored_name_is_an_error);
