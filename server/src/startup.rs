@@ -7,9 +7,7 @@ use crate::routes::{api, digital_link, health};
 use crate::security::{self, SiteOrigin};
 use crate::sessions::{self, DbSessionStore};
 use axum::Router;
-use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{MethodRouter, get, post};
 use leptos::config::LeptosOptions;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use serialtrace::service::Services;
@@ -17,8 +15,9 @@ use serialtrace::service::accounts::PasswordHasher;
 use serialtrace::service::mail::{self, Mailer};
 use serialtrace::store::Db;
 use serialtrace_app::limits::AuthLimits;
-use serialtrace_app::pages::{account, admin, desk, my, police, staff};
+use serialtrace_app::pages::{account, admin, desk, lookup, my, police, staff};
 use serialtrace_app::state::AppState;
+use serialtrace_app::web::routes::Routes;
 use serialtrace_app::{App, shell};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -141,57 +140,12 @@ pub struct Site {
     pub store: DbSessionStore,
 }
 
-/// Routes beside the app's pages (form posts, uploads, downloads, the API), kept as data as
-/// well as a router so the role matrix can check it has a row for every one ([`endpoints`]).
-struct Routes {
-    router: Router<AppState>,
-    /// Method and full path of each route.
-    listed: Vec<(&'static str, String)>,
-    /// Where the router is nested (for the listing only).
-    prefix: &'static str,
-}
-
-impl Routes {
-    fn new() -> Self {
-        Self::under("")
-    }
-
-    fn under(prefix: &'static str) -> Self {
-        Self {
-            router: Router::new(),
-            listed: Vec::new(),
-            prefix,
-        }
-    }
-
-    fn get<H, T>(self, path: &'static str, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add("GET", path, get(handler))
-    }
-
-    fn post<H, T>(self, path: &'static str, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add("POST", path, post(handler))
-    }
-
-    fn add(mut self, method: &'static str, path: &'static str, to: MethodRouter<AppState>) -> Self {
-        self.listed.push((method, format!("{}{path}", self.prefix)));
-        self.router = self.router.route(path, to);
-        self
-    }
-
-    /// The router, refusing bodies over `limit` bytes.
-    fn limited(self, limit: usize) -> Router<AppState> {
-        self.router
-            .layer(RequestBodyLimitLayer::new(limit))
-            .layer(axum::extract::DefaultBodyLimit::max(limit))
-    }
+/// The router, refusing bodies over `limit` bytes.
+fn limited(routes: Routes, limit: usize) -> Router<AppState> {
+    routes
+        .into_router()
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
 }
 
 /// The JSON API, under `/api`.
@@ -216,72 +170,23 @@ fn api_import_routes() -> Routes {
 }
 
 /// Uploads, each group with the body limit it needs: the one place a large body is welcome.
+/// Each page group lists its own.
 fn upload_routes() -> Vec<(Routes, usize)> {
-    let photo_limit = serialtrace_app::pages::lookup::MAX_PHOTO_BYTES + 64 * 1024;
-    vec![
-        (
-            Routes::new().post("/staff/import/upload", staff::import::upload),
-            staff::import::MAX_UPLOAD_BYTES,
-        ),
-        (
-            Routes::new()
-                .post("/my/register", my::register_unit)
-                .post("/my/disputes/new", my::disputes::file_dispute)
-                .post("/my/products/{id}/dispute", my::disputes::reply_dispute),
-            my::MAX_REGISTER_BYTES,
-        ),
-        (
-            Routes::new().post("/lookup/scan", serialtrace_app::pages::lookup::scan_photo),
-            photo_limit,
-        ),
-        (
-            Routes::new().post("/my/products/{id}/claim", my::claims::file_claim),
-            my::MAX_CLAIM_BYTES,
-        ),
-        (
-            Routes::new()
-                .post("/staff/journey/upload", staff::journey::upload_bulk)
-                .post("/staff/stock/upload", staff::stock::upload_stock_audit),
-            staff::journey::MAX_BULK_BYTES,
-        ),
-    ]
+    [staff::uploads(), my::uploads(), lookup::uploads()]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
-/// The pages' form posts, downloads and files: these know who is signed in.
+/// The pages' form posts, downloads and files (these know who is signed in), as each page
+/// group lists them.
 fn form_routes() -> Routes {
-    Routes::new()
-        .post("/signin", account::signin::submit)
-        .post("/signup", account::signup::submit)
-        .post("/signout", account::settings::sign_out)
-        .post("/account/password", account::settings::change_password)
-        .post("/forgot-password", account::reset::request_reset)
-        .post("/reset-password", account::reset::submit_reset)
-        .post("/verify-email", account::verify::submit)
-        .post("/admin/users", admin::users::change_role)
-        .post("/admin/api-keys", admin::api_keys::change_api_keys)
-        .get("/staff/export/units.csv", staff::export::units_csv)
-        .post("/staff", staff::change_counterfeit)
-        .post("/staff/products", staff::catalogue::create_product)
-        .post("/staff/products/{id}", staff::catalogue::change_product)
-        .get("/staff/batches/{id}/serials.csv", staff::batches::batch_csv)
-        .get("/staff/units/{id}/qr.svg", staff::batches::unit_qr)
-        .post("/staff/recalls", staff::recalls::create_recall)
-        .post("/staff/recalls/{id}", staff::recalls::change_recall)
-        .post("/staff/units/{id}", staff::units::change_unit)
-        .post("/staff/thefts", staff::thefts::change_theft)
-        .post("/staff/stock", staff::stock::create_stock_audit)
-        .post("/staff/stock/{id}", staff::stock::apply_stock_audit)
-        .post("/my/products/{id}", my::change_product)
-        .post("/my/transfers", my::redeem_transfer)
-        .post("/my/notices", my::read_notice)
-        .get("/files/{id}", my::attachment)
-        .post("/police", police::file_report)
-        .post("/police/reports/{id}", police::change_report)
-        .get("/police/hotlist.csv", police::hot_list)
-        .post("/desk/units/{id}", desk::change_desk_unit)
-        .post("/desk/claims/{id}", desk::change_desk_claim)
-        .post("/desk/disputes/{id}", desk::decide_dispute)
-        .get("/desk/expiring.csv", desk::expiring_csv)
+    account::routes()
+        .merge(admin::routes())
+        .merge(staff::routes())
+        .merge(my::routes())
+        .merge(police::routes())
+        .merge(desk::routes())
 }
 
 /// Routes outside the session: probes, GS1 Digital Links and the API's documentation.
@@ -304,7 +209,7 @@ pub fn endpoints() -> Vec<(String, String)> {
     ]
     .into_iter()
     .chain(upload_routes().into_iter().map(|(routes, _)| routes))
-    .flat_map(|routes| routes.listed)
+    .flat_map(|routes| routes.listed().to_vec())
     .map(|(method, path)| (method.to_owned(), path))
     .collect();
     for page in route_list() {
@@ -327,18 +232,16 @@ pub fn router(
     site: Site,
 ) -> Router {
     let routes = route_list();
-    let api = api_routes()
-        .limited(MAX_API_BODY_BYTES)
-        .fallback(api::not_found);
-    let api_import = api_import_routes().limited(api::MAX_IMPORT_BYTES);
+    let api = limited(api_routes(), MAX_API_BODY_BYTES).fallback(api::not_found);
+    let api_import = limited(api_import_routes(), api::MAX_IMPORT_BYTES);
     let uploads = upload_routes()
         .into_iter()
         .fold(Router::new(), |all, (routes, limit)| {
-            all.merge(routes.limited(limit))
+            all.merge(limited(routes, limit))
         });
     // Pages, their forms and server functions: these know who is signed in.
     let pages = form_routes()
-        .router
+        .into_router()
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -353,7 +256,7 @@ pub fn router(
         ))
         .layer(sessions::layer(site.store, site.https));
     service_routes()
-        .router
+        .into_router()
         .nest(
             "/api",
             api_import

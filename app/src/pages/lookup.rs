@@ -136,3 +136,13 @@ pub async fn scan_photo(
         }
     }
 }
+
+/// This group's uploads, each with the body limit it needs.
+#[cfg(feature = "ssr")]
+pub fn uploads() -> Vec<(crate::web::routes::Routes, usize)> {
+    use crate::web::routes::Routes;
+    vec![(
+        Routes::new().post("/lookup/scan", scan_photo),
+        MAX_PHOTO_BYTES + 64 * 1024,
+    )]
+}

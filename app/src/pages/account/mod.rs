@@ -138,3 +138,16 @@ mod server {
         rerender_retry(state, parts, feedback, StatusCode::TOO_MANY_REQUESTS, wait).await
     }
 }
+
+/// This group's form posts, for the server to mount.
+#[cfg(feature = "ssr")]
+pub fn routes() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
+        .post("/signin", signin::submit)
+        .post("/signup", signup::submit)
+        .post("/signout", settings::sign_out)
+        .post("/account/password", settings::change_password)
+        .post("/forgot-password", reset::request_reset)
+        .post("/reset-password", reset::submit_reset)
+        .post("/verify-email", verify::submit)
+}

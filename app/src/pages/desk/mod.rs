@@ -150,3 +150,13 @@ fn desk_done(done: Option<String>) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// This group's form posts and the expiry report, for the server to mount.
+#[cfg(feature = "ssr")]
+pub fn routes() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
+        .post("/desk/units/{id}", change_desk_unit)
+        .post("/desk/claims/{id}", change_desk_claim)
+        .post("/desk/disputes/{id}", decide_dispute)
+        .get("/desk/expiring.csv", expiring_csv)
+}

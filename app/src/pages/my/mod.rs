@@ -104,3 +104,32 @@ mod server {
         Err(answer(state, parts.clone(), &no_fields, outcome, |_| String::new()).await)
     }
 }
+
+/// This group's form posts and files, for the server to mount.
+#[cfg(feature = "ssr")]
+pub fn routes() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
+        .post("/my/products/{id}", change_product)
+        .post("/my/transfers", redeem_transfer)
+        .post("/my/notices", read_notice)
+        .get("/files/{id}", attachment)
+}
+
+/// This group's uploads, each with the body limit it needs.
+#[cfg(feature = "ssr")]
+pub fn uploads() -> Vec<(crate::web::routes::Routes, usize)> {
+    use crate::web::routes::Routes;
+    vec![
+        (
+            Routes::new()
+                .post("/my/register", register_unit)
+                .post("/my/disputes/new", disputes::file_dispute)
+                .post("/my/products/{id}/dispute", disputes::reply_dispute),
+            MAX_REGISTER_BYTES,
+        ),
+        (
+            Routes::new().post("/my/products/{id}/claim", claims::file_claim),
+            MAX_CLAIM_BYTES,
+        ),
+    ]
+}

@@ -287,3 +287,12 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server;
+
+/// This group's form posts and the hot list, for the server to mount.
+#[cfg(feature = "ssr")]
+pub fn routes() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
+        .post("/police", file_report)
+        .post("/police/reports/{id}", change_report)
+        .get("/police/hotlist.csv", hot_list)
+}

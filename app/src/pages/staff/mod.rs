@@ -321,3 +321,39 @@ fn DashboardPanels(
     }
     .into_any()
 }
+
+/// This group's form posts and downloads, for the server to mount.
+#[cfg(feature = "ssr")]
+pub fn routes() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
+        .get("/staff/export/units.csv", export::units_csv)
+        .post("/staff", change_counterfeit)
+        .post("/staff/products", catalogue::create_product)
+        .post("/staff/products/{id}", catalogue::change_product)
+        .get("/staff/batches/{id}/serials.csv", batches::batch_csv)
+        .get("/staff/units/{id}/qr.svg", batches::unit_qr)
+        .post("/staff/recalls", recalls::create_recall)
+        .post("/staff/recalls/{id}", recalls::change_recall)
+        .post("/staff/units/{id}", units::change_unit)
+        .post("/staff/thefts", thefts::change_theft)
+        .post("/staff/stock", stock::create_stock_audit)
+        .post("/staff/stock/{id}", stock::apply_stock_audit)
+}
+
+/// This group's uploads, each with the body limit it needs.
+#[cfg(feature = "ssr")]
+pub fn uploads() -> Vec<(crate::web::routes::Routes, usize)> {
+    use crate::web::routes::Routes;
+    vec![
+        (
+            Routes::new().post("/staff/import/upload", import::upload),
+            import::MAX_UPLOAD_BYTES,
+        ),
+        (
+            Routes::new()
+                .post("/staff/journey/upload", journey::upload_bulk)
+                .post("/staff/stock/upload", stock::upload_stock_audit),
+            journey::MAX_BULK_BYTES,
+        ),
+    ]
+}
