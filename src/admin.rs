@@ -100,3 +100,32 @@ mod tests {
         assert_eq!(bad.map_err(|e| e.0), Err("to"));
     }
 }
+
+/// A key as the API and the admin screen see it (never the key itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub scope: String,
+    pub manufacturer_id: Option<i64>,
+    pub manufacturer: Option<String>,
+    pub per_minute: i64,
+    pub per_day: i64,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl ApiKey {
+    /// The day it was made.
+    pub fn made_on(&self) -> &str {
+        self.created_at.get(..10).unwrap_or(&self.created_at)
+    }
+
+    /// The day it was revoked, if it was.
+    pub fn revoked_on(&self) -> Option<&str> {
+        self.revoked_at
+            .as_deref()
+            .map(|at| at.get(..10).unwrap_or(at))
+    }
+}

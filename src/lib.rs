@@ -21,6 +21,8 @@ mod read_model;
 pub mod recall;
 pub mod serial;
 pub mod signals;
+pub mod stock;
+pub mod theft;
 pub mod unit;
 pub mod warranty;
 

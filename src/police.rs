@@ -5,41 +5,6 @@
 use crate::serial::fold_lookalikes;
 use serde::{Deserialize, Serialize};
 
-/// Where a theft or loss report stands: active (the unit is reported), or closed as
-/// recovered or withdrawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportStatus {
-    Active,
-    Recovered,
-    Withdrawn,
-}
-
-impl ReportStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportStatus::Active => "active",
-            ReportStatus::Recovered => "recovered",
-            ReportStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(Self::Active),
-            "recovered" => Some(Self::Recovered),
-            "withdrawn" => Some(Self::Withdrawn),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for ReportStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// How a registry entry matched a search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MatchKind {
@@ -118,7 +83,7 @@ pub struct RegistryEntry {
     pub manufacturer: String,
     pub model: String,
     pub kind: String,
-    pub status: ReportStatus,
+    pub status: crate::theft::ReportStatus,
     pub reporter_kind: String,
     pub agency: Option<String>,
     pub case_number: Option<String>,

@@ -10,7 +10,7 @@ read_model! {
     pub struct UnitReport {
         /// stolen or lost.
         pub kind: String,
-        pub status: crate::police::ReportStatus,
+        pub status: crate::theft::ReportStatus,
         /// owner, police or staff.
         pub reporter_kind: String,
         pub reported_at: String,
@@ -30,7 +30,7 @@ impl UnitReport {
     }
 
     pub fn is_active(&self) -> bool {
-        self.status == crate::police::ReportStatus::Active
+        self.status == crate::theft::ReportStatus::Active
     }
 }
 

@@ -10,12 +10,12 @@ use super::accounts::Actor;
 use super::change::{Audit, Change};
 use super::{Error, Result};
 use crate::lookup::{LookupError, LookupQuery};
-use crate::police::ReportStatus;
 use crate::police::{CaseFile, MatchKind, RegistryEntry, match_kind};
 use crate::serial::Serial;
 use crate::store::outbox::{self, NewMessage};
 use crate::store::thefts::{self, NewReport};
 use crate::store::{Db, audit, now_text, owners, today, units};
+use crate::theft::ReportStatus;
 use serde_json::json;
 
 /// Searches the active reports for `query` (within one manufacturer's units when a slug is

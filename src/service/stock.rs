@@ -9,30 +9,13 @@ use super::{Error, Result};
 use crate::serial::Serial;
 use crate::store::stock::{self as store, StockUnit};
 use crate::store::{Db, now_text};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Scanned lines one audit takes.
 pub const MAX_SCANNED: usize = 50_000;
 
-/// The comparison, each list sorted by serial.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StockReport {
-    pub location: String,
-    pub scanned: usize,
-    /// (serial, model)
-    pub matched: Vec<(String, String)>,
-    pub missing: Vec<(String, String)>,
-    /// (serial, model, where the records place it or its status)
-    pub unexpected: Vec<(String, String, String)>,
-    /// Scanned text that is no unit of ours.
-    pub unknown: Vec<String>,
-    /// (serial, times scanned) for serials scanned more than once.
-    pub duplicates: Vec<(String, usize)>,
-    pub applied_at: Option<String>,
-    pub created_at: String,
-}
+pub use crate::stock::StockReport;
 
 /// Records a scan; the report is computed when shown.
 pub async fn create(

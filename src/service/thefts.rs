@@ -6,9 +6,9 @@
 use super::accounts::Actor;
 use super::change::{Audit, Change};
 use super::{Error, Result};
-use crate::police::ReportStatus;
 use crate::store::thefts::{self as store, NewReport};
 use crate::store::{Db, catalogue, now_text};
+use crate::theft::ReportStatus;
 use serde_json::json;
 
 /// Checks a new report's kind (stolen or lost, the problem on `kind_field`) and that it did

@@ -3,20 +3,7 @@
 use super::{Db, StoreResult};
 use sqlx::{AnyConnection, Row};
 
-/// A key as the API and the admin screen see it (never the key itself).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ApiKey {
-    pub id: i64,
-    pub name: String,
-    pub prefix: String,
-    pub scope: String,
-    pub manufacturer_id: Option<i64>,
-    pub manufacturer: Option<String>,
-    pub per_minute: i64,
-    pub per_day: i64,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-}
+pub use crate::admin::ApiKey;
 
 const KEY: &str = "SELECT k.id, k.name, k.key_prefix, k.scope, k.manufacturer_id, m.slug, k.per_minute, k.per_day,
         k.created_at, k.revoked_at

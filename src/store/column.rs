@@ -59,7 +59,7 @@ named!(
     crate::recall::Remedy,
     crate::recall::RemedyStatus,
     crate::recall::Severity,
-    crate::police::ReportStatus,
+    crate::theft::ReportStatus,
 );
 
 fn flag(value: i64, name: &str) -> Result<bool, sqlx::Error> {

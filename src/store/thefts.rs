@@ -3,29 +3,11 @@
 use super::column::Column;
 use super::{Db, StoreResult};
 use crate::police::RegistryEntry;
-use crate::police::ReportStatus;
+use crate::theft::ReportStatus;
 use sqlx::{AnyConnection, Row};
 
 /// A report in the staff queue (no owner identity: staff see the reporter's kind only).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TheftLine {
-    pub id: i64,
-    pub unit_id: i64,
-    pub serial: String,
-    pub model: String,
-    pub kind: String,
-    pub reporter_kind: String,
-    pub agency: Option<String>,
-    pub case_number: Option<String>,
-    pub place: Option<String>,
-    pub occurred_on: Option<String>,
-    pub status: ReportStatus,
-    pub reported_at: String,
-    pub verified_at: Option<String>,
-    pub recovered_place: Option<String>,
-    /// (at, role, note), oldest first.
-    pub notes: Vec<(String, String, String)>,
-}
+pub use crate::theft::TheftLine;
 
 /// The manufacturer's reports: active ones first (oldest waiting first), then the 50 most
 /// recently resolved when `all`.

@@ -2,7 +2,6 @@
 //! dispute rejected; both sides told, the upheld side's reports and stated warranty undone.
 
 use super::tell;
-use crate::police::ReportStatus;
 use crate::service::accounts::Actor;
 use crate::service::change::{Audit, Change};
 use crate::service::owners::start_warranty;
@@ -10,6 +9,7 @@ use crate::service::{Error, Result};
 use crate::store::disputes::{self as store};
 use crate::store::owners::{self, NewOwnership};
 use crate::store::{Db, now_text, parse_date, thefts};
+use crate::theft::ReportStatus;
 use serde_json::json;
 
 /// What an agent decides.

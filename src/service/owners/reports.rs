@@ -1,13 +1,13 @@
 //! An owner's stolen or lost report on their unit, and closing it.
 
 use super::not_yours;
-use crate::police::ReportStatus;
 use crate::service::accounts::Actor;
 use crate::service::change::{Audit, Change};
 use crate::service::{Error, Result};
 use crate::store::owners as store;
 use crate::store::thefts::{self, NewReport};
 use crate::store::{Db, now_text};
+use crate::theft::ReportStatus;
 use serde_json::json;
 
 /// A stolen or lost report as the owner files it.

@@ -9,45 +9,15 @@ use crate::web::forms::{Choice, Field, FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use serialtrace::account::Role;
-
-/// A key as the screen lists it (never the key itself).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct KeyView {
-    pub id: i64,
-    pub name: String,
-    pub prefix: String,
-    pub scope: String,
-    pub manufacturer: Option<String>,
-    pub per_minute: i64,
-    pub per_day: i64,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-}
+use serialtrace::admin::ApiKey;
 
 #[server(prefix = "/_fn", endpoint = "admin_api_keys")]
-pub async fn api_keys() -> Result<Vec<KeyView>, AppError> {
+pub async fn api_keys() -> Result<Vec<ApiKey>, AppError> {
     require(Access::Role(Role::Admin))?;
     let services = crate::state::services()?;
-    Ok(serialtrace::service::partners::keys(&services.db)
-        .await?
-        .into_iter()
-        .map(|k| KeyView {
-            id: k.id,
-            name: k.name,
-            prefix: k.prefix,
-            scope: k.scope,
-            manufacturer: k.manufacturer,
-            per_minute: k.per_minute,
-            per_day: k.per_day,
-            created_at: k.created_at.get(..10).unwrap_or_default().to_owned(),
-            revoked_at: k
-                .revoked_at
-                .map(|r| r.get(..10).unwrap_or_default().to_owned()),
-        })
-        .collect())
+    Ok(serialtrace::service::partners::keys(&services.db).await?)
 }
 
 #[component]
@@ -84,10 +54,10 @@ pub fn ApiKeysPage() -> impl IntoView {
                             <tbody>{list.into_iter().map(|k| view! {
                                 <tr data-key=k.id.to_string()>
                                     <td>{k.id}</td><td><code>{format!("{}…", k.prefix)}</code></td><td>{k.name.clone()}</td>
-                                    <td>{format!("{}{}", k.scope, k.manufacturer.map(|m| format!(" ({m})")).unwrap_or_default())}</td>
-                                    <td>{format!("{}/min, {}/day", k.per_minute, k.per_day)}</td><td>{k.created_at.clone()}</td>
-                                    <td>{match k.revoked_at {
-                                        Some(at) => view! { {format!("revoked {at}")} }.into_any(),
+                                    <td>{format!("{}{}", k.scope, k.manufacturer.as_deref().map(|m| format!(" ({m})")).unwrap_or_default())}</td>
+                                    <td>{format!("{}/min, {}/day", k.per_minute, k.per_day)}</td><td>{k.made_on().to_owned()}</td>
+                                    <td>{match k.revoked_on() {
+                                        Some(on) => view! { {format!("revoked {on}")} }.into_any(),
                                         None => view! {
                                             <form method="post" action="/admin/api-keys" class="inline-form">
                                                 <input type="hidden" name="action" value="revoke" />

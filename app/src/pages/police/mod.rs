@@ -207,7 +207,7 @@ impl Desk {
 #[component]
 fn CaseFileView(file: CaseFile, id: i64, desk: Desk) -> impl IntoView {
     let e = file.entry;
-    let active = e.status == serialtrace::police::ReportStatus::Active;
+    let active = e.status == serialtrace::theft::ReportStatus::Active;
     let problem = feedback().error("message");
     let reason_problem = feedback().error("reason");
     let action = format!("/police/reports/{id}");

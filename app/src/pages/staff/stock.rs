@@ -11,24 +11,9 @@ use crate::web::forms::{Field, FormProblem, TextArea};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use serialtrace::account::Role;
-
-/// The comparison as its page shows it (the service's report, mirrored for the browser build).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct StockView {
-    pub id: i64,
-    pub location: String,
-    pub scanned: usize,
-    pub matched: Vec<(String, String)>,
-    pub missing: Vec<(String, String)>,
-    pub unexpected: Vec<(String, String, String)>,
-    pub unknown: Vec<String>,
-    pub duplicates: Vec<(String, usize)>,
-    pub applied: bool,
-    pub to_receive: usize,
-}
+use serialtrace::stock::StockReport;
 
 #[server(prefix = "/_fn", endpoint = "staff_stock_audits")]
 pub async fn stock_audits() -> Result<Vec<(i64, String, String, bool)>, AppError> {
@@ -39,23 +24,12 @@ pub async fn stock_audits() -> Result<Vec<(i64, String, String, bool)>, AppError
 }
 
 #[server(prefix = "/_fn", endpoint = "staff_stock_audit")]
-pub async fn stock_audit(id: i64) -> Result<StockView, AppError> {
+pub async fn stock_audit(id: i64) -> Result<(StockReport, usize), AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let m = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let (r, to_receive) = serialtrace::service::stock::report(&services.db, m, id).await?;
-    Ok(StockView {
-        id,
-        location: r.location,
-        scanned: r.scanned,
-        matched: r.matched,
-        missing: r.missing,
-        unexpected: r.unexpected,
-        unknown: r.unknown,
-        duplicates: r.duplicates,
-        applied: r.applied_at.is_some(),
-        to_receive: to_receive.len(),
-    })
+    let (report, to_receive) = serialtrace::service::stock::report(&services.db, m, id).await?;
+    Ok((report, to_receive.len()))
 }
 
 #[component]
@@ -104,7 +78,7 @@ pub fn StockAuditPage() -> impl IntoView {
         <p><a href="/staff/stock">"← Stock audits"</a></p>
         {done.map(|_| view! { <p class="notice" role="status">"Applied: the scanned units are recorded as received here."</p> })}
         <FormProblem />
-        <Loaded resource=report loading="Comparing…" heading="Stock audit" show=move |report| view! { <StockReportView report /> }.into_any() />
+        <Loaded resource=report loading="Comparing…" heading="Stock audit" show=move |(report, to_receive)| view! { <StockReportView id report to_receive /> }.into_any() />
     }
     .into_any()
 }
@@ -121,8 +95,7 @@ fn Category(title: &'static str, class: &'static str, lines: Vec<String>) -> imp
 }
 
 #[component]
-fn StockReportView(report: StockView) -> impl IntoView {
-    let id = report.id;
+fn StockReportView(id: i64, report: StockReport, to_receive: usize) -> impl IntoView {
     let pairs = |v: Vec<(String, String)>| {
         v.into_iter()
             .map(|(s, m)| format!("{s} · {m}"))
@@ -135,13 +108,13 @@ fn StockReportView(report: StockView) -> impl IntoView {
             report.scanned, report.matched.len(), report.missing.len(), report.unexpected.len(),
             report.unknown.len(), report.duplicates.len()
         )}</p>
-        {if report.applied {
+        {if report.applied() {
             view! { <p>"This audit has been applied."</p> }.into_any()
         } else {
             view! {
                 <form method="post" action=format!("/staff/stock/{id}") class="inline-form">
                     <input type="hidden" name="action" value="apply" />
-                    <button type="submit">{format!("Record {} units as received at {}", report.to_receive, report.location)}</button>
+                    <button type="submit">{format!("Record {} units as received at {}", to_receive, report.location)}</button>
                 </form>
             }.into_any()
         }}

@@ -11,55 +11,16 @@ use crate::web::forms::{Choice, Field, FormProblem, feedback};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use serialtrace::account::Role;
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TheftView {
-    pub id: i64,
-    pub unit_id: i64,
-    pub serial: String,
-    pub model: String,
-    pub kind: String,
-    pub reporter_kind: String,
-    pub agency: Option<String>,
-    pub case_number: Option<String>,
-    pub place: Option<String>,
-    pub occurred_on: Option<String>,
-    pub status: String,
-    pub reported_at: String,
-    pub verified: bool,
-    pub recovered_place: Option<String>,
-    pub notes: Vec<(String, String, String)>,
-}
+use serialtrace::theft::{ReportStatus, TheftLine};
 
 #[server(prefix = "/_fn", endpoint = "staff_thefts")]
-pub async fn staff_thefts(all: bool) -> Result<Vec<TheftView>, AppError> {
+pub async fn staff_thefts(all: bool) -> Result<Vec<TheftLine>, AppError> {
     let user = require(Access::Role(Role::Staff))?;
     let m = staff_manufacturer(&user)?;
     let services = crate::state::services()?;
-    let lines = serialtrace::service::thefts::staff_queue(&services.db, m, all).await?;
-    Ok(lines
-        .into_iter()
-        .map(|t| TheftView {
-            id: t.id,
-            unit_id: t.unit_id,
-            serial: t.serial,
-            model: t.model,
-            kind: t.kind,
-            reporter_kind: t.reporter_kind,
-            agency: t.agency,
-            case_number: t.case_number,
-            place: t.place,
-            occurred_on: t.occurred_on,
-            status: t.status.as_str().into(),
-            reported_at: t.reported_at,
-            verified: t.verified_at.is_some(),
-            recovered_place: t.recovered_place,
-            notes: t.notes,
-        })
-        .collect())
+    Ok(serialtrace::service::thefts::staff_queue(&services.db, m, all).await?)
 }
 
 #[component]
@@ -112,20 +73,20 @@ pub fn TheftsPage() -> impl IntoView {
 }
 
 #[component]
-fn TheftCard(report: TheftView, action: &'static str) -> impl IntoView {
+fn TheftCard(report: TheftLine, action: &'static str) -> impl IntoView {
     let id = report.id;
     let problem = feedback().error(&format!("report-{id}"));
-    let open = report.status == "active";
+    let open = report.status == ReportStatus::Active;
     // The police's own reports are closed by their agency (the service refuses it here too).
     let police_filed = report.reporter_kind == "police";
     let closable = open && !police_filed;
     view! {
-        <li class="panel report" id=format!("report-{id}") data-status=report.status.clone()>
+        <li class="panel report" id=format!("report-{id}") data-status=report.status.as_str()>
             <h2><a href=format!("/staff/units/{}", report.unit_id)>{format!("{} · {}", report.serial, report.model)}</a></h2>
             <p>{format!(
                 "{} ({}), reported {} by {}{}",
                 report.kind, report.status, report.reported_at.get(..10).unwrap_or_default(), report.reporter_kind,
-                if report.verified { " · verified" } else { "" }
+                if report.verified_at.is_some() { " · verified" } else { "" }
             )}</p>
             <p class="muted">{[
                 report.occurred_on.map(|d| format!("on {d}")),
@@ -152,7 +113,7 @@ fn TheftCard(report: TheftView, action: &'static str) -> impl IntoView {
                     </div>
                 })}
                 <p class="actions">
-                    {(!report.verified).then(|| view! { <button type="submit" name="action" value="verify">"Verify"</button> })}
+                    {report.verified_at.is_none().then(|| view! { <button type="submit" name="action" value="verify">"Verify"</button> })}
                     {closable.then(|| view! {
                         <button type="submit" name="action" value="recover">"Mark recovered"</button>
                         <button type="submit" name="action" value="withdraw" class="danger">"Withdraw"</button>
