@@ -265,8 +265,11 @@ pub async fn replace_component(
 }
 
 /// The latest end of the unit's warranty records.
-pub async fn warranty_end(conn: &mut AnyConnection, unit_id: i64) -> StoreResult<Option<String>> {
-    Ok(
+pub async fn warranty_end(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+) -> StoreResult<Option<time::Date>> {
+    super::stored_day(
         sqlx::query_scalar("SELECT MAX(ends_on) FROM warranty_records WHERE unit_id = $1")
             .bind(unit_id)
             .fetch_one(&mut *conn)

@@ -55,12 +55,37 @@ macro_rules! named {
 }
 
 named!(
+    crate::warranty::WarrantyStart,
     crate::recall::RecallStatus,
     crate::recall::Remedy,
     crate::recall::RemedyStatus,
     crate::recall::Severity,
     crate::theft::ReportStatus,
 );
+
+/// A day is stored as ISO text (`YYYY-MM-DD`); text that is no day is an error, never read
+/// as "no date" (a unit's manufacture date decides whether a purchase date is possible).
+impl Column for time::Date {
+    fn read(row: &AnyRow, name: &str) -> Result<Self, sqlx::Error> {
+        day(row.try_get(name)?, name)
+    }
+}
+
+impl Column for Option<time::Date> {
+    fn read(row: &AnyRow, name: &str) -> Result<Self, sqlx::Error> {
+        row.try_get::<Option<String>, _>(name)?
+            .map(|text| day(text, name))
+            .transpose()
+    }
+}
+
+fn day(text: String, name: &str) -> Result<time::Date, sqlx::Error> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(&text, &format).map_err(|_| sqlx::Error::ColumnDecode {
+        index: name.to_owned(),
+        source: format!("'{text}' is not a day (YYYY-MM-DD)").into(),
+    })
+}
 
 fn flag(value: i64, name: &str) -> Result<bool, sqlx::Error> {
     match value {

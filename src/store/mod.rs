@@ -297,7 +297,22 @@ pub fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-/// Parses a stored ISO date; a malformed one reads as absent rather than failing a lookup.
+/// The day of a stored date or instant (its first ten characters, `YYYY-MM-DD`): text that
+/// holds no day is an error, never read as "no date".
+pub(crate) fn stored_day(text: Option<String>) -> StoreResult<Option<time::Date>> {
+    match text {
+        None => Ok(None),
+        Some(text) => parse_date(Some(&text)).map(Some).ok_or_else(|| {
+            StoreError::Database(sqlx::Error::Decode(
+                format!("'{text}' holds no day (YYYY-MM-DD)").into(),
+            ))
+        }),
+    }
+}
+
+/// Parses an ISO date (or the day of an instant) that may be malformed, such as a date
+/// typed into a form: `None` when it is not one. Stored dates are read with [`stored_day`]
+/// or as a read model's `time::Date`, where malformed text is an error.
 pub fn parse_date(s: Option<&str>) -> Option<time::Date> {
     let s = s?;
     let format = time::macros::format_description!("[year]-[month]-[day]");

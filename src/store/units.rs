@@ -1,7 +1,9 @@
 //! Units: the lookup's indexed reads.
 
+use super::column::Column;
 use super::{Db, StoreResult, placeholders};
 pub use crate::unit::UnitRecord;
+use crate::warranty::WarrantyStart;
 use sqlx::{AnyConnection, Row};
 
 /// What a public lookup needs of one unit (no owner, no price, no case details).
@@ -9,7 +11,7 @@ use sqlx::{AnyConnection, Row};
 pub struct UnitRow {
     pub id: i64,
     pub serial_raw: String,
-    pub manufactured_on: Option<String>,
+    pub manufactured_on: Option<time::Date>,
     pub manufacturer_id: i64,
     pub manufacturer: String,
     pub model: String,
@@ -17,7 +19,7 @@ pub struct UnitRow {
     pub gtin: Option<String>,
     pub lot: Option<String>,
     pub warranty_months: i64,
-    pub warranty_starts: String,
+    pub warranty_starts: WarrantyStart,
     pub warranty_transferable: bool,
     /// The kind of its active theft report (`stolen` wins over `lost`), if any.
     pub report: Option<String>,
@@ -55,24 +57,25 @@ pub async fn find_by_serial(
                 .await?
         }
     };
-    Ok(rows
-        .into_iter()
-        .map(|r| UnitRow {
-            id: r.get("id"),
-            serial_raw: r.get("serial_raw"),
-            manufactured_on: r.get("manufactured_on"),
-            manufacturer_id: r.get("manufacturer_id"),
-            manufacturer: r.get("manufacturer"),
-            model: r.get("model"),
-            name: r.get("name"),
-            gtin: r.get("gtin"),
-            lot: r.get("lot"),
-            warranty_months: r.get("warranty_months"),
-            warranty_starts: r.get("warranty_starts"),
-            warranty_transferable: r.get::<i64, _>("warranty_transferable") != 0,
-            report: r.get("report"),
+    rows.into_iter()
+        .map(|r| -> StoreResult<UnitRow> {
+            Ok(UnitRow {
+                id: r.get("id"),
+                serial_raw: r.get("serial_raw"),
+                manufactured_on: Column::read(&r, "manufactured_on")?,
+                manufacturer_id: r.get("manufacturer_id"),
+                manufacturer: r.get("manufacturer"),
+                model: r.get("model"),
+                name: r.get("name"),
+                gtin: r.get("gtin"),
+                lot: r.get("lot"),
+                warranty_months: r.get("warranty_months"),
+                warranty_starts: Column::read(&r, "warranty_starts")?,
+                warranty_transferable: Column::read(&r, "warranty_transferable")?,
+                report: r.get("report"),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A unit's warranty record as stored.

@@ -215,3 +215,49 @@ async fn an_unknown_stored_name_is_an_error(engine: Engine) {
     }
 }
 both_engines!(an_unknown_stored_name_is_an_error);
+
+/// A stored day that is no day fails the lookup that meets it (503 on the page and the
+/// API), where it used to read as "no manufacture date" and answer as if none were known.
+async fn a_malformed_stored_day_fails_the_lookup(engine: Engine) {
+    let (db, _) = fresh_db(engine).await;
+    crate::common::fixtures::Fleet::new()
+        .unit("Acme", "K1", "KT-0001", "2026-01-10")
+        .import(&db)
+        .await;
+    let lookup = serialtrace::service::lookup::LookupService::start(db.clone())
+        .await
+        .expect("the lookup service");
+    let ask = || {
+        lookup.lookup(
+            "KT-0001",
+            None,
+            serialtrace::service::lookup::Channel::Api,
+            "test",
+        )
+    };
+    assert_eq!(
+        ask().await.expect("an answer").result,
+        serialtrace::lookup::LookupResult::Found
+    );
+    sqlx::query("UPDATE units SET manufactured_on = 'sometime in May'")
+        .execute(db.writer())
+        .await
+        .expect("corrupted");
+    serialtrace::testing::bump_epoch(&mut db.writer().acquire().await.expect("a connection"))
+        .await
+        .expect("answers stale");
+    // The epoch is seen by the poll (within half a second).
+    let mut failure = None;
+    for _ in 0..50 {
+        match ask().await {
+            Err(error) => {
+                failure = Some(error.to_string());
+                break;
+            }
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    let failure = failure.expect("the lookup fails once it reads the stored day");
+    assert!(failure.contains("sometime in May"), "{failure}");
+}
+both_engines!(a_malformed_stored_day_fails_the_lookup);

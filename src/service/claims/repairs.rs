@@ -8,7 +8,7 @@ use crate::service::change::{Audit, Change};
 use crate::service::{Error, Result};
 use crate::store::claims::{self as store, NewClaimEvent};
 use crate::store::owners::{self as owned, NewWarranty};
-use crate::store::{Backend, Db, now_text, parse_date, today};
+use crate::store::{Backend, Db, now_text, today};
 use crate::warranty::add_months;
 use serde_json::json;
 
@@ -261,7 +261,7 @@ pub async fn extend_warranty(
         return Err(Error::NotFound(format!("There is no unit {unit_id}.")));
     }
     let today = today();
-    let start = match parse_date(store::warranty_end(&mut tx, unit_id).await?.as_deref()) {
+    let start = match store::warranty_end(&mut tx, unit_id).await? {
         Some(end) if end >= today => end.next_day().unwrap_or(end),
         _ => today,
     };

@@ -20,7 +20,7 @@ use crate::owner::{Dispute, DisputeOnDesk};
 use crate::store::disputes::{self as store, NewDispute};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::owners::{self};
-use crate::store::{Db, now_text, parse_date};
+use crate::store::{Db, now_text};
 use serde_json::json;
 
 /// Open disputes one account may have at a time.
@@ -101,7 +101,7 @@ pub async fn file(db: &Db, claimant: i64, form: &DisputeForm, actor: &Actor<'_>)
     }
     if let Some(made) = owners::unit_facts(&mut tx, unit.id)
         .await?
-        .and_then(|f| parse_date(f.manufactured_on.as_deref()))
+        .and_then(|f| f.manufactured_on)
         && purchase_date < made
     {
         return Err(Error::invalid(

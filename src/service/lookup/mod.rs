@@ -14,8 +14,8 @@ use crate::lookup::{
 };
 use crate::store::catalogue::{self, ProductFormat};
 use crate::store::lookups::{self, LookupLogEntry};
-use crate::store::{Db, StoreResult, parse_date, recalls, today, units};
-use crate::warranty::{WarrantyPolicy, WarrantyStart};
+use crate::store::{Db, StoreResult, recalls, today, units};
+use crate::warranty::WarrantyPolicy;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use time::Date;
@@ -252,16 +252,11 @@ impl LookupService {
             .map(|row| {
                 let policy = WarrantyPolicy {
                     months: u16::try_from(row.warranty_months).unwrap_or(0),
-                    starts: WarrantyStart::parse(&row.warranty_starts)
-                        .unwrap_or(WarrantyStart::Sale),
+                    starts: row.warranty_starts,
                     transferable: row.warranty_transferable,
                 };
-                let (status, unconfirmed_start) = super::owners::warranty_of(
-                    &policy,
-                    row.id,
-                    &records,
-                    parse_date(row.manufactured_on.as_deref()),
-                );
+                let (status, unconfirmed_start) =
+                    super::owners::warranty_of(&policy, row.id, &records, row.manufactured_on);
                 UnitAnswer {
                     serial: row.serial_raw,
                     product: ProductInfo {

@@ -28,7 +28,7 @@ use crate::service::{Error, Result};
 use crate::store::owners::{self as store, OwnedUnit};
 use crate::store::units::StoredWarranty;
 use crate::store::{Db, StoreResult, now_text, parse_date, recalls, today, units};
-use crate::warranty::{WarrantyPolicy, WarrantyRecord, WarrantyStart, warranty_status};
+use crate::warranty::{WarrantyPolicy, WarrantyRecord, warranty_status};
 
 fn not_yours() -> Error {
     Error::NotFound("You have no such product.".into())
@@ -85,7 +85,7 @@ async fn with_status(
             &policy_of(&unit),
             unit.unit_id,
             &records,
-            parse_date(unit.manufactured_on.as_deref()),
+            unit.manufactured_on,
         );
         let warranty = warranty_info(&status, stated);
         let days_left = parse_date(warranty.ends_on.as_deref())
@@ -123,7 +123,7 @@ async fn with_status(
 fn policy_of(unit: &OwnedUnit) -> WarrantyPolicy {
     WarrantyPolicy {
         months: u16::try_from(unit.warranty_months).unwrap_or(0),
-        starts: WarrantyStart::parse(&unit.warranty_starts).unwrap_or(WarrantyStart::Sale),
+        starts: unit.warranty_starts,
         transferable: unit.transferable,
     }
 }
@@ -134,7 +134,7 @@ pub fn status_of(unit: &OwnedUnit, records: &[StoredWarranty]) -> crate::warrant
         &policy_of(unit),
         unit.unit_id,
         records,
-        parse_date(unit.manufactured_on.as_deref()),
+        unit.manufactured_on,
     )
     .0
 }

@@ -6,7 +6,7 @@ use crate::service::accounts::Actor;
 use crate::service::change::{Audit, Change};
 use crate::service::{Error, Result};
 use crate::store::owners::{self as store, NewOwnership, NewWarranty};
-use crate::store::{Db, instant_text, now_text, parse_date, today, units};
+use crate::store::{Db, instant_text, now_text, today, units};
 use crate::warranty::{WarrantyStart, add_months};
 use serde_json::json;
 
@@ -183,7 +183,7 @@ pub async fn register(
             format!("{} is recorded as scrapped.", facts.serial),
         ));
     }
-    if let Some(made) = parse_date(facts.manufactured_on.as_deref())
+    if let Some(made) = facts.manufactured_on
         && purchase_date < made
     {
         return Err(Error::invalid(
@@ -280,15 +280,13 @@ pub(crate) async fn start_warranty(
     purchase: (time::Date, &str),
     now: &str,
 ) -> Result<Option<(String, String, String)>> {
-    let (start, source) = match WarrantyStart::parse(&facts.warranty_starts) {
-        Some(WarrantyStart::Registration) => (today(), WarrantyStart::Registration.as_str()),
-        Some(WarrantyStart::Sale) => {
-            match parse_date(store::recorded_sale(conn, facts.id).await?.as_deref()) {
-                Some(sold) => (sold, crate::warranty::RECORDED_SALE),
-                None => purchase,
-            }
-        }
-        _ => return Ok(None),
+    let (start, source) = match facts.warranty_starts {
+        WarrantyStart::Registration => (today(), WarrantyStart::Registration.as_str()),
+        WarrantyStart::Sale => match store::recorded_sale(conn, facts.id).await? {
+            Some(sold) => (sold, crate::warranty::RECORDED_SALE),
+            None => purchase,
+        },
+        WarrantyStart::Manufacture => return Ok(None),
     };
     if facts.warranty_months <= 0 || store::has_warranty(conn, facts.id, "initial").await? {
         return Ok(None);

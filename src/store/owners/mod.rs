@@ -11,8 +11,10 @@ pub use attachments::*;
 pub use notices::*;
 pub use transfers::*;
 
+use super::column::Column;
 use super::{Db, StoreResult};
 use crate::owner::UnitReport;
+use crate::warranty::WarrantyStart;
 use sqlx::{AnyConnection, Row};
 
 /// What registering or transferring a unit needs to know of it.
@@ -23,9 +25,9 @@ pub struct UnitFacts {
     pub serial: String,
     pub model: String,
     pub status: String,
-    pub manufactured_on: Option<String>,
+    pub manufactured_on: Option<time::Date>,
     pub warranty_months: i64,
-    pub warranty_starts: String,
+    pub warranty_starts: WarrantyStart,
     pub transferable: bool,
     /// The kind of the unit's active theft or loss report, if any.
     pub reported: Option<String>,
@@ -41,16 +43,19 @@ pub async fn unit_facts(conn: &mut AnyConnection, unit_id: i64) -> StoreResult<O
     .bind(unit_id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|r| UnitFacts {
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    Ok(Some(UnitFacts {
         id: r.get("id"),
         manufacturer_id: r.get("manufacturer_id"),
         serial: r.get("serial_raw"),
         model: r.get("model"),
         status: r.get("status"),
-        manufactured_on: r.get("manufactured_on"),
+        manufactured_on: Column::read(&r, "manufactured_on")?,
         warranty_months: r.get("warranty_months"),
-        warranty_starts: r.get("warranty_starts"),
-        transferable: r.get::<i64, _>("warranty_transferable") != 0,
+        warranty_starts: Column::read(&r, "warranty_starts")?,
+        transferable: Column::read(&r, "warranty_transferable")?,
         reported: r.get("reported"),
     }))
 }
@@ -171,8 +176,11 @@ pub async fn registrations_from(
 }
 
 /// The date the records say the unit was sold (its latest `sold` journey event), if any.
-pub async fn recorded_sale(conn: &mut AnyConnection, unit_id: i64) -> StoreResult<Option<String>> {
-    Ok(
+pub async fn recorded_sale(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+) -> StoreResult<Option<time::Date>> {
+    super::stored_day(
         sqlx::query_scalar("SELECT MAX(at) FROM events WHERE unit_id = $1 AND kind = 'sold'")
             .bind(unit_id)
             .fetch_one(&mut *conn)
@@ -268,9 +276,9 @@ crate::read_model::read_model! {
         pub via: String,
         pub purchase_date: Option<String>,
         pub retailer: Option<String>,
-        pub manufactured_on: Option<String>,
+        pub manufactured_on: Option<time::Date>,
         pub warranty_months: i64,
-        pub warranty_starts: String,
+        pub warranty_starts: WarrantyStart,
         pub transferable: bool,
         pub proof_id: Option<i64>,
     }
