@@ -83,21 +83,21 @@ pub async fn find_by_serial(
 pub struct StoredWarranty {
     pub unit_id: i64,
     pub kind: String,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub starts_on: time::Date,
+    pub ends_on: time::Date,
     /// Where its start came from: the policy's start (`sale`, `registration`, …), a
     /// repair or extension, or [`crate::warranty::OWNER_STATEMENT`].
     pub source: String,
 }
 
 impl StoredWarranty {
-    /// The period it covers (None for a malformed date, which then covers nothing).
-    pub fn record(&self) -> Option<crate::warranty::WarrantyRecord> {
-        Some(crate::warranty::WarrantyRecord {
+    /// The period it covers.
+    pub fn record(&self) -> crate::warranty::WarrantyRecord {
+        crate::warranty::WarrantyRecord {
             kind: self.kind.clone(),
-            starts_on: super::parse_date(Some(&self.starts_on))?,
-            ends_on: super::parse_date(Some(&self.ends_on))?,
-        })
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+        }
     }
 
     /// Its start is only what an owner said (a purchase date the records do not confirm).
@@ -119,18 +119,20 @@ pub async fn warranty_records(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<Stor
     for id in unit_ids {
         query = query.bind(*id);
     }
-    Ok(query
+    query
         .fetch_all(db.reader())
         .await?
         .into_iter()
-        .map(|r| StoredWarranty {
-            unit_id: r.get("unit_id"),
-            kind: r.get("kind"),
-            starts_on: r.get("starts_on"),
-            ends_on: r.get("ends_on"),
-            source: r.get("source"),
+        .map(|r| -> StoreResult<StoredWarranty> {
+            Ok(StoredWarranty {
+                unit_id: r.get("unit_id"),
+                kind: r.get("kind"),
+                starts_on: Column::read(&r, "starts_on")?,
+                ends_on: Column::read(&r, "ends_on")?,
+                source: r.get("source"),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A journey event as written: what happened to a unit, when (an instant or a day), where and

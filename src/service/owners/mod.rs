@@ -149,7 +149,7 @@ pub fn warranty_of(
     manufactured_on: Option<time::Date>,
 ) -> (crate::warranty::WarrantyStatus, bool) {
     let mine = records.iter().filter(|r| r.unit_id == unit_id);
-    let periods: Vec<WarrantyRecord> = mine.clone().filter_map(StoredWarranty::record).collect();
+    let periods: Vec<WarrantyRecord> = mine.clone().map(StoredWarranty::record).collect();
     let status = warranty_status(policy, &periods, manufactured_on, today());
     let stated = mine.clone().any(StoredWarranty::unconfirmed_start)
         && matches!(
