@@ -99,11 +99,6 @@ impl<'a> Change<'a> {
         })
     }
 
-    /// Who makes the change.
-    pub fn by(&self) -> &Actor<'a> {
-        &self.by
-    }
-
     /// The change turns out to be `by` someone known (a link's token names its user).
     pub fn identify(&mut self, by: Actor<'a>) {
         self.by = by;

@@ -2,7 +2,7 @@
 //! imported from a manufacturer's CSV (manufacturers and models made as the file names
 //! them), accounts, and registrations by their owners.
 
-use serialtrace::account::{Email, Password};
+use serialtrace::account::{Email, Password, Role};
 use serialtrace::import::ImportSummary;
 use serialtrace::service::accounts::{self, Actor, NewUser, PasswordHasher};
 use serialtrace::service::import::{ImportOptions, import_units};
@@ -74,8 +74,15 @@ impl Fleet {
     }
 }
 
-/// A confirmed account with the owner role only: its id.
-pub async fn owner(db: &Db, email: &str) -> i64 {
+/// A confirmed account (with `role` beyond owner, if given) whose password is
+/// [`super::PASSWORD`]: its id.
+pub async fn account(
+    db: &Db,
+    email: &str,
+    role: Option<Role>,
+    manufacturer: Option<&str>,
+    agency: Option<&str>,
+) -> i64 {
     let email = Email::parse(email).expect("an e-mail address");
     let password = Password::parse(super::PASSWORD, None).expect("a good password");
     accounts::create_user(
@@ -84,15 +91,20 @@ pub async fn owner(db: &Db, email: &str) -> i64 {
         NewUser {
             email: &email,
             password: &password,
-            role: None,
-            manufacturer: None,
-            agency: None,
+            role,
+            manufacturer,
+            agency,
             verified: true,
         },
         FIXTURE,
     )
     .await
-    .expect("the owner's account")
+    .expect("the account")
+}
+
+/// A confirmed account with the owner role only: its id.
+pub async fn owner(db: &Db, email: &str) -> i64 {
+    account(db, email, None, None, None).await
 }
 
 /// `owner` registers the unit with `serial`, bought on `bought`: the unit's id.

@@ -1,8 +1,7 @@
 //! Spawning a test application on SQLite or PostgreSQL.
 
-use serialtrace::account::{Email, Password, Role};
+use serialtrace::account::Role;
 use serialtrace::demo::{self, DemoOptions, Sample};
-use serialtrace::service::accounts::{self, Actor, NewUser, PasswordHasher};
 use serialtrace::store::Db;
 use serialtrace_app::limits::AuthLimitConfig;
 use serialtrace_server::client_ip::TrustedProxies;
@@ -186,27 +185,7 @@ impl TestApp {
         manufacturer: Option<&str>,
         agency: Option<&str>,
     ) -> i64 {
-        let email = Email::parse(email).expect("an e-mail address");
-        let password = Password::parse(PASSWORD, None).expect("a good password");
-        accounts::create_user(
-            &self.db,
-            &PasswordHasher::new(),
-            NewUser {
-                email: &email,
-                password: &password,
-                role,
-                manufacturer,
-                agency,
-                verified: true,
-            },
-            Actor {
-                user_id: None,
-                role: "test",
-                client_ip: None,
-            },
-        )
-        .await
-        .expect("create the user")
+        fixtures::account(&self.db, email, role, manufacturer, agency).await
     }
 
     /// POSTs a form as `browser`, from this site (as a browser would say).
